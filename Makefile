@@ -1,0 +1,74 @@
+# herd — plain Makefile. `make` builds build/herd; `make test` installs the
+# Debian packages it needs, builds and runs every test; `make demo` runs the
+# bundled plan against the bundled Flask + Celery target.
+#
+#   make SANITIZE=address,undefined test   sanitizer build of everything
+#   make WERROR=1                          warnings are errors (CI)
+
+CC       ?= cc
+BUILD    ?= build
+PKGS      = libcurl libcjson libpq
+CFLAGS   ?= -O2 -g
+# -Wno-unused-parameter: libcurl and loop callbacks have fixed signatures.
+# -Wno-format-truncation: field paths in messages are cut at 512 bytes on
+# purpose.
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
+            -Wmissing-prototypes -Wno-unused-parameter \
+            -Wno-format-truncation -MMD -MP \
+            $(shell pkg-config --cflags $(PKGS))
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+
+ifdef WERROR
+CFLAGS   += -Werror
+endif
+ifdef SANITIZE
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
+BUILD    := build/san
+endif
+
+SRCS     := $(wildcard src/*.c)
+LIBSRCS  := $(filter-out src/main.c,$(SRCS))
+OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
+LIBOBJS  := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o)
+TESTSRCS := $(wildcard tests/unit/test_*.c)
+TESTBINS := $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps test unit e2e demo clean bench
+
+all: $(BUILD)/herd
+
+$(BUILD)/herd: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Isrc -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+deps:
+	scripts/install-deps
+
+unit: $(TESTBINS)
+	@scripts/run-unit $(TESTBINS)
+
+e2e: $(BUILD)/herd
+	@HERD=$(abspath $(BUILD)/herd) scripts/run-e2e
+
+test: deps
+	$(MAKE) all unit
+	$(MAKE) e2e
+
+demo: deps
+	$(MAKE) all
+	scripts/demo
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d) $(TESTBINS:=.d)
+-include lambda.mk

@@ -1,0 +1,1395 @@
+/* engine.c — workers, virtual users and the libcurl multi-socket driver.
+ *
+ * A worker is one thread: a loop, a CURLM, a struct stats and its users.
+ * libcurl tells us which sockets to watch (sock_cb) and when it wants a
+ * timeout (timer_cb); both only update the loop. The loop calls back
+ * on_socket / on_curl_timer, which call curl_multi_socket_action and then
+ * drain finished transfers (drain). Every other wake-up is a user's own
+ * timer (think time, retry back-off, poll interval) or the worker's tick
+ * (spawning users, arrivals, progress, end of run).
+ *
+ * A user runs an iteration as a little state machine over a list of steps:
+ *   start_step -> send (request) -> on_done -> checks/extract -> next step
+ *                                           -> retry/poll: wait -> send
+ * Every iteration ends exactly once in end_iteration as succeeded, failed
+ * or interrupted, which is what makes the accounting add up. */
+#include "engine.h"
+#include "buf.h"
+#include "jpath.h"
+#include "loop.h"
+#include "mask.h"
+#include "units.h"
+#include "version.h"
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Spawning/arrival granularity and progress publication: 10 ms keeps a
+ * 100 users/s spawn rate within one tick and costs nothing measurable. */
+#define TICK_US          10000
+/* After Ctrl-C, requests in flight get this long to finish. */
+#define STOP_GRACE_US    2000000
+/* Debug output shows at most this much of a body. */
+#define DEBUG_BODY_MAX   4096
+
+enum phase { PH_RUN, PH_DRAIN, PH_ABORT };
+enum wait { W_NONE, W_THINK, W_RETRY, W_POLL, W_NEXT, W_ITER };
+enum outcome { O_OK, O_FAIL, O_INTERRUPT };
+
+struct worker;
+
+struct user {
+    struct worker *w;
+    int64_t k;                    /* global index; number = k + 1 + offset */
+    CURL *easy;
+    struct loop_timer timer;
+    enum wait wait;
+    int busy;                     /* inside an iteration */
+    int in_flight;                /* a request is with libcurl */
+    int retire;                   /* stop after this iteration */
+    int started;                  /* closed model: has been spawned */
+    int64_t iterations_done;
+    const struct plan_step *steps;
+    int nsteps, step, scenario;
+    int64_t iter;                 /* iteration number, 0-based */
+    int attempt;                  /* tries of the current request */
+    int64_t intended_us;          /* when the current request should have
+                                     started (open model: first request) */
+    int64_t send_us;
+    int64_t poll_start_us, poll_deadline_us;
+    char **vars;                  /* plan->nvars owned strings */
+    struct buf url, body, resp, hdrs;
+    int resp_cut;                 /* body exceeded max_body */
+    struct curl_slist *hl;
+    struct user *next_free;
+};
+
+struct worker {
+    const struct plan *p;
+    const struct engine_vars *globals;
+    const struct engine_opts *o;
+    int index;
+    int64_t first, stride;
+    struct loop *loop;
+    CURLM *multi;
+    struct stats *stats;
+    struct loop_timer curl_timer, tick;
+    struct user *users;
+    int nusers;
+    struct user *free_users;      /* open model */
+    int64_t *backlog;             /* open model: intended starts, ring */
+    int nbacklog, backlog_head, backlog_cap;
+    int64_t next_arrival;         /* open model: next owned arrival index */
+    int64_t mono0, wall0_us, end_us, stop_us;
+    int64_t grace_end_us;
+    enum phase phase;
+    int single;                   /* setup/teardown: one user, one pass */
+    int active;                   /* users inside an iteration */
+    int64_t spawned;              /* closed: users [0, spawned) may run */
+    int64_t finished;             /* closed: users done with iterations */
+    uint64_t rng;
+    cJSON *errors;                /* single mode: failure lines */
+    const char *what;
+    int failures;
+    /* published for the progress line (relaxed atomics: a snapshot) */
+    _Atomic int64_t pub_requests, pub_errors, pub_active, pub_iters;
+    _Atomic int64_t pub_p99;
+    int64_t last_sec;
+    int by_signal;                /* draining because of SIGINT/SIGTERM */
+    int stop_base;                /* stop count when this worker began */
+    int done;
+};
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static uint64_t rnd(struct worker *w)
+{
+    /* xorshift64*: fast, good enough to pick scenarios and think times. */
+    uint64_t x = w->rng;
+    x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+    w->rng = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+static int64_t rnd_range(struct worker *w, int64_t lo, int64_t hi)
+{
+    if (hi <= lo) return lo;
+    return lo + (int64_t)(rnd(w) % (uint64_t)(hi - lo + 1));
+}
+
+static int64_t wall_s(const struct worker *w, int64_t mono)
+{
+    return (w->wall0_us + (mono - w->mono0)) / 1000000;
+}
+
+static int64_t wall_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int in_list(const int *v, int n, int x)
+{
+    for (int i = 0; i < n; i++) if (v[i] == x) return 1;
+    return 0;
+}
+
+/* ---- templates --------------------------------------------------------- */
+
+struct render_ctx {
+    struct user *u;
+    int json;                     /* escape values for a JSON string */
+};
+
+static void put_value(struct render_ctx *c, const char *s, struct buf *out)
+{
+    if (!c->json) { buf_puts(out, s); return; }
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') { buf_putc(out, '\\'); buf_putc(out, (char)ch); }
+        else if (ch < 0x20) buf_printf(out, "\\u%04x", ch);
+        else buf_putc(out, (char)ch);
+    }
+}
+
+static int lookup(void *arg, const char *name, struct buf *out)
+{
+    struct render_ctx *c = arg;
+    struct user *u = c->u;
+    struct worker *w = u->w;
+    const struct plan *p = w->p;
+    char tmp[64];
+    if (strcmp(name, "user") == 0) {
+        snprintf(tmp, sizeof tmp, "%lld",
+                 (long long)(u->k + 1 + w->o->shard.user_offset));
+        buf_puts(out, tmp);
+        return 0;
+    }
+    if (strcmp(name, "iteration") == 0) {
+        buf_printf(out, "%lld", (long long)u->iter);
+        return 0;
+    }
+    if (strcmp(name, "random") == 0) {
+        buf_printf(out, "%llu", (unsigned long long)(rnd(w) >> 33));
+        return 0;
+    }
+    if (strcmp(name, "timestamp_ms") == 0) {
+        buf_printf(out, "%lld", (long long)(wall_now_us() / 1000));
+        return 0;
+    }
+    if (strcmp(name, "scenario") == 0) {
+        put_value(c, p->scenarios[u->scenario].name, out);
+        return 0;
+    }
+    if (strcmp(name, "uuid") == 0) {
+        uint64_t a = rnd(w), b = rnd(w);
+        a = (a & ~0xF000ULL) | 0x4000ULL;                 /* version 4 */
+        b = (b & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL; /* variant */
+        buf_printf(out, "%08x-%04x-%04x-%04x-%012llx",
+                   (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xFFFF,
+                   (unsigned)a & 0xFFFF, (unsigned)(b >> 48),
+                   (unsigned long long)(b & 0xFFFFFFFFFFFFULL));
+        return 0;
+    }
+    long lo, hi;
+    if (sscanf(name, "random(%ld,%ld)", &lo, &hi) == 2) {
+        buf_printf(out, "%lld", (long long)rnd_range(w, lo, hi));
+        return 0;
+    }
+    int v = plan_var_index(p, name);
+    if (v >= 0) {
+        const char *val = u->vars[v] ? u->vars[v] :
+                          (w->globals && v < w->globals->n ? w->globals->v[v] : NULL);
+        if (!val) return -1;
+        put_value(c, val, out);
+        return 0;
+    }
+    int col;
+    int pi = plan_pool_ref(p, name, &col);
+    if (pi >= 0) {
+        const struct plan_pool *pool = &p->pools[pi];
+        int64_t row = pool->pick_random ? (int64_t)(rnd(w) % (uint64_t)pool->nrows)
+                      : (u->k + w->o->shard.user_offset) % pool->nrows;
+        int width = pool->ncols ? pool->ncols : 1;
+        put_value(c, pool->cells[row * width + (col < 0 ? 0 : col)], out);
+        return 0;
+    }
+    return -1;
+}
+
+static int render(struct user *u, const struct tmpl *t, int json,
+                  struct buf *out, const char **bad)
+{
+    struct render_ctx c = {u, json};
+    return tmpl_render(t, lookup, &c, out, bad);
+}
+
+/* ---- curl plumbing ----------------------------------------------------- */
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+    struct user *u = arg;
+    size_t len = size * n;
+    size_t room = (size_t)u->w->p->max_body > u->resp.len ?
+                  (size_t)u->w->p->max_body - u->resp.len : 0;
+    if (len > room) u->resp_cut = 1;
+    buf_append(&u->resp, data, len < room ? len : room);
+    return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+    struct user *u = arg;
+    size_t len = size * n;
+    /* Headers are small; a server sending megabytes of them is capped. */
+    if (u->hdrs.len < 65536) buf_append(&u->hdrs, data, len);
+    return len;
+}
+
+static void drain(struct worker *w);
+
+static void on_socket(void *arg, int fd, int events)
+{
+    struct worker *w = arg;
+    int flags = (events & LOOP_READ ? CURL_CSELECT_IN : 0) |
+                (events & LOOP_WRITE ? CURL_CSELECT_OUT : 0);
+    int running;
+    curl_multi_socket_action(w->multi, fd, flags, &running);
+    drain(w);
+}
+
+static void on_curl_timer(void *arg)
+{
+    struct worker *w = arg;
+    int running;
+    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    drain(w);
+}
+
+static int sock_cb(CURL *e, curl_socket_t s, int what, void *arg, void *sp)
+{
+    struct worker *w = arg;
+    int ev = what == CURL_POLL_IN ? LOOP_READ : what == CURL_POLL_OUT ?
+             LOOP_WRITE : what == CURL_POLL_INOUT ? LOOP_READ | LOOP_WRITE : 0;
+    loop_watch(w->loop, s, what == CURL_POLL_REMOVE ? 0 : ev, on_socket, w);
+    return 0;
+}
+
+static int timer_cb(CURLM *m, long timeout_ms, void *arg)
+{
+    struct worker *w = arg;
+    if (timeout_ms < 0) loop_timer_cancel(w->loop, &w->curl_timer);
+    else loop_timer_arm(w->loop, &w->curl_timer,
+                        loop_now_us() + (int64_t)timeout_ms * 1000);
+    return 0;
+}
+
+static enum err_class classify(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+        return ERR_CONNECT;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return ERR_DNS;
+    case CURLE_OPERATION_TIMEDOUT:
+        return ERR_TIMEOUT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_USE_SSL_FAILED:
+        return ERR_TLS;
+    default:
+        return ERR_TRANSPORT;
+    }
+}
+
+/* ---- debug output ------------------------------------------------------ */
+
+static void debug_body(struct worker *w, const char *arrow, const char *s,
+                       size_t len, int cut)
+{
+    if (!len) return;
+    struct buf b = {0};
+    mask_text(s, len, w->p->secrets, w->p->nsecrets, &b);
+    fprintf(w->o->debug, "%s\n%s %.*s%s\n", arrow, arrow,
+            (int)(b.len > DEBUG_BODY_MAX ? DEBUG_BODY_MAX : b.len), buf_str(&b),
+            b.len > DEBUG_BODY_MAX || cut ? " [... cut]" : "");
+    buf_free(&b);
+}
+
+static void debug_request(struct user *u, const char *name)
+{
+    struct worker *w = u->w;
+    FILE *f = w->o->debug;
+    struct buf b = {0};
+    mask_text(buf_str(&u->url), u->url.len, w->p->secrets, w->p->nsecrets, &b);
+    fprintf(f, "\n> [%s] %s %s\n", name,
+            u->steps[u->step].req.method, buf_str(&b));
+    for (struct curl_slist *h = u->hl; h; h = h->next) {
+        buf_reset(&b);
+        mask_header_line(h->data, strlen(h->data), w->p->secrets,
+                         w->p->nsecrets, &b);
+        fprintf(f, "> %s\n", buf_str(&b));
+    }
+    buf_free(&b);
+    debug_body(w, ">", buf_str(&u->body), u->body.len, 0);
+}
+
+static void debug_response(struct user *u, CURLcode rc, long status,
+                           int64_t took_us)
+{
+    struct worker *w = u->w;
+    FILE *f = w->o->debug;
+    char d[32];
+    units_format_duration(d, sizeof d, (double)took_us);
+    if (rc != CURLE_OK) {
+        fprintf(f, "< error: %s (%s)\n", curl_easy_strerror(rc), d);
+        return;
+    }
+    fprintf(f, "< %ld (%s)\n", status, d);
+    const char *s = buf_str(&u->hdrs);
+    struct buf b = {0};
+    while (*s) {
+        const char *e = strpbrk(s, "\r\n");
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len && strncmp(s, "HTTP/", 5) != 0) {
+            buf_reset(&b);
+            mask_header_line(s, len, w->p->secrets, w->p->nsecrets, &b);
+            fprintf(f, "< %s\n", buf_str(&b));
+        }
+        s += len;
+        while (*s == '\r' || *s == '\n') s++;
+    }
+    buf_free(&b);
+    debug_body(w, "<", buf_str(&u->resp), u->resp.len, u->resp_cut);
+    fflush(f);
+}
+
+/* ---- the user state machine -------------------------------------------- */
+
+static void start_step(struct user *u);
+static void begin_iteration(struct user *u, int64_t intended_us);
+
+static void note_failure(struct user *u, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* In setup/teardown, failures become lines for the report. */
+static void note_failure(struct user *u, const char *fmt, ...)
+{
+    struct worker *w = u->w;
+    if (!w->single) return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char line[700];
+    snprintf(line, sizeof line, "%s[%d] %s: %s", w->what, u->step,
+             u->steps[u->step].name ? u->steps[u->step].name : "think", msg);
+    cJSON_AddItemToArray(w->errors, cJSON_CreateString(line));
+    w->failures++;
+}
+
+static void wait_then(struct user *u, enum wait why, int64_t due_us)
+{
+    u->wait = why;
+    loop_timer_arm(u->w->loop, &u->timer, due_us);
+}
+
+static void end_iteration(struct user *u, enum outcome o)
+{
+    struct worker *w = u->w;
+    struct stats *s = w->stats;
+    if (o == O_OK) s->iter_succeeded++;
+    else if (o == O_FAIL) s->iter_failed++;
+    else s->iter_interrupted++;
+    stats_iteration(s, wall_s(w, loop_now_us()));
+    u->busy = 0;
+    u->wait = W_NONE;
+    u->iterations_done++;
+    w->active--;
+    atomic_fetch_add_explicit(&w->pub_iters, 1, memory_order_relaxed);
+    if (w->single) return;
+    const struct plan_load *L = &w->p->load;
+    /* The next iteration starts from a timer due now rather than by
+     * recursion: an iteration that fails before sending anything must not
+     * recurse without bound. */
+    if (L->open) {
+        /* Back to the pool, or on with the oldest waiting arrival. */
+        if (w->phase == PH_RUN && w->nbacklog) {
+            u->intended_us = w->backlog[w->backlog_head];
+            w->backlog_head = (w->backlog_head + 1) % w->backlog_cap;
+            w->nbacklog--;
+            wait_then(u, W_ITER, loop_now_us());
+            return;
+        }
+        u->next_free = w->free_users;
+        w->free_users = u;
+        return;
+    }
+    if (L->iterations && u->iterations_done >= L->iterations) {
+        w->finished++;
+        return;
+    }
+    if (w->phase != PH_RUN || u->retire) {
+        u->started = 0;
+        u->retire = 0;
+        return;
+    }
+    u->intended_us = 0;
+    wait_then(u, W_ITER, loop_now_us());
+}
+
+/* After a step: think (the plan's between-step think time), then next. */
+static void step_done(struct user *u)
+{
+    const struct plan_load *L = &u->w->p->load;
+    u->step++;
+    u->attempt = 0;
+    if (!u->w->single && L->think_max_us > 0)
+        wait_then(u, W_NEXT, loop_now_us() +
+                  rnd_range(u->w, L->think_min_us, L->think_max_us));
+    else
+        start_step(u);
+}
+
+static int send_request(struct user *u)
+{
+    struct worker *w = u->w;
+    const struct plan_step *st = &u->steps[u->step];
+    const struct plan_request *r = &st->req;
+    const char *bad = NULL;
+    CURL *e = u->easy;
+
+    buf_reset(&u->url);
+    buf_reset(&u->body);
+    buf_reset(&u->resp);
+    buf_reset(&u->hdrs);
+    u->resp_cut = 0;
+    if (render(u, r->url, 0, &u->url, &bad) < 0) goto unset;
+    for (int i = 0; i < r->nquery; i++) {
+        struct buf v = {0};
+        if (render(u, r->query[i].value, 0, &v, &bad) < 0) { buf_free(&v); goto unset; }
+        char *k = curl_easy_escape(e, r->query[i].name, 0);
+        char *ev = curl_easy_escape(e, buf_str(&v), (int)v.len);
+        buf_printf(&u->url, "%c%s=%s", i == 0 && !strchr(buf_str(&u->url), '?') ?
+                   '?' : '&', k, ev);
+        curl_free(k);
+        curl_free(ev);
+        buf_free(&v);
+    }
+    curl_slist_free_all(u->hl);
+    u->hl = NULL;
+    struct buf h = {0};
+    for (int i = 0; i < r->nheaders; i++) {
+        buf_reset(&h);
+        buf_printf(&h, "%s: ", r->headers[i].name);
+        if (render(u, r->headers[i].value, 0, &h, &bad) < 0) { buf_free(&h); goto unset; }
+        u->hl = curl_slist_append(u->hl, buf_str(&h));
+    }
+    if (r->body_kind == BODY_JSON) {
+        if (render(u, r->body, 1, &u->body, &bad) < 0) { buf_free(&h); goto unset; }
+        int has_ct = 0;
+        for (int i = 0; i < r->nheaders; i++)
+            has_ct |= strcasecmp(r->headers[i].name, "Content-Type") == 0;
+        if (!has_ct)
+            u->hl = curl_slist_append(u->hl, "Content-Type: application/json");
+    } else if (r->body_kind == BODY_RAW) {
+        if (render(u, r->body, 0, &u->body, &bad) < 0) { buf_free(&h); goto unset; }
+    } else if (r->body_kind == BODY_FORM) {
+        for (int i = 0; i < r->nform; i++) {
+            buf_reset(&h);
+            if (render(u, r->form[i].value, 0, &h, &bad) < 0) { buf_free(&h); goto unset; }
+            char *k = curl_easy_escape(e, r->form[i].name, 0);
+            char *v = curl_easy_escape(e, buf_str(&h), (int)h.len);
+            buf_printf(&u->body, "%s%s=%s", i ? "&" : "", k, v);
+            curl_free(k);
+            curl_free(v);
+        }
+    }
+    buf_free(&h);
+    /* No "Expect: 100-continue" round trip for larger bodies. */
+    if (r->body_kind != BODY_NONE) u->hl = curl_slist_append(u->hl, "Expect:");
+
+    curl_easy_setopt(e, CURLOPT_URL, buf_str(&u->url));
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, u->hl);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(r->timeout_us / 1000));
+    int has_body = r->body_kind != BODY_NONE;
+    if (strcmp(r->method, "GET") == 0 && !has_body) {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
+    } else if (strcmp(r->method, "HEAD") == 0) {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
+    } else {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 0L);
+        if (has_body || strcmp(r->method, "POST") == 0) {
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)u->body.len);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, buf_str(&u->body));
+        } else {
+            curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        }
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
+                         strcmp(r->method, "POST") == 0 ? NULL : r->method);
+    }
+    if (w->o->debug)
+        debug_request(u, st->kind == STEP_POLL ? w->p->tx_names[r->tx] : st->name);
+    u->send_us = loop_now_us();
+    if (u->intended_us == 0 || u->intended_us > u->send_us)
+        u->intended_us = u->send_us;
+    u->in_flight = 1;
+    curl_multi_add_handle(w->multi, e);
+    return 0;
+unset:
+    /* Only possible for a variable that no step has extracted yet. */
+    stats_error(w->stats, r->tx, ERR_EXTRACT, bad);
+    note_failure(u, "{{%s}} has no value", bad);
+    end_iteration(u, O_FAIL);
+    return -1;
+}
+
+static void start_step(struct user *u)
+{
+    struct worker *w = u->w;
+    if (w->phase == PH_ABORT || (w->phase == PH_DRAIN && w->by_signal)) {
+        end_iteration(u, O_INTERRUPT);
+        return;
+    }
+    if (u->step >= u->nsteps) {
+        end_iteration(u, O_OK);
+        return;
+    }
+    const struct plan_step *st = &u->steps[u->step];
+    if (st->kind == STEP_THINK) {
+        u->step++;
+        wait_then(u, W_THINK, loop_now_us() +
+                  rnd_range(w, st->think_min_us, st->think_max_us));
+        return;
+    }
+    if (st->kind == STEP_POLL && u->attempt == 0) {
+        u->poll_start_us = loop_now_us();
+        u->poll_deadline_us = u->poll_start_us + st->poll_timeout_us;
+    }
+    u->attempt++;
+    send_request(u);
+}
+
+static void on_user_timer(void *arg)
+{
+    struct user *u = arg;
+    enum wait why = u->wait;
+    u->wait = W_NONE;
+    if (why == W_ITER) {
+        struct worker *w = u->w;
+        if (w->phase == PH_RUN && !u->retire) {
+            begin_iteration(u, u->intended_us ? u->intended_us : loop_now_us());
+        } else if (w->p->load.open) {
+            u->next_free = w->free_users;
+            w->free_users = u;
+        } else {
+            u->started = 0;
+            u->retire = 0;
+        }
+        return;
+    }
+    if (why == W_RETRY || why == W_POLL) u->intended_us = 0;
+    start_step(u);
+}
+
+static void begin_iteration(struct user *u, int64_t intended_us)
+{
+    struct worker *w = u->w;
+    const struct plan *p = w->p;
+    u->busy = 1;
+    w->active++;
+    w->stats->iter_started++;
+    /* Variables live for one iteration: each starts from a clean slate. */
+    for (int i = 0; i < p->nvars; i++) {
+        free(u->vars[i]);
+        u->vars[i] = NULL;
+    }
+    u->iter = u->iterations_done;
+    u->step = 0;
+    u->attempt = 0;
+    u->intended_us = intended_us;
+    if (!w->single) {
+        int pick;
+        if (w->o->debug) {
+            pick = (int)(u->iter % p->nscenarios);
+        } else {
+            int64_t r = (int64_t)(rnd(w) % (uint64_t)p->total_weight);
+            for (pick = 0; pick < p->nscenarios - 1; pick++) {
+                r -= p->scenarios[pick].weight;
+                if (r < 0) break;
+            }
+            while (p->scenarios[pick].weight == 0) pick++;
+        }
+        u->scenario = pick;
+        u->steps = p->scenarios[pick].steps;
+        u->nsteps = p->scenarios[pick].nsteps;
+    }
+    start_step(u);
+}
+
+/* Finds the value of header name in the last response's header block. */
+static int find_header(const struct buf *hdrs, const char *name,
+                       struct buf *out)
+{
+    const char *s = buf_str(hdrs);
+    size_t nl = strlen(name);
+    int found = 0;
+    while (*s) {
+        const char *e = strpbrk(s, "\r\n");
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (strncmp(s, "HTTP/", 5) == 0) found = 0;      /* next response */
+        else if (len > nl && s[nl] == ':' && strncasecmp(s, name, nl) == 0) {
+            const char *v = s + nl + 1;
+            while (*v == ' ' || *v == '\t') v++;
+            const char *end = s + len;
+            while (end > v && (end[-1] == ' ' || end[-1] == '\t')) end--;
+            if (out) { buf_reset(out); buf_append(out, v, (size_t)(end - v)); }
+            found = 1;
+        }
+        s += len;
+        while (*s == '\r' || *s == '\n') s++;
+    }
+    return found;
+}
+
+static int match_all(const cJSON *doc, const struct plan_match *m, int n,
+                     int *which)
+{
+    struct buf b = {0};
+    for (int i = 0; i < n; i++) {
+        const cJSON *node = doc ? jpath_get(doc, m[i].path) : NULL;
+        int ok = 0;
+        if (node) {
+            buf_reset(&b);
+            jpath_to_text(node, &b);
+            for (int j = 0; j < m[i].nvalues && !ok; j++)
+                ok = strcmp(buf_str(&b), m[i].values[j]) == 0;
+        }
+        if (!ok) { buf_free(&b); if (which) *which = i; return 0; }
+    }
+    buf_free(&b);
+    return 1;
+}
+
+/* Any of the conditions holds (fail_on): returns its index or -1. */
+static int match_any(const cJSON *doc, const struct plan_match *m, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (match_all(doc, &m[i], 1, NULL)) return i;
+    return -1;
+}
+
+/* Runs extractions; returns -1 and names the variable on failure. */
+static int extract(struct user *u, const struct plan_request *r,
+                   const cJSON *doc, const char **bad)
+{
+    struct buf v = {0};
+    for (int i = 0; i < r->nextract; i++) {
+        const struct plan_extract *x = &r->extract[i];
+        buf_reset(&v);
+        int ok = 0;
+        if (x->kind == EXTRACT_JSON) {
+            const cJSON *n = doc ? jpath_get(doc, x->expr) : NULL;
+            if (n && !cJSON_IsNull(n)) { jpath_to_text(n, &v); ok = 1; }
+        } else if (x->kind == EXTRACT_HEADER) {
+            ok = find_header(&u->hdrs, x->expr, &v);
+        } else {
+            regmatch_t m[2];
+            if (regexec(&x->re, buf_str(&u->resp), 2, m, 0) == 0 &&
+                m[1].rm_so >= 0) {
+                buf_append(&v, buf_str(&u->resp) + m[1].rm_so,
+                           (size_t)(m[1].rm_eo - m[1].rm_so));
+                ok = 1;
+            }
+        }
+        if (!ok) { buf_free(&v); *bad = u->w->p->vars[x->var]; return -1; }
+        free(u->vars[x->var]);
+        u->vars[x->var] = buf_steal(&v);
+    }
+    buf_free(&v);
+    return 0;
+}
+
+static void status_detail(char *d, size_t n, long status, const int *exp,
+                          int nexp)
+{
+    int len = snprintf(d, n, "%ld (expected ", status);
+    if (!nexp) snprintf(d + len, n - (size_t)len, "2xx/3xx)");
+    for (int i = 0; i < nexp && (size_t)len < n; i++)
+        len += snprintf(d + len, n - (size_t)len, "%s%d%s", i ? "," : "",
+                        exp[i], i == nexp - 1 ? ")" : "");
+}
+
+/* A request step's response. */
+static void done_request(struct user *u, const struct plan_step *st,
+                         CURLcode rc, long status, int64_t lat, int64_t svc,
+                         int64_t ws)
+{
+    struct worker *w = u->w;
+    const struct plan_request *r = &st->req;
+    struct stats *s = w->stats;
+    char d[256];
+    if (rc != CURLE_OK) {
+        enum err_class c = classify(rc);
+        stats_record(s, r->tx, lat, svc, 0, c, NULL, ws);
+        note_failure(u, "%s: %s", stats_err_name(c), curl_easy_strerror(rc));
+        end_iteration(u, O_FAIL);
+        return;
+    }
+    if (in_list(r->retry_status, r->nretry_status, (int)status)) {
+        /* A retried "busy" answer is an ordinary response; only running out
+         * of tries is an error. */
+        if (u->attempt < r->retry_max) {
+            stats_record(s, r->tx, lat, svc, (int)status, ERR_NONE, NULL, ws);
+            wait_then(u, W_RETRY, loop_now_us() + r->retry_every_us);
+            return;
+        }
+        snprintf(d, sizeof d, "%ld after %d tries", status, u->attempt);
+        stats_record(s, r->tx, lat, svc, (int)status, ERR_RETRIES, d, ws);
+        note_failure(u, "retries exhausted: %s", d);
+        end_iteration(u, O_FAIL);
+        return;
+    }
+    int ok = r->nexpect_status ? in_list(r->expect_status, r->nexpect_status,
+                                         (int)status)
+                               : status >= 200 && status < 400;
+    if (!ok) {
+        snprintf(d, sizeof d, "%ld", status);
+        stats_record(s, r->tx, lat, svc, (int)status, ERR_STATUS, d, ws);
+        status_detail(d, sizeof d, status, r->expect_status, r->nexpect_status);
+        note_failure(u, "status %s", d);
+        end_iteration(u, O_FAIL);
+        return;
+    }
+    if (r->expect_contains &&
+        !memmem(buf_str(&u->resp), u->resp.len, r->expect_contains,
+                strlen(r->expect_contains))) {
+        snprintf(d, sizeof d, "contains \"%.200s\"%s", r->expect_contains,
+                 u->resp_cut ? " (body cut at max_body)" : "");
+        stats_record(s, r->tx, lat, svc, (int)status, ERR_CHECK, d, ws);
+        note_failure(u, "check failed: %s", d);
+        end_iteration(u, O_FAIL);
+        return;
+    }
+    for (int i = 0; i < r->nexpect_headers; i++) {
+        if (find_header(&u->hdrs, r->expect_headers[i], NULL)) continue;
+        snprintf(d, sizeof d, "header %.200s", r->expect_headers[i]);
+        stats_record(s, r->tx, lat, svc, (int)status, ERR_CHECK, d, ws);
+        note_failure(u, "check failed: %s", d);
+        end_iteration(u, O_FAIL);
+        return;
+    }
+    cJSON *doc = NULL;
+    int need_json = r->nexpect_json > 0;
+    for (int i = 0; i < r->nextract; i++)
+        need_json |= r->extract[i].kind == EXTRACT_JSON;
+    if (need_json) {
+        doc = cJSON_ParseWithLength(buf_str(&u->resp), u->resp.len);
+        if (!doc) {
+            stats_record(s, r->tx, lat, svc, (int)status, ERR_INVALID_JSON,
+                         u->resp_cut ? "body cut at max_body" : NULL, ws);
+            note_failure(u, "response is not JSON");
+            end_iteration(u, O_FAIL);
+            return;
+        }
+    }
+    int which = 0;
+    if (r->nexpect_json && !match_all(doc, r->expect_json, r->nexpect_json,
+                                      &which)) {
+        snprintf(d, sizeof d, "json %.200s", r->expect_json[which].path);
+        stats_record(s, r->tx, lat, svc, (int)status, ERR_CHECK, d, ws);
+        note_failure(u, "check failed: %s", d);
+        cJSON_Delete(doc);
+        end_iteration(u, O_FAIL);
+        return;
+    }
+    const char *bad = NULL;
+    if (extract(u, r, doc, &bad) < 0) {
+        stats_record(s, r->tx, lat, svc, (int)status, ERR_EXTRACT, bad, ws);
+        note_failure(u, "extract %s found nothing", bad);
+        cJSON_Delete(doc);
+        end_iteration(u, O_FAIL);
+        return;
+    }
+    cJSON_Delete(doc);
+    stats_record(s, r->tx, lat, svc, (int)status, ERR_NONE, NULL, ws);
+    step_done(u);
+}
+
+/* A poll request's response. The wait ("flow") is recorded when it ends. */
+static void done_poll(struct user *u, const struct plan_step *st,
+                      CURLcode rc, long status, int64_t lat, int64_t svc,
+                      int64_t ws)
+{
+    struct worker *w = u->w;
+    const struct plan_request *r = &st->req;
+    struct stats *s = w->stats;
+    int64_t now = loop_now_us();
+    int64_t flow = now - u->poll_start_us;
+    char d[256];
+    enum err_class fail = ERR_NONE;
+    d[0] = '\0';
+    cJSON *doc = NULL;
+    if (rc != CURLE_OK) {
+        fail = classify(rc);
+        stats_record(s, r->tx, lat, svc, 0, fail, NULL, ws);
+        snprintf(d, sizeof d, "%s", curl_easy_strerror(rc));
+        goto failed;
+    }
+    if (in_list(st->fail_status, st->nfail_status, (int)status)) {
+        snprintf(d, sizeof d, "status %ld", status);
+        stats_record(s, r->tx, lat, svc, (int)status, ERR_POLL_FAILED, d, ws);
+        fail = ERR_POLL_FAILED;
+        goto failed;
+    }
+    if (in_list(st->poll_retry_status, st->npoll_retry_status, (int)status)) {
+        stats_record(s, r->tx, lat, svc, (int)status, ERR_NONE, NULL, ws);
+        goto again;
+    }
+    if (status < 200 || status >= 400) {
+        snprintf(d, sizeof d, "%ld", status);
+        stats_record(s, r->tx, lat, svc, (int)status, ERR_STATUS, d, ws);
+        fail = ERR_STATUS;
+        goto failed;
+    }
+    doc = cJSON_ParseWithLength(buf_str(&u->resp), u->resp.len);
+    if (!doc) {
+        snprintf(d, sizeof d, "%s", u->resp_cut ? "body cut at max_body" : "");
+        stats_record(s, r->tx, lat, svc, (int)status, ERR_INVALID_JSON,
+                     d[0] ? d : NULL, ws);
+        fail = ERR_INVALID_JSON;
+        goto failed;
+    }
+    stats_record(s, r->tx, lat, svc, (int)status, ERR_NONE, NULL, ws);
+    int f = match_any(doc, st->fail_on, st->nfail_on);
+    if (f >= 0) {
+        struct buf v = {0};
+        jpath_to_text(jpath_get(doc, st->fail_on[f].path), &v);
+        snprintf(d, sizeof d, "%.100s=%.100s", st->fail_on[f].path, buf_str(&v));
+        buf_free(&v);
+        fail = ERR_POLL_FAILED;
+        goto failed;
+    }
+    if (match_all(doc, st->until, st->nuntil, NULL)) {
+        const char *bad = NULL;
+        if (extract(u, r, doc, &bad) < 0) {
+            stats_record(s, st->flow_tx, flow, flow, (int)status, ERR_EXTRACT,
+                         bad, ws);
+            note_failure(u, "extract %s found nothing", bad);
+            cJSON_Delete(doc);
+            end_iteration(u, O_FAIL);
+            return;
+        }
+        cJSON_Delete(doc);
+        stats_record(s, st->flow_tx, flow, flow, (int)status, ERR_NONE, NULL, ws);
+        step_done(u);
+        return;
+    }
+again:
+    cJSON_Delete(doc);
+    if (now + st->every_us > u->poll_deadline_us) {
+        char t[32];
+        units_format_duration(t, sizeof t, (double)st->poll_timeout_us);
+        stats_record(s, st->flow_tx, flow, flow, (int)status, ERR_POLL_TIMEOUT,
+                     NULL, ws);
+        note_failure(u, "poll timeout: no terminal state within %s", t);
+        end_iteration(u, O_FAIL);
+        return;
+    }
+    wait_then(u, W_POLL, now + st->every_us);
+    return;
+failed:
+    cJSON_Delete(doc);
+    stats_record(s, st->flow_tx, flow, flow, (int)status, fail,
+                 d[0] ? d : NULL, ws);
+    note_failure(u, "%s%s%s", stats_err_name(fail), d[0] ? ": " : "", d);
+    end_iteration(u, O_FAIL);
+}
+
+static void on_done(struct worker *w, CURL *e, CURLcode rc)
+{
+    struct user *u = NULL;
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&u);
+    curl_multi_remove_handle(w->multi, e);
+    u->in_flight = 0;
+    long status = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    int64_t now = loop_now_us();
+    int64_t lat = now - u->intended_us, svc = now - u->send_us;
+    int64_t ws = wall_s(w, now);
+    if (w->o->debug) debug_response(u, rc, status, svc);
+    atomic_fetch_add_explicit(&w->pub_requests, 1, memory_order_relaxed);
+    const struct plan_step *st = &u->steps[u->step];
+    int64_t errs_before = w->stats->tx[st->req.tx].errors;
+    if (st->kind == STEP_POLL) done_poll(u, st, rc, status, lat, svc, ws);
+    else done_request(u, st, rc, status, lat, svc, ws);
+    if (w->stats->tx[st->req.tx].errors != errs_before)
+        atomic_fetch_add_explicit(&w->pub_errors, 1, memory_order_relaxed);
+}
+
+static void drain(struct worker *w)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(w->multi, &left)))
+        if (m->msg == CURLMSG_DONE) on_done(w, m->easy_handle, m->data.result);
+}
+
+/* ---- users ------------------------------------------------------------- */
+
+static void user_init(struct worker *w, struct user *u, int64_t k)
+{
+    u->w = w;
+    u->k = k;
+    u->vars = xcalloc((size_t)(w->p->nvars ? w->p->nvars : 1), sizeof(char *));
+    loop_timer_init(&u->timer, on_user_timer, u);
+    CURL *e = u->easy = curl_easy_init();
+    if (!e) { fputs("herd: curl_easy_init failed\n", stderr); abort(); }
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)u);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, u);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, u);
+    /* Signals are process-wide; libcurl must not install handlers per
+     * request (3 rt_sigaction calls each otherwise). SIGPIPE is ignored. */
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");      /* per-user cookies */
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "herd/" HERD_VERSION);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, w->p->insecure ? 0L : 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, w->p->insecure ? 0L : 2L);
+    curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+}
+
+static void user_free(struct user *u)
+{
+    if (u->easy) {
+        if (u->in_flight) curl_multi_remove_handle(u->w->multi, u->easy);
+        curl_easy_cleanup(u->easy);
+    }
+    for (int i = 0; i < u->w->p->nvars; i++) free(u->vars[i]);
+    free(u->vars);
+    buf_free(&u->url);
+    buf_free(&u->body);
+    buf_free(&u->resp);
+    buf_free(&u->hdrs);
+    curl_slist_free_all(u->hl);
+}
+
+/* Interrupts a user: cancels its wait or aborts its request. */
+static void interrupt(struct user *u)
+{
+    struct worker *w = u->w;
+    if (!u->busy) return;
+    if (u->in_flight) {
+        curl_multi_remove_handle(w->multi, u->easy);
+        u->in_flight = 0;
+        const struct plan_step *st = &u->steps[u->step];
+        stats_error(w->stats, st->req.tx, ERR_INTERRUPTED, NULL);
+    }
+    loop_timer_cancel(w->loop, &u->timer);
+    if (w->single) note_failure(u, "interrupted");
+    end_iteration(u, O_INTERRUPT);
+}
+
+/* ---- schedules --------------------------------------------------------- */
+
+/* Closed model: how many users (global) should be running t_us after the
+ * start. Users ramp up at spawn_rate towards each stage's target and drop
+ * to a lower target at once (they finish their iteration first). */
+static int64_t users_at(const struct plan_load *L, int64_t t_us)
+{
+    double rate = L->spawn_rate;
+    if (!L->nstages) {
+        if (rate <= 0) return L->users;
+        int64_t n = (int64_t)floor(rate * (double)t_us / 1e6) + 1;
+        return n < L->users ? n : L->users;
+    }
+    int64_t level = 0, ts = 0;
+    for (int i = 0; i < L->nstages; i++) {
+        int64_t target = (int64_t)L->stages[i].target;
+        int64_t into = t_us - ts;
+        int64_t d = L->stages[i].duration_us;
+        int64_t at = into < d ? into : d;
+        if (target <= level || rate <= 0) level = target;
+        else {
+            int64_t n = level + (int64_t)floor(rate * (double)at / 1e6) + 1;
+            level = n < target ? n : target;
+        }
+        if (into < d) return level;
+        ts += d;
+    }
+    return level;
+}
+
+/* Open model: intended start (us after the load start) of global arrival
+ * i, or -1 after the end. */
+static int64_t arrival_at(const struct plan *p, int64_t i)
+{
+    const struct plan_load *L = &p->load;
+    if (!L->nstages) {
+        int64_t t = (int64_t)((double)i * 1e6 / L->rate);
+        return t < L->duration_us ? t : -1;
+    }
+    double before = 0;
+    int64_t ts = 0;
+    for (int s = 0; s < L->nstages; s++) {
+        double n = L->stages[s].target * (double)L->stages[s].duration_us / 1e6;
+        if ((double)i < before + n && L->stages[s].target > 0)
+            return ts + (int64_t)(((double)i - before) * 1e6 /
+                                  L->stages[s].target);
+        before += n;
+        ts += L->stages[s].duration_us;
+    }
+    return -1;
+}
+
+static void publish(struct worker *w, int64_t now)
+{
+    atomic_store_explicit(&w->pub_active, w->active, memory_order_relaxed);
+    int64_t sec = wall_s(w, now);
+    stats_active(w->stats, sec, w->active);
+    if (sec != w->last_sec) {
+        /* p99 of the second that just ended, for the progress line. */
+        struct stats *s = w->stats;
+        int64_t idx = w->last_sec - s->tl_base;
+        if (s->nsec && idx >= 0 && idx < s->nsec && s->sec[idx].hist)
+            atomic_store_explicit(&w->pub_p99, hist_percentile(s->sec[idx].hist,
+                                  99.0), memory_order_relaxed);
+        w->last_sec = sec;
+    }
+}
+
+static void start_arrival(struct worker *w, int64_t intended)
+{
+    if (w->free_users) {
+        struct user *u = w->free_users;
+        w->free_users = u->next_free;
+        begin_iteration(u, intended);
+    } else if (w->nbacklog < w->backlog_cap) {
+        w->backlog[(w->backlog_head + w->nbacklog) % w->backlog_cap] = intended;
+        w->nbacklog++;
+    } else {
+        w->stats->iter_dropped++;
+    }
+}
+
+static void on_tick(void *arg)
+{
+    struct worker *w = arg;
+    const struct plan *p = w->p;
+    const struct plan_load *L = &p->load;
+    int64_t now = loop_now_us();
+    int64_t t = now - w->mono0;
+    int stop_asked = w->o->stop && w->o->stop[0] > w->stop_base;
+
+    /* At the planned end users finish their iteration (up to
+     * graceful_stop); on SIGINT/SIGTERM waiting users stop at once and
+     * requests in flight get STOP_GRACE_US. */
+    if (w->phase == PH_RUN && (stop_asked || (w->end_us && now >= w->end_us) ||
+                               (w->stop_us && now >= w->stop_us))) {
+        w->phase = PH_DRAIN;
+        w->grace_end_us = now + L->graceful_stop_us;
+        w->nbacklog = 0;
+    }
+    if (w->phase == PH_DRAIN && stop_asked && !w->by_signal) {
+        w->by_signal = 1;
+        if (w->grace_end_us > now + STOP_GRACE_US)
+            w->grace_end_us = now + STOP_GRACE_US;
+    }
+    if (w->stop_us && w->grace_end_us > w->stop_us)
+        w->grace_end_us = w->stop_us;
+    if (w->phase == PH_DRAIN && now >= w->grace_end_us)
+        w->phase = PH_ABORT;
+    if (w->phase == PH_DRAIN && w->by_signal)
+        for (int i = 0; i < w->nusers; i++)
+            if (w->users[i].busy && !w->users[i].in_flight)
+                interrupt(&w->users[i]);
+    if (w->phase == PH_ABORT)
+        for (int i = 0; i < w->nusers; i++) interrupt(&w->users[i]);
+
+    if (w->phase == PH_RUN && !L->open) {
+        /* Users are in ascending k order: users[j].k = first + j * stride,
+         * so the ones that should run are a prefix of the array. */
+        int64_t want = users_at(L, t);
+        int64_t n = want > w->first ? (want - w->first + w->stride - 1) /
+                    w->stride : 0;
+        if (n > w->nusers) n = w->nusers;
+        for (int64_t j = w->spawned; j < n; j++) {
+            struct user *u = &w->users[j];
+            u->retire = 0;
+            if (u->started || u->busy ||
+                (L->iterations && u->iterations_done >= L->iterations))
+                continue;
+            u->started = 1;
+            begin_iteration(u, now);
+        }
+        for (int64_t j = n; j < w->spawned; j++)
+            w->users[j].retire = 1;
+        w->spawned = n;
+        if (L->iterations && w->finished == w->nusers) w->phase = PH_ABORT;
+    } else if (w->phase == PH_RUN) {
+        for (;;) {
+            int64_t at = arrival_at(p, w->next_arrival);
+            if (at < 0 || at > t) break;
+            start_arrival(w, w->mono0 + at);
+            w->next_arrival += w->stride;
+        }
+    }
+    publish(w, now);
+    if (w->phase != PH_RUN && w->active == 0) {
+        w->done = 1;
+        return;
+    }
+    loop_timer_arm(w->loop, &w->tick, now + TICK_US);
+}
+
+/* ---- workers ----------------------------------------------------------- */
+
+static int worker_init(struct worker *w, const struct plan *p,
+                       const struct engine_vars *g, const struct engine_opts *o)
+{
+    w->p = p;
+    w->globals = g;
+    w->o = o;
+    w->loop = loop_new();
+    w->multi = curl_multi_init();
+    w->stats = stats_new();
+    if (!w->loop || !w->multi) return -1;
+    for (int i = 0; i < p->ntx; i++)
+        stats_tx_index(w->stats, p->tx_names[i], p->tx_kinds[i]);
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+    curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+    loop_timer_init(&w->curl_timer, on_curl_timer, w);
+    loop_timer_init(&w->tick, on_tick, w);
+    w->rng = (uint64_t)wall_now_us() ^ ((uint64_t)(w->first + 1) << 32) ^
+             (uint64_t)(uintptr_t)w;
+    if (!w->rng) w->rng = 88172645463325252ULL;
+    w->last_sec = -1;
+    w->stop_base = o->stop ? o->stop[0] : 0;
+    return 0;
+}
+
+static void worker_free(struct worker *w)
+{
+    for (int i = 0; i < w->nusers; i++) user_free(&w->users[i]);
+    free(w->users);
+    free(w->backlog);
+    if (w->multi) curl_multi_cleanup(w->multi);
+    loop_free(w->loop);
+    stats_free(w->stats);
+}
+
+static void worker_loop(struct worker *w)
+{
+    while (!w->done) {
+        if (loop_run_once(w->loop, 50) < 0) break;
+        /* A second Ctrl-C while draining aborts at once. */
+        if (w->o->stop && w->o->stop[0] > w->stop_base + 1 &&
+            w->phase != PH_ABORT) {
+            w->phase = PH_ABORT;
+            loop_timer_arm(w->loop, &w->tick, loop_now_us());
+        }
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    const struct plan_load *L = &w->p->load;
+    /* Users this worker owns. */
+    int64_t total = L->open ? L->max_users : L->users;
+    int64_t mine = total > w->first ? (total - w->first + w->stride - 1) / w->stride : 0;
+    if (L->open) {
+        /* The global cap is shared out evenly across workers. */
+        mine = (L->max_users + w->stride - 1) / w->stride;
+        w->backlog_cap = (int)mine;
+        w->backlog = xcalloc((size_t)mine, sizeof *w->backlog);
+    }
+    w->users = xcalloc((size_t)(mine ? mine : 1), sizeof *w->users);
+    /* libcurl sizes its connection cache from the handles currently added,
+     * and users leave the multi handle between requests: without this the
+     * cache shrinks and keep-alive connections get closed. */
+    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)(mine + 8));
+    for (int64_t j = 0; j < mine; j++) {
+        user_init(w, &w->users[j], w->first + j * w->stride);
+        w->nusers++;
+    }
+    if (L->open)
+        for (int i = w->nusers - 1; i >= 0; i--) {
+            w->users[i].next_free = w->free_users;
+            w->free_users = &w->users[i];
+        }
+    w->next_arrival = w->first;
+    /* Wait for the common start time (shards begin together). */
+    int64_t start_ms = w->o->shard.start_unix_ms;
+    for (;;) {
+        int64_t left = start_ms * 1000 - wall_now_us();
+        if (left <= 0) break;
+        usleep((useconds_t)(left > 100000 ? 100000 : left));
+        if (w->o->stop && w->o->stop[0]) break;
+    }
+    w->mono0 = loop_now_us();
+    w->wall0_us = wall_now_us();
+    int64_t dur = plan_duration_us(w->p);
+    w->end_us = dur ? w->mono0 + dur : 0;
+    if (w->o->shard.stop_unix_ms)
+        w->stop_us = w->mono0 + (w->o->shard.stop_unix_ms * 1000 - w->wall0_us);
+    loop_timer_arm(w->loop, &w->tick, w->mono0);
+    worker_loop(w);
+    return NULL;
+}
+
+void engine_global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void engine_vars_init(struct engine_vars *v, int n)
+{
+    v->n = n;
+    v->v = xcalloc((size_t)(n ? n : 1), sizeof *v->v);
+}
+
+void engine_vars_free(struct engine_vars *v)
+{
+    for (int i = 0; i < v->n; i++) free(v->v[i]);
+    free(v->v);
+    v->v = NULL;
+    v->n = 0;
+}
+
+int engine_run_steps(const struct plan *p, const char *what,
+                     const struct plan_step *steps, int nsteps,
+                     struct engine_vars *vars, cJSON *errors,
+                     const struct engine_opts *o)
+{
+    if (!nsteps) return 0;
+    struct worker w = {0};
+    w.stride = 1;
+    w.single = 1;
+    w.errors = errors;
+    w.what = what;
+    if (worker_init(&w, p, vars, o) < 0) {
+        cJSON_AddItemToArray(errors, cJSON_CreateString("cannot start a worker"));
+        worker_free(&w);
+        return 1;
+    }
+    w.users = xcalloc(1, sizeof *w.users);
+    w.nusers = 1;
+    struct user *u = &w.users[0];
+    user_init(&w, u, 0);
+    u->steps = steps;
+    u->nsteps = nsteps;
+    w.mono0 = loop_now_us();
+    w.wall0_us = wall_now_us();
+    /* Setup and teardown run to completion; a Ctrl-C that arrives while
+     * they run stops them (teardown after a Ctrl-C during the load still
+     * runs: only a new signal counts). */
+    w.stop_base = o->stop ? o->stop[0] : 0;
+    w.phase = PH_RUN;
+    begin_iteration(u, 0);
+    while (u->busy) {
+        if (loop_run_once(w.loop, 50) < 0) break;
+        if (o->stop && o->stop[0] > w.stop_base && u->busy)
+            interrupt(u);
+    }
+    for (int i = 0; i < p->nvars; i++)
+        if (u->vars[i]) { free(vars->v[i]); vars->v[i] = xstrdup(u->vars[i]); }
+    int failures = w.failures;
+    worker_free(&w);
+    return failures;
+}
+
+int engine_run_load(const struct plan *p, const struct engine_vars *vars,
+                    const struct engine_opts *o, struct result *r)
+{
+    int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1) threads = 1;
+    const struct plan_load *L = &p->load;
+    if (!L->open && threads > L->users) threads = L->users;
+    if (L->open && threads > L->max_users) threads = L->max_users;
+    if (o->debug) threads = 1;
+    struct worker *ws = xcalloc((size_t)threads, sizeof *ws);
+    pthread_t *tid = xcalloc((size_t)threads, sizeof *tid);
+    int rc = 0, started = 0;
+    for (int i = 0; i < threads; i++) {
+        ws[i].index = i;
+        ws[i].first = o->shard.first + (int64_t)i * (o->shard.stride ? o->shard.stride : 1);
+        ws[i].stride = (o->shard.stride ? o->shard.stride : 1) * threads;
+        if (worker_init(&ws[i], p, vars, o) < 0 ||
+            pthread_create(&tid[i], NULL, worker_main, &ws[i]) != 0) {
+            fprintf(stderr, "herd: cannot start worker %d: %s\n", i,
+                    strerror(errno));
+            rc = -1;
+            break;
+        }
+        started++;
+    }
+    int64_t t0 = loop_now_us();
+    int64_t start_wall = o->shard.start_unix_ms ? o->shard.start_unix_ms * 1000
+                                                : wall_now_us();
+    double total_s = plan_duration_us(p) / 1e6;
+    int64_t last_req = 0, last_t = t0;
+    /* The calling thread reports progress until every worker is done. */
+    for (;;) {
+        int done = 1;
+        for (int i = 0; i < started; i++) if (!ws[i].done) done = 0;
+        if (done) break;
+        usleep(100000);
+        int64_t now = loop_now_us();
+        if (!o->progress || now - last_t < 1000000) continue;
+        struct engine_progress pr = {0};
+        pr.elapsed_s = (wall_now_us() - start_wall) / 1e6;
+        if (pr.elapsed_s < 0) pr.elapsed_s = 0;
+        pr.total_s = total_s;
+        for (int i = 0; i < started; i++) {
+            pr.active_users += atomic_load_explicit(&ws[i].pub_active, memory_order_relaxed);
+            pr.requests += atomic_load_explicit(&ws[i].pub_requests, memory_order_relaxed);
+            pr.errors += atomic_load_explicit(&ws[i].pub_errors, memory_order_relaxed);
+            pr.iterations += atomic_load_explicit(&ws[i].pub_iters, memory_order_relaxed);
+            int64_t p99 = atomic_load_explicit(&ws[i].pub_p99, memory_order_relaxed);
+            if (p99 > pr.p99_us) pr.p99_us = p99;
+        }
+        pr.rps = (double)(pr.requests - last_req) * 1e6 / (double)(now - last_t);
+        pr.stopping = o->stop && o->stop[0];
+        last_req = pr.requests;
+        last_t = now;
+        o->progress(o->progress_arg, &pr);
+    }
+    for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    r->started_unix_ms = start_wall / 1000;
+    r->finished_unix_ms = wall_now_us() / 1000;
+    for (int i = 0; i < started; i++) {
+        if (stats_merge(r->stats, ws[i].stats) < 0) rc = -1;
+        worker_free(&ws[i]);
+    }
+    for (int i = started; i < threads; i++) worker_free(&ws[i]);
+    free(ws);
+    free(tid);
+    return rc;
+}

@@ -1,0 +1,90 @@
+/* engine — runs virtual users through a plan's scenarios and measures them.
+ *
+ * The seam shared by every mode: a worker takes the read-only plan and a
+ * shard (which global user numbers it owns, when to start) and fills a
+ * struct stats. Local runs start one worker per thread; a Lambda
+ * invocation runs one shard; both merge with stats_merge/result_merge.
+ *
+ * Each worker thread owns one loop (epoll + timers), one libcurl multi
+ * handle and its users. The only call into curl_multi_socket_action is in
+ * engine.c, made from socket events and from the curl timer; completed
+ * transfers are drained with curl_multi_info_read after every call. A user
+ * is a session: its own easy handle, so its own cookies; between requests
+ * it waits on a loop timer and costs nothing.
+ *
+ * Closed model: global user index k (0-based; the user number seen in
+ * templates is k + 1 + user offset) is owned by the worker with
+ * k % stride == first. Users are spawned at the plan's spawn rate following
+ * its stages; every worker computes the same global schedule, so the spawn
+ * rate holds however users are split. Open model: global arrival i is owned
+ * by the worker with i % stride == first; arrivals that find no free user
+ * wait in a bounded backlog and their latency counts from the intended
+ * start (no coordinated omission); a full backlog drops them (counted).
+ *
+ * Threads: engine_run_load starts opts->threads workers and joins them;
+ * workers share nothing but the plan and the stop flag. */
+#ifndef HERD_ENGINE_H
+#define HERD_ENGINE_H
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+#include "plan.h"
+#include "result.h"
+
+struct engine_shard {
+    int64_t first;               /* first global user/arrival index */
+    int64_t stride;              /* this shard owns first, first+stride, ... */
+    int64_t user_offset;         /* added to k + 1 for {{user}} */
+    int64_t start_unix_ms;       /* when the load starts; 0 = now */
+    int64_t stop_unix_ms;        /* hard stop (e.g. Lambda deadline); 0 =
+                                    none. Work stops in time to report. */
+};
+
+struct engine_progress {         /* a snapshot for the live progress line */
+    double elapsed_s, total_s;
+    int64_t active_users, requests, errors, iterations;
+    double rps;                  /* over the last second */
+    int64_t p99_us;              /* last completed second, max of workers */
+    int stopping;
+};
+
+typedef void (*engine_progress_fn)(void *arg, const struct engine_progress *pr);
+
+struct engine_opts {
+    int threads;                 /* workers; <= 0: number of cores */
+    struct engine_shard shard;
+    const volatile sig_atomic_t *stop;   /* set by SIGINT/SIGTERM */
+    FILE *debug;                 /* non-NULL: print every request/response */
+    engine_progress_fn progress; /* called about once a second, may be NULL */
+    void *progress_arg;
+};
+
+/* Variables extracted by setup, visible read-only to every user: an array
+ * of plan->nvars strings (NULL = unset). */
+struct engine_vars {
+    char **v;
+    int n;
+};
+
+void engine_global_init(void);   /* once per process: libcurl, SIGPIPE */
+
+/* Runs steps once as a single user (setup or teardown): not counted in the
+ * load statistics. Variables they extract are stored into vars (which must
+ * have plan->nvars slots). Each failure appends one line to errors
+ * ("setup[0] login: status 401 (expected 200)"). Returns the number of
+ * failed steps (0 = all ok). */
+int engine_run_steps(const struct plan *p, const char *what,
+                     const struct plan_step *steps, int nsteps,
+                     struct engine_vars *vars, cJSON *errors,
+                     const struct engine_opts *o);
+
+/* Runs the load and merges every worker's stats into r->stats (and the
+ * start/finish timestamps into r). Returns 0, or -1 if a worker could not
+ * start (message on stderr). */
+int engine_run_load(const struct plan *p, const struct engine_vars *vars,
+                    const struct engine_opts *o, struct result *r);
+
+void engine_vars_init(struct engine_vars *v, int n);
+void engine_vars_free(struct engine_vars *v);
+#endif

@@ -1,0 +1,214 @@
+/* loop.c — epoll plus a timer heap; see loop.h.
+ *
+ * Sockets: each watched fd has a small record (callback, argument) found
+ * through a table indexed by fd, grown on demand, so epoll's data field is
+ * just the fd and a closed-and-reused fd never points at freed memory.
+ *
+ * Timers: a binary min-heap of pointers to caller-owned struct loop_timer,
+ * each knowing its heap index, so cancel and re-arm are O(log n). Timers
+ * due within the same dispatch pass run in due order; a timer armed by a
+ * callback for "now" runs in the same pass, a bounded number of times so
+ * one pathological callback cannot starve sockets. */
+#include "loop.h"
+#include "buf.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOOP_MAX_EVENTS 256       /* sockets handled per epoll_wait */
+#define LOOP_MAX_TIMERS_PASS 100000
+
+struct watch {
+    loop_fd_fn fn;
+    void *arg;
+    int events;
+};
+
+struct loop {
+    int epfd;
+    struct watch *w;              /* indexed by fd */
+    int nw;
+    struct loop_timer **heap;
+    int nheap, heap_cap;
+};
+
+int64_t loop_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+struct loop *loop_new(void)
+{
+    int fd = epoll_create1(EPOLL_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct loop *l = xcalloc(1, sizeof *l);
+    l->epfd = fd;
+    return l;
+}
+
+void loop_free(struct loop *l)
+{
+    if (!l) return;
+    close(l->epfd);
+    free(l->w);
+    free(l->heap);
+    free(l);
+}
+
+int loop_watch(struct loop *l, int fd, int events, loop_fd_fn fn, void *arg)
+{
+    if (fd < 0) { errno = EBADF; return -1; }
+    if (fd >= l->nw) {
+        int n = l->nw ? l->nw : 64;
+        while (n <= fd) n *= 2;
+        l->w = xrealloc(l->w, (size_t)n * sizeof *l->w);
+        memset(l->w + l->nw, 0, (size_t)(n - l->nw) * sizeof *l->w);
+        l->nw = n;
+    }
+    struct watch *w = &l->w[fd];
+    struct epoll_event ev = {0};
+    ev.data.fd = fd;
+    ev.events = (events & LOOP_READ ? EPOLLIN : 0) |
+                (events & LOOP_WRITE ? EPOLLOUT : 0);
+    int rc;
+    if (!events) {
+        rc = w->events ? epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL) : 0;
+        /* The fd may already be closed (libcurl closes before telling us);
+         * the kernel then dropped it from the set by itself. */
+        if (rc < 0 && (errno == EBADF || errno == ENOENT)) rc = 0;
+        memset(w, 0, sizeof *w);
+        return rc;
+    }
+    rc = epoll_ctl(l->epfd, w->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
+    if (rc < 0 && errno == ENOENT)
+        rc = epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev);
+    else if (rc < 0 && errno == EEXIST)
+        rc = epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev);
+    if (rc < 0) return -1;
+    w->fn = fn;
+    w->arg = arg;
+    w->events = events;
+    return 0;
+}
+
+/* ---- timer heap -------------------------------------------------------- */
+
+static void heap_set(struct loop *l, int i, struct loop_timer *t)
+{
+    l->heap[i] = t;
+    t->heap_idx = i;
+}
+
+static void heap_up(struct loop *l, int i)
+{
+    struct loop_timer *t = l->heap[i];
+    while (i > 0) {
+        int parent = (i - 1) / 2;
+        if (l->heap[parent]->due_us <= t->due_us) break;
+        heap_set(l, i, l->heap[parent]);
+        i = parent;
+    }
+    heap_set(l, i, t);
+}
+
+static void heap_down(struct loop *l, int i)
+{
+    struct loop_timer *t = l->heap[i];
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= l->nheap) break;
+        if (c + 1 < l->nheap && l->heap[c + 1]->due_us < l->heap[c]->due_us)
+            c++;
+        if (l->heap[c]->due_us >= t->due_us) break;
+        heap_set(l, i, l->heap[c]);
+        i = c;
+    }
+    heap_set(l, i, t);
+}
+
+void loop_timer_init(struct loop_timer *t, loop_timer_fn fn, void *arg)
+{
+    t->due_us = 0;
+    t->heap_idx = -1;
+    t->fn = fn;
+    t->arg = arg;
+}
+
+void loop_timer_cancel(struct loop *l, struct loop_timer *t)
+{
+    int i = t->heap_idx;
+    if (i < 0) return;
+    t->heap_idx = -1;
+    l->nheap--;
+    if (i == l->nheap) return;
+    heap_set(l, i, l->heap[l->nheap]);
+    heap_up(l, i);
+    heap_down(l, i);
+}
+
+void loop_timer_arm(struct loop *l, struct loop_timer *t, int64_t due_us)
+{
+    if (t->heap_idx >= 0) {
+        int64_t old = t->due_us;
+        t->due_us = due_us;
+        if (due_us < old) heap_up(l, t->heap_idx);
+        else heap_down(l, t->heap_idx);
+        return;
+    }
+    if (l->nheap == l->heap_cap) {
+        l->heap_cap = l->heap_cap ? l->heap_cap * 2 : 64;
+        l->heap = xrealloc(l->heap, (size_t)l->heap_cap * sizeof *l->heap);
+    }
+    t->due_us = due_us;
+    heap_set(l, l->nheap++, t);
+    heap_up(l, t->heap_idx);
+}
+
+int loop_timers(const struct loop *l)
+{
+    return l->nheap;
+}
+
+/* ---- dispatch ---------------------------------------------------------- */
+
+int loop_run_once(struct loop *l, int max_wait_ms)
+{
+    int64_t now = loop_now_us();
+    int wait_ms = max_wait_ms;
+    if (l->nheap) {
+        int64_t d = l->heap[0]->due_us - now;
+        /* Round up: waking early would only spin. */
+        int64_t ms = d <= 0 ? 0 : (d + 999) / 1000;
+        if (ms < wait_ms) wait_ms = (int)ms;
+    }
+    struct epoll_event ev[LOOP_MAX_EVENTS];
+    int n = epoll_wait(l->epfd, ev, LOOP_MAX_EVENTS, wait_ms);
+    if (n < 0) {
+        if (errno != EINTR) return -1;
+        n = 0;
+    }
+    int ran = 0;
+    for (int i = 0; i < n; i++) {
+        int fd = ev[i].data.fd;
+        if (fd >= l->nw || !l->w[fd].fn) continue;
+        int events = 0;
+        if (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) events |= LOOP_READ;
+        if (ev[i].events & (EPOLLOUT | EPOLLERR)) events |= LOOP_WRITE;
+        l->w[fd].fn(l->w[fd].arg, fd, events);
+        ran++;
+    }
+    now = loop_now_us();
+    for (int k = 0; k < LOOP_MAX_TIMERS_PASS && l->nheap &&
+         l->heap[0]->due_us <= now; k++) {
+        struct loop_timer *t = l->heap[0];
+        loop_timer_cancel(l, t);
+        t->fn(t->arg);
+        ran++;
+    }
+    return ran;
+}

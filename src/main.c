@@ -1,0 +1,587 @@
+/* main.c — the command line: subcommands dispatched from a table (as git's
+ * git.c does), each a cmd_<name>() returning the process exit code. The
+ * binary's other names (symlinks/) pick a subcommand through argv[0],
+ * busybox style: run_local_load_test is `herd run`.
+ *
+ * Only this file decides exit codes; see usage() and the README. Results
+ * are written to disk before anything else that could fail with them. */
+#include "buf.h"
+#include "engine.h"
+#include "plan.h"
+#include "report.h"
+#include "result.h"
+#include "thresh.h"
+#include "units.h"
+#include "version.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_THRESHOLDS = 1,
+    EXIT_USAGE = 2,
+    EXIT_PLAN = 3,
+    EXIT_SETUP = 4,
+    EXIT_INTERRUPTED = 5,
+    EXIT_IO = 6,
+    EXIT_INTERNAL = 70,
+};
+
+/* The only mutable global: how many times SIGINT/SIGTERM arrived. */
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (g_stop >= 2) _exit(130);       /* third time: leave at once */
+    g_stop++;
+}
+
+static const char usage_text[] =
+"usage: herd <command> [options]\n"
+"\n"
+"commands:\n"
+"  run PLAN.json      run a load test (also: run_local_load_test PLAN.json)\n"
+"  check PLAN.json    validate a plan without sending anything\n"
+"  report RESULT.json print a result's report again (--csv for the table)\n"
+"  merge A.json B.json ... -o ALL.json\n"
+"                     merge results exactly (histograms, counters, timeline)\n"
+"  version            print the version\n"
+"\n"
+"run options:\n"
+"  -o, --out FILE       result JSON (default herd-result-<plan>-<time>.json)\n"
+"  --report FILE        text report (default: the result name with .txt)\n"
+"  --csv FILE           also write the per-transaction table as CSV\n"
+"  --users N            override load.users (open model: load.max_users)\n"
+"  --duration D         override load.duration, e.g. 30s, 2m, 1h20m\n"
+"  --iterations N       override: N iterations per user\n"
+"  --rate R             override load.rate (open model)\n"
+"  --threads N          worker threads (default: number of cores)\n"
+"  --run-id ID          id stored in the result (default: generated)\n"
+"  --debug              one user, one iteration of each scenario; print\n"
+"                       every request and response (secrets masked)\n"
+"  -q, --quiet          no progress line\n"
+"\n"
+"exit codes: 0 ok, 1 threshold failed, 2 usage, 3 invalid plan,\n"
+"  4 setup/teardown failed, 5 interrupted, 6 result I/O, 70 internal\n";
+
+static int usage(FILE *f, int code)
+{
+    fputs(usage_text, f);
+    return code;
+}
+
+/* ---- option parsing ---------------------------------------------------- */
+
+struct run_args {
+    const char *plan, *out, *report, *csv, *duration, *run_id;
+    int users, threads, debug, quiet;
+    int64_t iterations;
+    double rate;
+};
+
+static int want_value(int argc, char **argv, int *i, const char **out)
+{
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "herd: %s needs a value\n", argv[*i]);
+        return -1;
+    }
+    *out = argv[++*i];
+    return 0;
+}
+
+static int want_int(int argc, char **argv, int *i, long long min,
+                    long long *out)
+{
+    const char *v;
+    if (want_value(argc, argv, i, &v) < 0) return -1;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || *end || end == v || n < min) {
+        fprintf(stderr, "herd: %s: expected a whole number >= %lld, got "
+                "\"%s\"\n", argv[*i - 1], min, v);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int parse_run_args(int argc, char **argv, struct run_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        long long n;
+        if (!strcmp(s, "-o") || !strcmp(s, "--out")) {
+            if (want_value(argc, argv, &i, &a->out) < 0) return -1;
+        } else if (!strcmp(s, "--report")) {
+            if (want_value(argc, argv, &i, &a->report) < 0) return -1;
+        } else if (!strcmp(s, "--csv")) {
+            if (want_value(argc, argv, &i, &a->csv) < 0) return -1;
+        } else if (!strcmp(s, "--duration")) {
+            if (want_value(argc, argv, &i, &a->duration) < 0) return -1;
+        } else if (!strcmp(s, "--run-id")) {
+            if (want_value(argc, argv, &i, &a->run_id) < 0) return -1;
+        } else if (!strcmp(s, "--users")) {
+            if (want_int(argc, argv, &i, 1, &n) < 0) return -1;
+            a->users = (int)n;
+        } else if (!strcmp(s, "--threads")) {
+            if (want_int(argc, argv, &i, 1, &n) < 0) return -1;
+            a->threads = (int)n;
+        } else if (!strcmp(s, "--iterations")) {
+            if (want_int(argc, argv, &i, 1, &n) < 0) return -1;
+            a->iterations = n;
+        } else if (!strcmp(s, "--rate")) {
+            const char *v;
+            char *end;
+            if (want_value(argc, argv, &i, &v) < 0) return -1;
+            a->rate = strtod(v, &end);
+            if (*end || a->rate <= 0) {
+                fprintf(stderr, "herd: --rate: expected a number of "
+                        "iterations per second > 0, got \"%s\"\n", v);
+                return -1;
+            }
+        } else if (!strcmp(s, "--debug")) {
+            a->debug = 1;
+        } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
+            a->quiet = 1;
+        } else if (s[0] == '-' && s[1]) {
+            fprintf(stderr, "herd: unknown option %s (see herd --help)\n", s);
+            return -1;
+        } else if (!a->plan) {
+            a->plan = s;
+        } else {
+            fprintf(stderr, "herd: unexpected argument %s\n", s);
+            return -1;
+        }
+    }
+    if (!a->plan) {
+        fprintf(stderr, "herd: missing the plan file (herd run PLAN.json)\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static char *iso_now_compact(void)
+{
+    char b[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(b, sizeof b, "%Y%m%d-%H%M%S", &tm);
+    return xstrdup(b);
+}
+
+static char *slug(const char *s)
+{
+    char *o = xstrdup(s);
+    for (char *p = o; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+            *p = '-';
+    return o;
+}
+
+/* Checks that a file can be created next to path before the load starts,
+ * so an unwritable result path is found in milliseconds, not after an hour
+ * of load. */
+static int check_writable(const char *path)
+{
+    char *copy = xstrdup(path);
+    struct buf probe = {0};
+    buf_printf(&probe, "%s/.herd-probe-%d", dirname(copy), (int)getpid());
+    int fd = open(buf_str(&probe), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    int rc = 0;
+    if (fd < 0 || write(fd, "x", 1) != 1) rc = -1;
+    int saved = errno;
+    if (fd >= 0) { close(fd); unlink(buf_str(&probe)); }
+    buf_free(&probe);
+    free(copy);
+    errno = saved;
+    return rc;
+}
+
+static char *git_commit(const char *plan_file)
+{
+    const char *env = getenv("HERD_GIT_COMMIT");
+    if (!env || !*env) env = getenv("GITHUB_SHA");
+    if (env && *env) return xstrdup(env);
+    char *copy = xstrdup(plan_file);
+    struct buf cmd = {0};
+    buf_printf(&cmd, "git -C '%s' rev-parse HEAD 2>/dev/null", dirname(copy));
+    free(copy);
+    char line[128] = "";
+    FILE *f = strchr(buf_str(&cmd), '\'') && !strchr(plan_file, '\'') ?
+              popen(buf_str(&cmd), "r") : NULL;
+    buf_free(&cmd);
+    if (!f) return NULL;
+    if (!fgets(line, sizeof line, f)) line[0] = '\0';
+    pclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    return strlen(line) == 40 ? xstrdup(line) : NULL;
+}
+
+static int write_text(const char *path, const struct result *r, int csv)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    int rc = csv ? report_csv(f, r) : report_text(f, r);
+    if (fclose(f) != 0) rc = -1;
+    return rc;
+}
+
+struct progress_state {
+    int tty;
+    int count;
+};
+
+static void on_progress(void *arg, const struct engine_progress *pr)
+{
+    struct progress_state *ps = arg;
+    char el[32], tot[32], p99[32];
+    units_format_duration(el, sizeof el, pr->elapsed_s * 1e6);
+    if (pr->total_s > 0) units_format_duration(tot, sizeof tot, pr->total_s * 1e6);
+    else snprintf(tot, sizeof tot, "-");
+    units_format_duration(p99, sizeof p99, (double)pr->p99_us);
+    char line[256];
+    snprintf(line, sizeof line, "%s/%s  users %lld  %.0f req/s  requests "
+             "%lld  errors %lld  p99 %s%s", el, tot,
+             (long long)pr->active_users, pr->rps, (long long)pr->requests,
+             (long long)pr->errors, pr->p99_us ? p99 : "-",
+             pr->stopping ? "  stopping..." : "");
+    if (ps->tty) {
+        fprintf(stderr, "\r\033[K%s", line);
+    } else if (ps->count++ % 5 == 0) {
+        fprintf(stderr, "%s\n", line);
+    }
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static int cmd_check(int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') {
+        if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+            puts("usage: herd check PLAN.json\nValidates the plan (fields, "
+                 "templates, data files, thresholds, ${ENV} values) and "
+                 "sends nothing.\nExit 0 when valid, 3 when not.");
+            return EXIT_OK;
+        }
+        fprintf(stderr, "usage: herd check PLAN.json\n");
+        return EXIT_USAGE;
+    }
+    char err[1024];
+    struct plan *p = plan_load(argv[1], err, sizeof err);
+    if (!p) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_PLAN;
+    }
+    printf("%s: ok: plan \"%s\", %d scenario%s, %d transaction%s, %s model\n",
+           argv[1], p->name, p->nscenarios, p->nscenarios == 1 ? "" : "s",
+           p->ntx, p->ntx == 1 ? "" : "s", p->load.open ? "open" : "closed");
+    plan_free(p);
+    return EXIT_OK;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct run_args a = {0};
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+            return usage(stdout, EXIT_OK);
+    if (parse_run_args(argc, argv, &a) < 0) return EXIT_USAGE;
+    char err[1024];
+    struct plan *p = plan_load(a.plan, err, sizeof err);
+    if (!p) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_PLAN;
+    }
+    if (a.debug) {
+        if (p->load.open) { p->load.open = 0; p->load.max_users = 0; }
+        p->load.users = 1;
+        p->load.nstages = 0;
+        p->load.duration_us = 0;
+        p->load.spawn_rate = 0;
+        p->load.iterations = p->nscenarios;
+    } else if (plan_override(p, a.users, a.duration, a.iterations, a.rate,
+                             err, sizeof err) < 0) {
+        fprintf(stderr, "herd: %s\n", err);
+        plan_free(p);
+        return EXIT_USAGE;
+    }
+
+    char *stamp = iso_now_compact(), *name = slug(p->name);
+    struct buf out = {0}, rep = {0};
+    if (a.out) buf_puts(&out, a.out);
+    else buf_printf(&out, "herd-result-%s-%s.json", name, stamp);
+    if (a.report) buf_puts(&rep, a.report);
+    else {
+        const char *o = buf_str(&out);
+        size_t l = strlen(o);
+        buf_append(&rep, o, l > 5 && !strcmp(o + l - 5, ".json") ? l - 5 : l);
+        buf_puts(&rep, ".txt");
+    }
+    if (check_writable(buf_str(&out)) < 0) {
+        fprintf(stderr, "herd: %s: cannot write the result here: %s\n",
+                buf_str(&out), strerror(errno));
+        free(stamp); free(name); buf_free(&out); buf_free(&rep);
+        plan_free(p);
+        return EXIT_IO;
+    }
+
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    engine_global_init();
+
+    struct result *r = result_new();
+    if (a.run_id) r->run_id = xstrdup(a.run_id);
+    else {
+        struct buf id = {0};
+        buf_printf(&id, "%s-%s-%04x", name, stamp,
+                   (unsigned)(getpid() ^ time(NULL)) & 0xFFFF);
+        r->run_id = buf_steal(&id);
+    }
+    r->plan_name = xstrdup(p->name);
+    r->plan_file = xstrdup(a.plan);
+    r->mode = xstrdup("local");
+    r->target = p->base_url ? xstrdup(p->base_url) : NULL;
+    r->git_commit = git_commit(a.plan);
+    r->settings = plan_settings_json(p);
+    r->shards_total = r->shards_ok = 1;
+
+    struct progress_state ps = {isatty(2), 0};
+    struct engine_opts o = {0};
+    o.threads = a.threads;
+    o.shard.stride = 1;
+    o.stop = &g_stop;
+    o.debug = a.debug ? stdout : NULL;
+    o.progress = a.quiet || a.debug ? NULL : on_progress;
+    o.progress_arg = &ps;
+
+    struct engine_vars vars;
+    engine_vars_init(&vars, p->nvars);
+    int setup_failed = engine_run_steps(p, "setup", p->setup, p->nsetup, &vars,
+                                        r->setup_errors, &o) > 0;
+    int rc = EXIT_OK;
+    if (!setup_failed && !g_stop) {
+        if (engine_run_load(p, &vars, &o, r) < 0) rc = EXIT_INTERNAL;
+        if (ps.tty && o.progress) fputs("\r\033[K", stderr);
+    } else {
+        int64_t now = (int64_t)time(NULL) * 1000;
+        r->started_unix_ms = r->finished_unix_ms = now;
+    }
+    r->interrupted = g_stop > 0;
+    int teardown_failed = 0;
+    if (g_stop < 2)
+        teardown_failed = engine_run_steps(p, "teardown", p->teardown,
+                                           p->nteardown, &vars,
+                                           r->setup_errors, &o) > 0;
+    engine_vars_free(&vars);
+
+    int thresholds_ok = 1;
+    for (int i = 0; i < p->nthresholds; i++) {
+        double actual;
+        int ok = thresh_eval(&p->thresholds[i], r, &actual);
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddStringToObject(t, "expr", p->thresholds[i].expr);
+        cJSON_AddBoolToObject(t, "ok", ok);
+        if (actual == actual) cJSON_AddNumberToObject(t, "value", actual);
+        else cJSON_AddNullToObject(t, "value");
+        cJSON_AddItemToArray(r->thresholds, t);
+        thresholds_ok &= ok;
+    }
+
+    /* The result goes to disk before anything else can fail. */
+    if (result_write(r, buf_str(&out)) < 0) {
+        fprintf(stderr, "herd: %s: cannot write the result: %s\n",
+                buf_str(&out), strerror(errno));
+        rc = EXIT_IO;
+    }
+    if (!a.debug || p->nthresholds) {
+        if (report_text(stdout, r) < 0 || fflush(stdout) != 0) rc = EXIT_IO;
+    }
+    if (write_text(buf_str(&rep), r, 0) < 0) {
+        fprintf(stderr, "herd: %s: cannot write the report: %s\n",
+                buf_str(&rep), strerror(errno));
+        rc = EXIT_IO;
+    }
+    if (a.csv && write_text(a.csv, r, 1) < 0) {
+        fprintf(stderr, "herd: %s: cannot write the CSV: %s\n", a.csv,
+                strerror(errno));
+        rc = EXIT_IO;
+    }
+    fprintf(stderr, "result: %s\nreport: %s\n", buf_str(&out), buf_str(&rep));
+
+    if (rc == EXIT_OK) {
+        if (r->interrupted) rc = EXIT_INTERRUPTED;
+        else if (setup_failed || teardown_failed) rc = EXIT_SETUP;
+        else if (!thresholds_ok) rc = EXIT_THRESHOLDS;
+    }
+    result_free(r);
+    plan_free(p);
+    free(stamp);
+    free(name);
+    buf_free(&out);
+    buf_free(&rep);
+    return rc;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    const char *file = NULL;
+    int csv = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--csv")) csv = 1;
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            puts("usage: herd report RESULT.json [--csv]\nPrints the text "
+                 "report of a result file, or its per-transaction table as "
+                 "CSV.");
+            return EXIT_OK;
+        } else if (argv[i][0] == '-' || file) {
+            fprintf(stderr, "usage: herd report RESULT.json [--csv]\n");
+            return EXIT_USAGE;
+        } else file = argv[i];
+    }
+    if (!file) {
+        fprintf(stderr, "usage: herd report RESULT.json [--csv]\n");
+        return EXIT_USAGE;
+    }
+    char err[512];
+    struct result *r = result_read(file, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "herd: %s: %s\n", file, err);
+        return EXIT_IO;
+    }
+    int rc = csv ? report_csv(stdout, r) : report_text(stdout, r);
+    if (fflush(stdout) != 0) rc = -1;
+    result_free(r);
+    return rc < 0 ? EXIT_IO : EXIT_OK;
+}
+
+static int cmd_merge(int argc, char **argv)
+{
+    const char *out = NULL;
+    int nin = 0;
+    const char **in = xcalloc((size_t)argc, sizeof *in);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--out")) {
+            if (want_value(argc, argv, &i, &out) < 0) { free(in); return EXIT_USAGE; }
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            puts("usage: herd merge A.json B.json ... -o ALL.json\nMerges "
+                 "results exactly: histograms, counters and the timeline "
+                 "aligned by wall clock.");
+            free(in);
+            return EXIT_OK;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "herd: unknown option %s\n", argv[i]);
+            free(in);
+            return EXIT_USAGE;
+        } else in[nin++] = argv[i];
+    }
+    if (!out || nin < 1) {
+        fprintf(stderr, "usage: herd merge A.json B.json ... -o ALL.json\n");
+        free(in);
+        return EXIT_USAGE;
+    }
+    struct result *all = NULL;
+    int rc = EXIT_OK;
+    for (int i = 0; i < nin && rc == EXIT_OK; i++) {
+        char err[512];
+        struct result *r = result_read(in[i], err, sizeof err);
+        if (!r) {
+            fprintf(stderr, "herd: %s: %s\n", in[i], err);
+            rc = EXIT_IO;
+        } else if (!all) {
+            all = r;
+        } else {
+            if (result_merge(all, r) < 0) {
+                fprintf(stderr, "herd: %s: histograms use a different layout; "
+                        "cannot merge exactly\n", in[i]);
+                rc = EXIT_IO;
+            }
+            result_free(r);
+        }
+    }
+    if (rc == EXIT_OK && result_write(all, out) < 0) {
+        fprintf(stderr, "herd: %s: cannot write: %s\n", out, strerror(errno));
+        rc = EXIT_IO;
+    }
+    if (rc == EXIT_OK)
+        fprintf(stderr, "merged %d result%s into %s\n", nin, nin == 1 ? "" : "s",
+                out);
+    result_free(all);
+    free(in);
+    return rc;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argc; (void)argv;
+    printf("herd %s\n", HERD_VERSION);
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_IO;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    (void)argc; (void)argv;
+    return usage(stdout, EXIT_OK);
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+} commands[] = {
+    {"run", cmd_run},
+    {"check", cmd_check},
+    {"report", cmd_report},
+    {"merge", cmd_merge},
+    {"version", cmd_version},
+    {"help", cmd_help},
+    {"--help", cmd_help},
+    {"-h", cmd_help},
+    {"--version", cmd_version},
+};
+
+/* Names the binary answers to through symlinks/, and their command. */
+static const struct {
+    const char *argv0;
+    const char *command;
+} aliases[] = {
+    {"run_local_load_test", "run"},
+};
+
+int main(int argc, char **argv)
+{
+    const char *self = strrchr(argv[0], '/');
+    self = self ? self + 1 : argv[0];
+    for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
+        if (strcmp(self, aliases[i].argv0)) continue;
+        if (argc < 2) {
+            fprintf(stderr, "%s runs a herd load test on this machine.\n"
+                    "usage: %s PLAN.json [--users N] [--duration D] ...\n"
+                    "(the same as `herd run`; see herd --help)\n", self, self);
+            return EXIT_USAGE;
+        }
+        argv[0] = (char *)aliases[i].command;
+        return cmd_run(argc, argv);
+    }
+    if (argc < 2) return usage(stderr, EXIT_USAGE);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "herd: unknown command \"%s\" (see herd --help)\n", argv[1]);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,195 @@
+/* report.c — the text report and CSV table; see report.h. */
+#include "report.h"
+#include "buf.h"
+#include "units.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const double pcts[] = {50, 90, 95, 99, 99.9};
+
+static const char *dur(char *b, size_t n, double us)
+{
+    return units_format_duration(b, n, us);
+}
+
+static void row(FILE *f, const struct stats_tx *t, double secs, int width)
+{
+    char b[8][32];
+    double err = t->count ? 100.0 * (double)t->errors / (double)t->count : 0;
+    fprintf(f, "%-*.*s %8lld %7lld %6.2f %8.1f", width, width, t->name,
+            (long long)t->count, (long long)t->errors, err,
+            secs > 0 ? (double)t->count / secs : 0.0);
+    if (!t->count) {
+        fprintf(f, "  (no samples)\n");
+        return;
+    }
+    fprintf(f, " %8s %8s %8s", dur(b[0], 32, (double)t->min_us),
+            dur(b[1], 32, t->mean_us), dur(b[2], 32, stats_tx_stddev(t)));
+    for (size_t i = 0; i < sizeof pcts / sizeof *pcts; i++)
+        fprintf(f, " %8s", dur(b[3], 32, (double)hist_percentile(t->hist, pcts[i])));
+    fprintf(f, " %8s\n", dur(b[4], 32, (double)t->max_us));
+}
+
+struct key_count { const char *key; int64_t count; };
+
+static int by_count(const void *a, const void *b)
+{
+    const struct key_count *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+int report_text(FILE *f, const struct result *r)
+{
+    const struct stats *s = r->stats;
+    double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
+    char when[40], d[32];
+    time_t t0 = (time_t)(r->started_unix_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t0, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    fprintf(f, "\nherd report: %s%s\n", r->plan_name ? r->plan_name : "(unnamed)",
+            r->interrupted ? "  [INTERRUPTED]" : "");
+    fprintf(f, "  run %s, %s mode, target %s\n", r->run_id ? r->run_id : "-",
+            r->mode ? r->mode : "-", r->target ? r->target : "-");
+    fprintf(f, "  started %s, ran %s", when, dur(d, sizeof d, secs * 1e6));
+    if (r->shards_total > 1 || r->shards_failed)
+        fprintf(f, ", shards %d ok / %d failed / %d truncated of %d",
+                r->shards_ok, r->shards_failed, r->shards_truncated,
+                r->shards_total);
+    if (r->git_commit) fprintf(f, ", commit %.12s", r->git_commit);
+    fputc('\n', f);
+    fprintf(f, "  iterations: started %lld = succeeded %lld + failed %lld + "
+            "interrupted %lld (dropped %lld)\n\n",
+            (long long)s->iter_started, (long long)s->iter_succeeded,
+            (long long)s->iter_failed, (long long)s->iter_interrupted,
+            (long long)s->iter_dropped);
+
+    int width = 24;
+    for (int i = 0; i < s->ntx; i++) {
+        int l = (int)strlen(s->tx[i].name);
+        if (l > width) width = l > 48 ? 48 : l;
+    }
+    fprintf(f, "%-*s %8s %7s %6s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n",
+            width, "transaction", "count", "errors", "err%", "rate/s", "min",
+            "mean", "stddev", "p50", "p90", "p95", "p99", "p99.9", "max");
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < s->ntx; i++)
+            if ((int)s->tx[i].kind == k) row(f, &s->tx[i], secs, width);
+    }
+    struct stats_tx all;
+    stats_tx_sum(s, STATS_REQUEST, "all requests (web time)", &all);
+    fputc('\n', f);
+    row(f, &all, secs, width);
+    stats_tx_clear(&all);
+    stats_tx_sum(s, STATS_FLOW, "all flows (container time)", &all);
+    if (all.count) row(f, &all, secs, width);
+    stats_tx_clear(&all);
+
+    /* Status codes and error kinds over every transaction. */
+    int64_t status[STATS_MAX_STATUS] = {0};
+    int nkeys = 0, cap = 0;
+    struct key_count *keys = NULL;
+    for (int i = 0; i < s->ntx; i++) {
+        const struct stats_tx *t = &s->tx[i];
+        if (t->kind == STATS_REQUEST)
+            for (int c = 0; c < STATS_MAX_STATUS; c++) status[c] += t->status[c];
+        for (int e = 0; e < t->nerrs; e++) {
+            int j;
+            for (j = 0; j < nkeys; j++)
+                if (!strcmp(keys[j].key, t->errs[e].key)) break;
+            if (j == nkeys) {
+                if (nkeys == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    keys = xrealloc(keys, (size_t)cap * sizeof *keys);
+                }
+                keys[nkeys].key = t->errs[e].key;
+                keys[nkeys++].count = 0;
+            }
+            keys[j].count += t->errs[e].count;
+        }
+    }
+    fprintf(f, "\nstatus codes:");
+    int any = 0;
+    for (int c = 0; c < STATS_MAX_STATUS; c++) {
+        if (!status[c]) continue;
+        if (c) fprintf(f, "  %d: %lld", c, (long long)status[c]);
+        else fprintf(f, "  no response: %lld", (long long)status[c]);
+        any = 1;
+    }
+    fprintf(f, "%s\n", any ? "" : "  -");
+    if (nkeys) {
+        qsort(keys, (size_t)nkeys, sizeof *keys, by_count);
+        fprintf(f, "errors by kind:\n");
+        for (int j = 0; j < nkeys; j++)
+            fprintf(f, "  %8lld  %s\n", (long long)keys[j].count, keys[j].key);
+    } else {
+        fprintf(f, "errors by kind: none\n");
+    }
+    free(keys);
+    int n = cJSON_GetArraySize(r->thresholds);
+    if (n) {
+        fprintf(f, "thresholds:\n");
+        const cJSON *t;
+        cJSON_ArrayForEach(t, r->thresholds) {
+            const cJSON *ex = cJSON_GetObjectItemCaseSensitive(t, "expr");
+            const cJSON *val = cJSON_GetObjectItemCaseSensitive(t, "value");
+            int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"));
+            fprintf(f, "  %s  %s", ok ? "PASS" : "FAIL",
+                    cJSON_IsString(ex) ? ex->valuestring : "?");
+            if (cJSON_IsNumber(val)) fprintf(f, "  (measured %.6g)", val->valuedouble);
+            else fprintf(f, "  (nothing measured)");
+            fputc('\n', f);
+        }
+    }
+    if (cJSON_GetArraySize(r->setup_errors)) {
+        fprintf(f, "setup/teardown errors:\n");
+        const cJSON *e;
+        cJSON_ArrayForEach(e, r->setup_errors)
+            if (cJSON_IsString(e)) fprintf(f, "  %s\n", e->valuestring);
+    }
+    const cJSON *fl;
+    cJSON_ArrayForEach(fl, r->shard_failures) {
+        const cJSON *sh = cJSON_GetObjectItemCaseSensitive(fl, "shard");
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(fl, "reason");
+        fprintf(f, "shard %d failed: %s\n", cJSON_IsNumber(sh) ? sh->valueint : -1,
+                cJSON_IsString(why) ? why->valuestring : "?");
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) { fputs(s, f); return; }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int report_csv(FILE *f, const struct result *r)
+{
+    const struct stats *s = r->stats;
+    double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
+    fprintf(f, "transaction,kind,count,errors,error_rate,rate_per_s,min_ms,"
+            "mean_ms,stddev_ms,p50_ms,p90_ms,p95_ms,p99_ms,p999_ms,max_ms\n");
+    for (int i = 0; i < s->ntx; i++) {
+        const struct stats_tx *t = &s->tx[i];
+        csv_field(f, t->name);
+        fprintf(f, ",%s,%lld,%lld,%.6f,%.3f,%.3f,%.3f,%.3f",
+                t->kind == STATS_FLOW ? "flow" : "request",
+                (long long)t->count, (long long)t->errors,
+                t->count ? (double)t->errors / (double)t->count : 0.0,
+                secs > 0 ? (double)t->count / secs : 0.0,
+                (double)t->min_us / 1e3, t->mean_us / 1e3,
+                stats_tx_stddev(t) / 1e3);
+        for (size_t p = 0; p < sizeof pcts / sizeof *pcts; p++)
+            fprintf(f, ",%.3f", (double)hist_percentile(t->hist, pcts[p]) / 1e3);
+        fprintf(f, ",%.3f\n", (double)t->max_us / 1e3);
+    }
+    return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,23 @@
+/* report — renders a result for people: the final text table per
+ * transaction, and the CSV export of that table.
+ *
+ * Who calls it: main after a run and `herd report`. Pure formatting over a
+ * struct result; no I/O except to the FILE given. Durations are printed with
+ * units_format_duration; rates per second. */
+#ifndef HERD_REPORT_H
+#define HERD_REPORT_H
+#include <stdio.h>
+#include "result.h"
+
+/* Writes the human report: header (plan, target, mode, start, duration,
+ * shards), iterations (started = succeeded + failed + interrupted, dropped),
+ * one table row per transaction (name, count, errors, err%, rate/s, min,
+ * mean, stddev, p50, p90, p95, p99, p99.9, max), the all-requests and
+ * all-flows rows, status codes, errors by kind, thresholds and their
+ * verdicts, and setup/teardown errors. Returns 0, or -1 on a write error. */
+int report_text(FILE *f, const struct result *r);
+
+/* Writes the per-transaction table as CSV with a header line; latencies in
+ * milliseconds with 3 decimals. Returns 0, or -1 on a write error. */
+int report_csv(FILE *f, const struct result *r);
+#endif

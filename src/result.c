@@ -1,0 +1,518 @@
+/* result.c — the result document: JSON out, JSON in, merge; see result.h.
+ *
+ * Reading is strict: every field a reader relies on is checked for type
+ * and range, histograms must decode, and their totals must equal the
+ * counts beside them, so a truncated or edited file is refused instead of
+ * producing a wrong report or a wrong database row. */
+#include "result.h"
+#include "buf.h"
+#include "version.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct result *result_new(void)
+{
+    struct result *r = xcalloc(1, sizeof *r);
+    r->stats = stats_new();
+    r->shard_failures = cJSON_CreateArray();
+    r->setup_errors = cJSON_CreateArray();
+    r->thresholds = cJSON_CreateArray();
+    return r;
+}
+
+void result_free(struct result *r)
+{
+    if (!r) return;
+    free(r->run_id);
+    free(r->plan_name);
+    free(r->plan_file);
+    free(r->mode);
+    free(r->target);
+    free(r->git_commit);
+    cJSON_Delete(r->settings);
+    cJSON_Delete(r->shard_failures);
+    cJSON_Delete(r->setup_errors);
+    cJSON_Delete(r->thresholds);
+    stats_free(r->stats);
+    free(r);
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+static void iso_time(char *b, size_t n, int64_t unix_ms)
+{
+    time_t t = (time_t)(unix_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    size_t l = strftime(b, n, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(b + l, n - l, ".%03dZ", (int)(unix_ms % 1000));
+}
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+    if (v) cJSON_AddStringToObject(o, k, v);
+    else cJSON_AddNullToObject(o, k);
+}
+
+static void add_num(cJSON *o, const char *k, double v)
+{
+    cJSON_AddNumberToObject(o, k, v);
+}
+
+static cJSON *tx_json(const struct stats_tx *t, double secs, int full)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "name", t->name);
+    add_str(o, "kind", t->kind == STATS_FLOW ? "flow" : "request");
+    add_num(o, "count", (double)t->count);
+    add_num(o, "errors", (double)t->errors);
+    add_num(o, "min_us", (double)t->min_us);
+    add_num(o, "max_us", (double)t->max_us);
+    add_num(o, "mean_us", t->mean_us);
+    add_num(o, "m2", t->m2);
+    add_num(o, "stddev_us", stats_tx_stddev(t));
+    add_num(o, "rate_per_s", secs > 0 ? (double)t->count / secs : 0);
+    static const struct { const char *k; double p; } pcts[] = {
+        {"p50_us", 50}, {"p90_us", 90}, {"p95_us", 95}, {"p99_us", 99},
+        {"p999_us", 99.9}};
+    for (size_t i = 0; i < sizeof pcts / sizeof *pcts; i++)
+        add_num(o, pcts[i].k, (double)hist_percentile(t->hist, pcts[i].p));
+    cJSON *st = cJSON_AddObjectToObject(o, "status");
+    for (int i = 0; i < STATS_MAX_STATUS; i++) {
+        if (!t->status[i]) continue;
+        char k[8];
+        snprintf(k, sizeof k, "%d", i);
+        add_num(st, k, (double)t->status[i]);
+    }
+    cJSON *eb = cJSON_AddObjectToObject(o, "errors_by");
+    for (int i = 0; i < t->nerrs; i++)
+        add_num(eb, t->errs[i].key, (double)t->errs[i].count);
+    if (full) {
+        char *h = hist_encode(t->hist), *hs = hist_encode(t->hist_service);
+        add_str(o, "hist", h);
+        add_str(o, "hist_service", hs);
+        free(h);
+        free(hs);
+    }
+    return o;
+}
+
+char *result_to_json(const struct result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    char ts[40];
+    double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
+    add_num(o, "herd_result", RESULT_VERSION);
+    add_str(o, "run_id", r->run_id);
+    add_str(o, "plan", r->plan_name);
+    add_str(o, "plan_file", r->plan_file);
+    add_str(o, "mode", r->mode);
+    add_str(o, "target", r->target);
+    add_str(o, "git_commit", r->git_commit);
+    add_str(o, "herd_version", HERD_VERSION);
+    iso_time(ts, sizeof ts, r->started_unix_ms);
+    add_str(o, "started_at", ts);
+    iso_time(ts, sizeof ts, r->finished_unix_ms);
+    add_str(o, "finished_at", ts);
+    add_num(o, "started_unix_ms", (double)r->started_unix_ms);
+    add_num(o, "finished_unix_ms", (double)r->finished_unix_ms);
+    add_num(o, "duration_s", secs);
+    cJSON_AddBoolToObject(o, "interrupted", r->interrupted);
+    cJSON_AddItemToObject(o, "settings", r->settings ?
+                          cJSON_Duplicate(r->settings, 1) : cJSON_CreateObject());
+    cJSON *sh = cJSON_AddObjectToObject(o, "shards");
+    add_num(sh, "total", r->shards_total);
+    add_num(sh, "ok", r->shards_ok);
+    add_num(sh, "failed", r->shards_failed);
+    add_num(sh, "truncated", r->shards_truncated);
+    cJSON_AddItemToObject(sh, "failures", cJSON_Duplicate(r->shard_failures, 1));
+    const struct stats *s = r->stats;
+    cJSON *it = cJSON_AddObjectToObject(o, "iterations");
+    add_num(it, "started", (double)s->iter_started);
+    add_num(it, "succeeded", (double)s->iter_succeeded);
+    add_num(it, "failed", (double)s->iter_failed);
+    add_num(it, "interrupted", (double)s->iter_interrupted);
+    add_num(it, "dropped", (double)s->iter_dropped);
+    cJSON_AddItemToObject(o, "setup_errors", cJSON_Duplicate(r->setup_errors, 1));
+    cJSON *txs = cJSON_AddArrayToObject(o, "transactions");
+    for (int i = 0; i < s->ntx; i++)
+        cJSON_AddItemToArray(txs, tx_json(&s->tx[i], secs, 1));
+    cJSON *sum = cJSON_AddObjectToObject(o, "summary");
+    struct stats_tx all;
+    stats_tx_sum(s, STATS_REQUEST, "all requests", &all);
+    cJSON_AddItemToObject(sum, "requests", tx_json(&all, secs, 0));
+    stats_tx_clear(&all);
+    stats_tx_sum(s, STATS_FLOW, "all flows", &all);
+    if (all.count) cJSON_AddItemToObject(sum, "flows", tx_json(&all, secs, 0));
+    else cJSON_AddNullToObject(sum, "flows");
+    stats_tx_clear(&all);
+    cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
+    for (int i = 0; i < s->nsec; i++) {
+        const struct stats_sec *x = &s->sec[i];
+        cJSON *e = cJSON_CreateObject();
+        add_num(e, "t", (double)x->t);
+        add_num(e, "requests", (double)x->requests);
+        add_num(e, "errors", (double)x->errors);
+        add_num(e, "iterations", (double)x->iterations);
+        add_num(e, "active_users", (double)x->active_users);
+        add_num(e, "p50_us", x->hist ? (double)hist_percentile(x->hist, 50) : 0);
+        add_num(e, "p99_us", x->hist ? (double)hist_percentile(x->hist, 99) : 0);
+        if (x->hist) {
+            char *h = hist_encode(x->hist);
+            add_str(e, "hist", h);
+            free(h);
+        } else {
+            cJSON_AddNullToObject(e, "hist");
+        }
+        cJSON_AddItemToArray(tl, e);
+    }
+    cJSON_AddItemToObject(o, "thresholds", cJSON_Duplicate(r->thresholds, 1));
+    char *text = cJSON_Print(o);
+    cJSON_Delete(o);
+    char *out = xstrdup(text);
+    cJSON_free(text);
+    return out;
+}
+
+int result_write(const struct result *r, const char *path)
+{
+    char *json = result_to_json(r);
+    struct buf tmp = {0};
+    buf_printf(&tmp, "%s.tmp-%d", path, (int)getpid());
+    int fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int rc = -1, saved = 0;
+    if (fd >= 0) {
+        size_t len = strlen(json), off = 0;
+        while (off < len) {
+            ssize_t n = write(fd, json + off, len - off);
+            if (n < 0) { if (errno == EINTR) continue; break; }
+            off += (size_t)n;
+        }
+        if (off == len && write(fd, "\n", 1) == 1 && fsync(fd) == 0)
+            rc = 0;
+        saved = errno;
+        if (close(fd) != 0 && rc == 0) { rc = -1; saved = errno; }
+        if (rc == 0 && rename(buf_str(&tmp), path) != 0) { rc = -1; saved = errno; }
+        if (rc < 0) unlink(buf_str(&tmp));
+    } else {
+        saved = errno;
+    }
+    buf_free(&tmp);
+    free(json);
+    errno = saved;
+    return rc;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+struct rd {
+    char *err;
+    size_t errlen;
+};
+
+static int bad(struct rd *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int bad(struct rd *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, c->errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int get_i64(struct rd *c, const cJSON *o, const char *k,
+                   const char *where, int64_t *out)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(n) || !isfinite(n->valuedouble) ||
+        n->valuedouble < 0 || n->valuedouble > 9e15 ||
+        n->valuedouble != floor(n->valuedouble))
+        return bad(c, "%s%s: expected a whole number >= 0", where, k);
+    *out = (int64_t)n->valuedouble;
+    return 0;
+}
+
+static int get_dbl(struct rd *c, const cJSON *o, const char *k,
+                   const char *where, double *out)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(n) || !isfinite(n->valuedouble))
+        return bad(c, "%s%s: expected a number", where, k);
+    *out = n->valuedouble;
+    return 0;
+}
+
+static char *opt_str(const cJSON *o, const char *k)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(n) ? xstrdup(n->valuestring) : NULL;
+}
+
+static int read_hist(struct rd *c, const cJSON *o, const char *k,
+                     const char *where, struct hist **h)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsString(n) || hist_decode(n->valuestring, h) < 0)
+        return bad(c, "%s%s: malformed histogram", where, k);
+    return 0;
+}
+
+static int read_tx(struct rd *c, const cJSON *o, int i, struct stats *s)
+{
+    char where[64];
+    snprintf(where, sizeof where, "transactions[%d].", i);
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
+    if (!cJSON_IsString(name))
+        return bad(c, "%sname: expected a string", where);
+    if (!cJSON_IsString(kind) || (strcmp(kind->valuestring, "request") &&
+                                  strcmp(kind->valuestring, "flow")))
+        return bad(c, "%skind: expected \"request\" or \"flow\"", where);
+    enum stats_kind k = strcmp(kind->valuestring, "flow") ? STATS_REQUEST :
+                        STATS_FLOW;
+    if (stats_tx_find(s, name->valuestring) >= 0 &&
+        s->tx[stats_tx_find(s, name->valuestring)].kind == k)
+        return bad(c, "%sname: \"%s\" appears twice", where, name->valuestring);
+    struct stats_tx *t = &s->tx[stats_tx_index(s, name->valuestring, k)];
+    struct hist *h = NULL, *hs = NULL;
+    if (get_i64(c, o, "count", where, &t->count) < 0 ||
+        get_i64(c, o, "errors", where, &t->errors) < 0 ||
+        get_i64(c, o, "min_us", where, &t->min_us) < 0 ||
+        get_i64(c, o, "max_us", where, &t->max_us) < 0 ||
+        get_dbl(c, o, "mean_us", where, &t->mean_us) < 0 ||
+        get_dbl(c, o, "m2", where, &t->m2) < 0 ||
+        read_hist(c, o, "hist", where, &h) < 0)
+        return -1;
+    if (read_hist(c, o, "hist_service", where, &hs) < 0) {
+        hist_free(h);
+        return -1;
+    }
+    int same = h->highest == t->hist->highest && h->sigfigs == t->hist->sigfigs &&
+               hs->highest == h->highest && hs->sigfigs == h->sigfigs;
+    if (!same || h->total != t->count || hs->total != t->count) {
+        hist_free(h);
+        hist_free(hs);
+        return bad(c, "%shist: %s", where, same ? "histogram total does not "
+                   "match count" : "unexpected histogram layout");
+    }
+    hist_free(t->hist);
+    hist_free(t->hist_service);
+    t->hist = h;
+    t->hist_service = hs;
+    if (t->errors > t->count + 1000000000LL)
+        return bad(c, "%serrors: larger than possible", where);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
+    if (!cJSON_IsObject(st)) return bad(c, "%sstatus: expected an object", where);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, st) {
+        char *end;
+        long code = strtol(e->string, &end, 10);
+        if (*end || code < 0 || code >= STATS_MAX_STATUS || !cJSON_IsNumber(e) ||
+            e->valuedouble < 0)
+            return bad(c, "%sstatus.%s: expected a status code and a count",
+                       where, e->string);
+        t->status[code] = (int64_t)e->valuedouble;
+    }
+    const cJSON *eb = cJSON_GetObjectItemCaseSensitive(o, "errors_by");
+    if (!cJSON_IsObject(eb))
+        return bad(c, "%serrors_by: expected an object", where);
+    cJSON_ArrayForEach(e, eb) {
+        if (!cJSON_IsNumber(e) || e->valuedouble < 0)
+            return bad(c, "%serrors_by: expected counts", where);
+        if (t->nerrs == t->errs_cap) {
+            t->errs_cap = t->errs_cap ? t->errs_cap * 2 : 4;
+            t->errs = xrealloc(t->errs, (size_t)t->errs_cap * sizeof *t->errs);
+        }
+        t->errs[t->nerrs].key = xstrdup(e->string);
+        t->errs[t->nerrs].count = (int64_t)e->valuedouble;
+        t->nerrs++;
+    }
+    return 0;
+}
+
+static int read_timeline(struct rd *c, const cJSON *tl, struct stats *s)
+{
+    if (!cJSON_IsArray(tl)) return bad(c, "timeline: expected a list");
+    int n = cJSON_GetArraySize(tl), i = 0;
+    const cJSON *e;
+    int64_t prev = -1;
+    cJSON_ArrayForEach(e, tl) {
+        char where[48];
+        snprintf(where, sizeof where, "timeline[%d].", i++);
+        int64_t t, req, errs, it, au;
+        if (get_i64(c, e, "t", where, &t) < 0 ||
+            get_i64(c, e, "requests", where, &req) < 0 ||
+            get_i64(c, e, "errors", where, &errs) < 0 ||
+            get_i64(c, e, "iterations", where, &it) < 0 ||
+            get_i64(c, e, "active_users", where, &au) < 0)
+            return -1;
+        if (t <= prev) return bad(c, "%st: seconds must increase", where);
+        if (prev >= 0 && t - prev > 366LL * 86400)
+            return bad(c, "%st: gap larger than a year", where);
+        prev = t;
+        struct hist *h = NULL;
+        const cJSON *hj = cJSON_GetObjectItemCaseSensitive(e, "hist");
+        if (cJSON_IsString(hj) && read_hist(c, e, "hist", where, &h) < 0)
+            return -1;
+        if (!cJSON_IsString(hj) && !cJSON_IsNull(hj))
+            return bad(c, "%shist: expected a histogram or null", where);
+        if (h && h->total != req) {
+            hist_free(h);
+            return bad(c, "%shist: histogram total does not match requests",
+                       where);
+        }
+        /* Build through the public recorder so layout stays consistent. */
+        struct stats one = {0};
+        struct stats_sec sec = {t, req, errs, it, au, h};
+        one.sec = &sec;
+        one.nsec = 1;
+        one.sec_cap = 1;
+        one.tl_base = t;
+        int rc = stats_merge(s, &one);
+        hist_free(h);
+        if (rc < 0) return bad(c, "%shist: unexpected histogram layout", where);
+    }
+    (void)n;
+    return 0;
+}
+
+struct result *result_from_json(const char *json, char *err, size_t errlen)
+{
+    struct rd c = {err, errlen};
+    cJSON *o = cJSON_Parse(json);
+    if (!o) {
+        bad(&c, "not valid JSON (truncated or corrupt)");
+        return NULL;
+    }
+    struct result *r = result_new();
+    int rc = -1;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "herd_result");
+    if (!cJSON_IsNumber(v)) { bad(&c, "herd_result: not a herd result file"); goto out; }
+    if (v->valueint != RESULT_VERSION) {
+        bad(&c, "herd_result: version %d, expected %d", v->valueint,
+            RESULT_VERSION);
+        goto out;
+    }
+    r->run_id = opt_str(o, "run_id");
+    r->plan_name = opt_str(o, "plan");
+    r->plan_file = opt_str(o, "plan_file");
+    r->mode = opt_str(o, "mode");
+    r->target = opt_str(o, "target");
+    r->git_commit = opt_str(o, "git_commit");
+    if (get_i64(&c, o, "started_unix_ms", "", &r->started_unix_ms) < 0 ||
+        get_i64(&c, o, "finished_unix_ms", "", &r->finished_unix_ms) < 0)
+        goto out;
+    r->interrupted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "interrupted"));
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(o, "settings");
+    r->settings = cJSON_IsObject(set) ? cJSON_Duplicate(set, 1) : cJSON_CreateObject();
+    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(o, "shards");
+    int64_t a, b, d, e;
+    if (!cJSON_IsObject(sh)) { bad(&c, "shards: expected an object"); goto out; }
+    if (get_i64(&c, sh, "total", "shards.", &a) < 0 ||
+        get_i64(&c, sh, "ok", "shards.", &b) < 0 ||
+        get_i64(&c, sh, "failed", "shards.", &d) < 0 ||
+        get_i64(&c, sh, "truncated", "shards.", &e) < 0)
+        goto out;
+    r->shards_total = (int)a; r->shards_ok = (int)b;
+    r->shards_failed = (int)d; r->shards_truncated = (int)e;
+    const cJSON *sf = cJSON_GetObjectItemCaseSensitive(sh, "failures");
+    if (cJSON_IsArray(sf)) {
+        cJSON_Delete(r->shard_failures);
+        r->shard_failures = cJSON_Duplicate(sf, 1);
+    }
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, "iterations");
+    struct stats *s = r->stats;
+    if (!cJSON_IsObject(it)) { bad(&c, "iterations: expected an object"); goto out; }
+    if (get_i64(&c, it, "started", "iterations.", &s->iter_started) < 0 ||
+        get_i64(&c, it, "succeeded", "iterations.", &s->iter_succeeded) < 0 ||
+        get_i64(&c, it, "failed", "iterations.", &s->iter_failed) < 0 ||
+        get_i64(&c, it, "interrupted", "iterations.", &s->iter_interrupted) < 0 ||
+        get_i64(&c, it, "dropped", "iterations.", &s->iter_dropped) < 0)
+        goto out;
+    const cJSON *se = cJSON_GetObjectItemCaseSensitive(o, "setup_errors");
+    if (cJSON_IsArray(se)) {
+        cJSON_Delete(r->setup_errors);
+        r->setup_errors = cJSON_Duplicate(se, 1);
+    }
+    const cJSON *th = cJSON_GetObjectItemCaseSensitive(o, "thresholds");
+    if (cJSON_IsArray(th)) {
+        cJSON_Delete(r->thresholds);
+        r->thresholds = cJSON_Duplicate(th, 1);
+    }
+    const cJSON *txs = cJSON_GetObjectItemCaseSensitive(o, "transactions");
+    if (!cJSON_IsArray(txs)) { bad(&c, "transactions: expected a list"); goto out; }
+    int i = 0;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, txs)
+        if (read_tx(&c, t, i++, s) < 0) goto out;
+    if (read_timeline(&c, cJSON_GetObjectItemCaseSensitive(o, "timeline"), s) < 0)
+        goto out;
+    rc = 0;
+out:
+    cJSON_Delete(o);
+    if (rc < 0) {
+        result_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+struct result *result_read(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot read: %s", strerror(errno));
+        return NULL;
+    }
+    struct buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        snprintf(err, errlen, "cannot read: I/O error");
+        buf_free(&b);
+        return NULL;
+    }
+    struct result *r = result_from_json(buf_str(&b), err, errlen);
+    buf_free(&b);
+    return r;
+}
+
+int result_merge(struct result *dst, const struct result *src)
+{
+#define TAKE(f) do { if (!dst->f && src->f) dst->f = xstrdup(src->f); } while (0)
+    TAKE(run_id); TAKE(plan_name); TAKE(plan_file); TAKE(mode); TAKE(target);
+    TAKE(git_commit);
+#undef TAKE
+    if ((!dst->settings || !cJSON_GetArraySize(dst->settings)) && src->settings) {
+        cJSON_Delete(dst->settings);
+        dst->settings = cJSON_Duplicate(src->settings, 1);
+    }
+    if (src->started_unix_ms && (!dst->started_unix_ms ||
+                                 src->started_unix_ms < dst->started_unix_ms))
+        dst->started_unix_ms = src->started_unix_ms;
+    if (src->finished_unix_ms > dst->finished_unix_ms)
+        dst->finished_unix_ms = src->finished_unix_ms;
+    dst->interrupted |= src->interrupted;
+    dst->shards_total += src->shards_total;
+    dst->shards_ok += src->shards_ok;
+    dst->shards_failed += src->shards_failed;
+    dst->shards_truncated += src->shards_truncated;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, src->shard_failures)
+        cJSON_AddItemToArray(dst->shard_failures, cJSON_Duplicate(e, 1));
+    cJSON_ArrayForEach(e, src->setup_errors)
+        cJSON_AddItemToArray(dst->setup_errors, cJSON_Duplicate(e, 1));
+    return stats_merge(dst->stats, src->stats);
+}

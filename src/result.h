@@ -1,0 +1,79 @@
+/* result — the result document of a run: metadata around a struct stats,
+ * its versioned JSON form, and exact merging of partial results.
+ *
+ * The JSON form ("herd_result": 1) is what `herd run` writes, what a Lambda
+ * shard returns, what `herd merge` and `herd report` read, and what the
+ * database stores. Everything needed to re-render the report or merge again
+ * is in it: histograms are serialized with hist_encode, so percentiles of a
+ * merge are exact (never averaged percentiles).
+ *
+ * Shape (keys in this order):
+ *   { "herd_result": 1, "run_id", "plan", "plan_file", "mode", "target",
+ *     "git_commit", "herd_version", "started_at" (ISO-8601 UTC),
+ *     "finished_at", "started_unix_ms", "finished_unix_ms", "duration_s",
+ *     "interrupted": bool, "settings": {...},
+ *     "shards": {"total","ok","failed","truncated","failures":[{"shard",
+ *                "reason"}]},
+ *     "iterations": {"started","succeeded","failed","interrupted","dropped"},
+ *     "setup_errors": ["..."],
+ *     "transactions": [ {"name","kind":"request"|"flow","count","errors",
+ *        "min_us","max_us","mean_us","m2","stddev_us","rate_per_s",
+ *        "p50_us","p90_us","p95_us","p99_us","p999_us",
+ *        "status":{"200":n,...}, "errors_by":{"status":n,"check: ...":n},
+ *        "hist":"v1:...", "hist_service":"v1:..."} ... ],
+ *     "summary": {"requests": <tx row of all request txs>,
+ *                 "flows": <tx row of all flow txs, or null>},
+ *     "timeline": [ {"t", "requests","errors","iterations","active_users",
+ *                    "p50_us","p99_us","hist"} ... ],
+ *     "thresholds": [ {"expr","ok","value"} ... ] }
+ * Derived fields (p*_us, stddev_us, rate_per_s, summary) are written for
+ * people and SQL; readers recompute them from the histograms and counters.
+ *
+ * Thread-safety: none needed; results are built after the workers joined.
+ * Ownership: result_new/result_read return a result freed by result_free;
+ * the result owns its stats, strings and cJSON members. */
+#ifndef HERD_RESULT_H
+#define HERD_RESULT_H
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "stats.h"
+
+#define RESULT_VERSION 1
+
+struct result {
+    char *run_id, *plan_name, *plan_file, *mode, *target, *git_commit;
+    int64_t started_unix_ms, finished_unix_ms;
+    int interrupted;                 /* Ctrl-C / deadline stopped the load */
+    cJSON *settings;                 /* owned; the load settings used */
+    int shards_total, shards_ok, shards_failed, shards_truncated;
+    cJSON *shard_failures;           /* owned array of {"shard","reason"} */
+    cJSON *setup_errors;             /* owned array of strings */
+    cJSON *thresholds;               /* owned array of {"expr","ok","value"} */
+    struct stats *stats;             /* owned */
+};
+
+/* Returns an empty result with a new empty stats and empty arrays. */
+struct result *result_new(void);
+void result_free(struct result *r);
+
+/* Serializes r. Returns a malloc'd JSON string (caller frees). */
+char *result_to_json(const struct result *r);
+/* Writes the JSON to path atomically (temp file + fsync + rename).
+ * Returns 0, or -1 with errno set. */
+int result_write(const struct result *r, const char *path);
+
+/* Parses a result document. Returns the result, or NULL and writes a
+ * one-line reason into err (e.g. "transactions[2].hist: malformed
+ * histogram"). A truncated or corrupt document is always refused. */
+struct result *result_from_json(const char *json, char *err, size_t errlen);
+/* Reads and parses a file; err as above, prefixed with nothing (the caller
+ * adds the file name). */
+struct result *result_read(const char *path, char *err, size_t errlen);
+
+/* dst += src: stats merged exactly (stats_merge), iteration counts and
+ * shard counts summed, failures and setup errors appended, started = min,
+ * finished = max, interrupted = or. Metadata (run id, plan, settings) kept
+ * from dst, taken from src when dst has none. Returns 0 or -1 (histogram
+ * layouts differ; dst may be partly merged). */
+int result_merge(struct result *dst, const struct result *src);
+#endif

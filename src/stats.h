@@ -1,0 +1,146 @@
+/* stats — what a run measured: per-transaction latency histograms and
+ * counters, errors by class, status codes, iteration accounting and a
+ * per-second timeline. The mergeable core of a result.
+ *
+ * Who calls it: each engine worker owns one struct stats and records into
+ * it on its own thread (no locks, no atomics). After join, the workers'
+ * stats are folded together with stats_merge — the same function that
+ * merges results read back from other processes or Lambda shards — so a
+ * local run and a distributed run are added up by one piece of code.
+ *
+ * Units: latencies in microseconds; timeline seconds are Unix wall-clock
+ * seconds (so shards on different machines line up); everything else counts.
+ *
+ * A transaction ("tx") is a name under which samples are counted: a request
+ * step, each poll request, or a whole poll wait (first poll to terminal
+ * state: the "flow" kind, the old system's container time). Two latencies
+ * are kept per sample: latency_us measured from the intended start (open
+ * model: corrected for coordinated omission) and service_us measured from
+ * the actual send; in a closed model they are equal. */
+#ifndef HERD_STATS_H
+#define HERD_STATS_H
+#include <stdint.h>
+#include "hist.h"
+
+enum stats_kind { STATS_REQUEST = 0, STATS_FLOW = 1 };
+
+/* Error classes. Keep in step with stats_err_name(). */
+enum err_class {
+    ERR_NONE = 0,
+    ERR_CONNECT,          /* refused, unreachable, reset before response */
+    ERR_DNS,              /* name did not resolve */
+    ERR_TLS,              /* handshake or certificate */
+    ERR_TIMEOUT,          /* request exceeded its timeout */
+    ERR_TRANSPORT,        /* any other transfer failure (bad framing, ...) */
+    ERR_STATUS,           /* status not in the expected set */
+    ERR_CHECK,            /* body/JSON/header check failed (detail: which) */
+    ERR_EXTRACT,          /* an extract found nothing */
+    ERR_INVALID_JSON,     /* a poll or JSON check got a non-JSON body */
+    ERR_RETRIES,          /* retry-on-status exhausted its tries */
+    ERR_POLL_TIMEOUT,     /* poll never reached until/fail_on in time */
+    ERR_POLL_FAILED,      /* poll reached a fail_on value or status */
+    ERR_INTERRUPTED,      /* run stopped while the request was in flight */
+    ERR__COUNT
+};
+
+/* "connect", "dns", "tls", "timeout", "transport", "status", "check",
+ * "extract", "invalid_json", "retries_exhausted", "poll_timeout",
+ * "poll_failed", "interrupted"; NULL for out-of-range values. */
+const char *stats_err_name(enum err_class c);
+/* Inverse of stats_err_name; returns ERR_NONE for unknown names. */
+enum err_class stats_err_parse(const char *name);
+
+/* One error key with its count, e.g. class "check", detail
+ * "contains \"OK\"". The key string is "<class>" or "<class>: <detail>". */
+struct stats_err {
+    char *key;          /* owned */
+    int64_t count;
+};
+
+#define STATS_MAX_STATUS 600    /* HTTP status codes 0..599; 0 = no response */
+
+struct stats_tx {
+    char *name;                 /* owned */
+    enum stats_kind kind;
+    int64_t count;              /* samples recorded (ok + failed) */
+    int64_t errors;             /* of which failed */
+    int64_t min_us, max_us;     /* exact, of latency_us; 0 when count == 0 */
+    double mean_us, m2;         /* Welford running mean / sum of squares of
+                                   deviations, latency_us; merged with Chan */
+    struct hist *hist;          /* latency_us (corrected) */
+    struct hist *hist_service;  /* service_us (uncorrected) */
+    int64_t status[STATS_MAX_STATUS];
+    struct stats_err *errs;     /* owned array, nerrs entries */
+    int nerrs, errs_cap;
+};
+
+/* One second of the timeline (Unix second t). */
+struct stats_sec {
+    int64_t t;
+    int64_t requests;           /* request samples finished in this second */
+    int64_t errors;             /* of which failed */
+    int64_t iterations;         /* iterations finished in this second */
+    int64_t active_users;       /* max concurrent active users seen */
+    struct hist *hist;          /* request latencies, HIST_TL_SIGFIGS; NULL
+                                   when no request finished this second */
+};
+
+struct stats {
+    struct stats_tx *tx;        /* owned array, ntx entries */
+    int ntx, tx_cap;
+    /* Iterations: started == succeeded + failed + interrupted. dropped
+     * counts open-model arrivals that could not start (no free user). */
+    int64_t iter_started, iter_succeeded, iter_failed, iter_interrupted;
+    int64_t iter_dropped;
+    /* Timeline: sec[i] is second tl_base + i; secs entries used. */
+    struct stats_sec *sec;
+    int64_t tl_base;
+    int nsec, sec_cap;
+};
+
+/* Returns a new empty stats (caller frees with stats_free). */
+struct stats *stats_new(void);
+void stats_free(struct stats *s);
+
+/* Returns the index of the transaction called name, adding it (with kind)
+ * if missing. Indexes stay valid for the life of s. The engine registers
+ * every name up front, so recording never searches. */
+int stats_tx_index(struct stats *s, const char *name, enum stats_kind kind);
+/* Returns the index of name, or -1. */
+int stats_tx_find(const struct stats *s, const char *name);
+
+/* Records one sample of transaction tx finishing at Unix second wall_s.
+ * status: HTTP status (0 = none); err: ERR_NONE for success; detail: which
+ * check failed (may be NULL; copied). Request samples (kind REQUEST) also
+ * feed the timeline. Hot path: no allocation unless a new error key or a
+ * new timeline second appears. */
+void stats_record(struct stats *s, int tx, int64_t latency_us,
+                  int64_t service_us, int status, enum err_class err,
+                  const char *detail, int64_t wall_s);
+
+/* Counts an error that has no latency sample (e.g. an extract failing
+ * after a successful response): adds to the tx's error keys and errors,
+ * without touching count or histograms. */
+void stats_error(struct stats *s, int tx, enum err_class err,
+                 const char *detail);
+
+/* Notes an iteration finishing at wall_s (for the timeline). */
+void stats_iteration(struct stats *s, int64_t wall_s);
+/* Notes the number of active users at wall_s (timeline keeps the max). */
+void stats_active(struct stats *s, int64_t wall_s, int64_t users);
+
+/* dst += src, exactly: transactions matched by name (added when missing),
+ * counters summed, histograms added, mean/stddev combined, timelines aligned
+ * by Unix second. Returns 0, or -1 if histogram layouts differ. */
+int stats_merge(struct stats *dst, const struct stats *src);
+
+/* Sample standard deviation (n - 1) of a tx's latency_us; 0 if count < 2. */
+double stats_tx_stddev(const struct stats_tx *t);
+
+/* Folds every transaction of the given kind into out (an empty stats_tx
+ * the caller owns and frees with stats_tx_clear): the "all requests" row
+ * ("web time") or the "all flows" row ("container time"). */
+void stats_tx_sum(const struct stats *s, enum stats_kind kind,
+                  const char *name, struct stats_tx *out);
+void stats_tx_clear(struct stats_tx *t);
+#endif

@@ -1,0 +1,76 @@
+/* units.c — durations and sizes as people type them; see units.h. */
+#include "units.h"
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* 100 days: far beyond any load test, and far from int64 overflow. */
+#define UNITS_MAX_US (100.0 * 86400 * 1e6)
+
+int units_parse_duration(const char *s, int64_t *out_us)
+{
+    if (!s || !*s) return -1;
+    if (strcmp(s, "0") == 0) { *out_us = 0; return 0; }
+    double total = 0;
+    const char *p = s;
+    while (*p) {
+        if (!isdigit((unsigned char)*p) && *p != '.') return -1;
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || v < 0 || !isfinite(v)) return -1;
+        p = end;
+        double mul;
+        if (strncmp(p, "us", 2) == 0) { mul = 1; p += 2; }
+        else if (strncmp(p, "ms", 2) == 0) { mul = 1e3; p += 2; }
+        else if (*p == 's') { mul = 1e6; p++; }
+        else if (*p == 'm') { mul = 60e6; p++; }
+        else if (*p == 'h') { mul = 3600e6; p++; }
+        else return -1;
+        total += v * mul;
+        if (total > UNITS_MAX_US) return -1;
+    }
+    *out_us = (int64_t)llround(total);
+    return 0;
+}
+
+char *units_format_duration(char *buf, size_t n, double us)
+{
+    if (us < 0) us = 0;
+    if (us < 1000) snprintf(buf, n, "%.0fus", us);
+    else if (us < 1e6) snprintf(buf, n, us < 1e4 ? "%.2fms" : us < 1e5 ?
+                                "%.1fms" : "%.0fms", us / 1e3);
+    else if (us < 60e6) snprintf(buf, n, us < 1e7 ? "%.2fs" : "%.1fs",
+                                 us / 1e6);
+    else if (us < 3600e6) {
+        long s = lround(us / 1e6);
+        snprintf(buf, n, "%ldm%02lds", s / 60, s % 60);
+    } else {
+        long m = lround(us / 60e6);
+        snprintf(buf, n, "%ldh%02ldm", m / 60, m % 60);
+    }
+    return buf;
+}
+
+int units_parse_size(const char *s, int64_t *out)
+{
+    if (!s || !isdigit((unsigned char)*s)) return -1;
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0) return -1;
+    double mul = 1;
+    if (!*end || !strcmp(end, "b") || !strcmp(end, "B")) mul = 1;
+    else if (!strcasecmp(end, "k") || !strcmp(end, "KiB") || !strcasecmp(end, "kb"))
+        mul = 1024.0;
+    else if (!strcasecmp(end, "m") || !strcmp(end, "MiB") || !strcasecmp(end, "mb"))
+        mul = 1024.0 * 1024;
+    else if (!strcasecmp(end, "g") || !strcmp(end, "GiB") || !strcasecmp(end, "gb"))
+        mul = 1024.0 * 1024 * 1024;
+    else return -1;
+    double r = v * mul;
+    if (r > 9e18) return -1;
+    *out = (int64_t)r;
+    return 0;
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# End-to-end failure cases against a misbehaving loopback server: timeouts,
+# invalid JSON in a poll, a poll that never finishes, retries, cookies per
+# user, a missing env var, a broken plan, --debug masking, and Ctrl-C.
+. "$(dirname "$0")/lib.sh"
+
+port=$(free_port)
+/usr/bin/python3 "$REPO/tests/servers/misc.py" "$port" & srv=$!
+trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null; cleanup' EXIT
+wait_http "http://127.0.0.1:$port/ok" || { fail "misc server did not start"; finish; }
+base="http://127.0.0.1:$port"
+
+cat > "$TMP/fail.json" <<JSON
+{"name": "failures", "base_url": "$base", "timeout": "300ms",
+ "load": {"users": 2, "iterations": 1},
+ "scenarios": [{"name": "all", "steps": [
+   {"name": "slow", "path": "/sleep?ms=2000"}]},
+  {"name": "badjson", "weight": 0, "steps": [
+   {"name": "bad poll", "poll": {"path": "/badjson", "every": "50ms",
+     "timeout": "2s", "until": {"\$.state": "SUCCESS"}}}]}]}
+JSON
+"$HERD" run "$TMP/fail.json" -o "$TMP/r1.json" -q >/dev/null 2>&1
+expect_eq "errors do not change the exit code" 0 "$?"
+expect_eq "timeouts classified" 2 "$(jq '.transactions[] | select(.name=="slow") | .errors_by.timeout' "$TMP/r1.json")"
+max=$(jq '.transactions[] | select(.name=="slow") | .max_us' "$TMP/r1.json")
+if [ "$max" -lt 1500000 ]; then ok "request timeout respected (max ${max}us)"; else fail "timeout not respected: ${max}us"; fi
+
+cat > "$TMP/poll.json" <<JSON
+{"name": "polls", "base_url": "$base",
+ "load": {"users": 3, "iterations": 1},
+ "scenarios": [
+  {"name": "bad", "weight": 1, "steps": [
+   {"name": "bad poll", "poll": {"path": "/badjson", "every": "50ms",
+     "timeout": "2s", "until": {"\$.state": "SUCCESS"}}}]},
+  {"name": "never", "weight": 1, "steps": [
+   {"name": "never", "poll": {"path": "/pending", "every": "100ms",
+     "timeout": "700ms", "until": {"\$.state": "SUCCESS"}}}]}]}
+JSON
+"$HERD" run "$TMP/poll.json" -o "$TMP/r2.json" -q >/dev/null 2>&1
+expect_eq "poll run exit" 0 "$?"
+r="$TMP/r2.json"
+bad=$(jq '[.transactions[] | select(.name=="bad poll") | .count] | add // 0' "$r")
+never=$(jq '[.transactions[] | select(.name=="never" and .kind=="flow") | .count] | add // 0' "$r")
+expect_eq "each user ran one of the two flows" 3 $((bad + never))
+expect_eq "invalid JSON classified" "$bad" "$(jq '[.transactions[] | select(.name=="bad poll") | .errors_by.invalid_json // 0] | add // 0' "$r")"
+expect_eq "poll timeout classified" "$never" "$(jq '[.transactions[] | select(.name=="never" and .kind=="flow") | .errors_by.poll_timeout // 0] | add // 0' "$r")"
+if [ "$never" -gt 0 ]; then
+  mn=$(jq '.transactions[] | select(.name=="never" and .kind=="flow") | .min_us' "$r")
+  if [ "$mn" -ge 500000 ] && [ "$mn" -le 1500000 ]; then ok "poll wait ended at its timeout (${mn}us)"
+  else fail "poll wait ${mn}us, expected about 700ms"; fi
+fi
+expect_eq "all failed" 3 "$(jq '.iterations.failed' "$r")"
+
+# retry on 503 then success; cookies stay with their user.
+cat > "$TMP/retry.json" <<JSON
+{"name": "retry", "base_url": "$base",
+ "load": {"users": 2, "iterations": 1},
+ "scenarios": [{"steps": [
+   {"name": "flaky", "path": "/flaky?n=2&u={{user}}",
+    "retry": {"on_status": [503], "every": "50ms", "max": 5}},
+   {"name": "give up", "path": "/flaky?n=99&u={{user}}",
+    "retry": {"on_status": [503], "every": "10ms", "max": 3}}]}]}
+JSON
+"$HERD" run "$TMP/retry.json" -o "$TMP/r3.json" -q >/dev/null 2>&1
+r="$TMP/r3.json"
+expect_eq "flaky: 2 retries + 1 success per user" 6 "$(jq '.transactions[] | select(.name=="flaky") | .count' "$r")"
+expect_eq "flaky: success counted" 2 "$(jq '.transactions[] | select(.name=="flaky") | .status["200"]' "$r")"
+expect_eq "give up: retries exhausted" 2 "$(jq '.transactions[] | select(.name=="give up") | .errors_by["retries_exhausted: 503 after 3 tries"]' "$r")"
+
+cat > "$TMP/cookie.json" <<JSON
+{"name": "cookies", "base_url": "$base",
+ "load": {"users": 3, "iterations": 2},
+ "scenarios": [{"steps": [
+   {"name": "set", "path": "/setcookie"},
+   {"name": "need", "path": "/needcookie", "expect": {"status": 200}}]}]}
+JSON
+"$HERD" run "$TMP/cookie.json" -o "$TMP/r4.json" -q >/dev/null 2>&1
+expect_eq "cookies kept per user session" 6 "$(jq '.transactions[] | select(.name=="need") | .status["200"]' "$TMP/r4.json")"
+
+# A missing env var and a broken plan: exit 3 with the field named.
+cat > "$TMP/env.json" <<JSON
+{"name": "env", "base_url": "$base", "headers": {"X-Key": "\${HERD_E2E_NOPE}"},
+ "load": {"users": 1, "iterations": 1}, "scenarios": [{"steps": [{"path": "/ok"}]}]}
+JSON
+unset HERD_E2E_NOPE
+msg=$("$HERD" run "$TMP/env.json" -q 2>&1 >/dev/null); rc=$?
+expect_eq "missing env var exits 3" 3 "$rc"
+expect_eq "missing env var message" "$TMP/env.json: headers.X-Key: environment variable HERD_E2E_NOPE is not set" "$msg"
+printf '{"name": "x", "load": {"users": 1, "duration": "1s"}, "scenarios": [{"steps": [{"path": "/", "methd": "GET"}]}]}' > "$TMP/broken.json"
+msg=$("$HERD" check "$TMP/broken.json" 2>&1); rc=$?
+expect_eq "broken plan exits 3" 3 "$rc"
+case "$msg" in "$TMP/broken.json: scenarios[0].steps[0].methd: unknown key"*) ok "broken plan names the field";;
+  *) fail "broken plan message: $msg";; esac
+"$HERD" run 2>/dev/null; expect_eq "usage error exits 2" 2 "$?"
+"$HERD" bogus 2>/dev/null; expect_eq "unknown command exits 2" 2 "$?"
+
+# --debug: one user, one iteration, requests and responses shown, secrets masked.
+export HERD_E2E_PASSWORD="pa55-w0rd-xyz"
+cat > "$TMP/debug.json" <<JSON
+{"name": "debug", "base_url": "$base",
+ "headers": {"Authorization": "Bearer tok-abc-123"},
+ "load": {"users": 50, "duration": "1m"},
+ "scenarios": [{"steps": [{"name": "echo", "method": "POST", "path": "/echo",
+   "json": {"user": "u{{user}}", "password": "\${HERD_E2E_PASSWORD}"}}]}]}
+JSON
+"$HERD" run "$TMP/debug.json" --debug -o "$TMP/r5.json" > "$TMP/debug.out" 2>&1
+expect_eq "debug run exit" 0 "$?"
+expect_eq "debug ran one iteration" 1 "$(jq .iterations.started "$TMP/r5.json")"
+grep -q '^> \[echo\] POST' "$TMP/debug.out" && ok "debug shows the request" || fail "debug: no request line"
+grep -q '^< 200' "$TMP/debug.out" && ok "debug shows the response" || fail "debug: no response line"
+if grep -q -e pa55-w0rd-xyz -e tok-abc-123 "$TMP/debug.out"; then fail "debug output leaks a secret"
+else ok "debug output masks secrets"; fi
+grep -q 'Authorization: Bearer \*\*\*' "$TMP/debug.out" && ok "Authorization masked" || fail "Authorization not shown masked"
+
+# Ctrl-C: stop, write the result, exit 5, accounting adds up.
+cat > "$TMP/long.json" <<JSON
+{"name": "long", "base_url": "$base",
+ "load": {"users": 5, "duration": "1m"},
+ "scenarios": [{"steps": [{"name": "s", "path": "/sleep?ms=100"}]}]}
+JSON
+"$HERD" run "$TMP/long.json" -o "$TMP/r6.json" -q >/dev/null 2>&1 & pid=$!
+sleep 2; kill -INT $pid; wait $pid; rc=$?
+expect_eq "Ctrl-C exits 5" 5 "$rc"
+r="$TMP/r6.json"
+expect_eq "interrupted result written" true "$(jq .interrupted "$r")"
+expect_eq "accounting adds up after Ctrl-C" "$(jq .iterations.started "$r")" \
+    "$(jq '.iterations.succeeded + .iterations.failed + .iterations.interrupted' "$r")"
+if [ "$(jq .iterations.succeeded "$r")" -gt 20 ]; then ok "work before Ctrl-C kept"; else fail "lost work before Ctrl-C"; fi
+finish

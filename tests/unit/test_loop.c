@@ -1,0 +1,101 @@
+/* test_loop.c — timer ordering, cancel/re-arm, and socket readiness. */
+#include "t.h"
+#include "loop.h"
+#include <stdlib.h>
+#include <unistd.h>
+
+static int order[64], norder;
+
+static void fire(void *arg)
+{
+    order[norder++] = (int)(long)arg;
+}
+
+static void test_timers(void)
+{
+    struct loop *l = loop_new();
+    struct loop_timer t[10];
+    int64_t now = loop_now_us();
+    /* Arm in scrambled order; they must fire sorted by due time. */
+    int due[10] = {5, 1, 9, 3, 7, 0, 8, 2, 6, 4};
+    for (int i = 0; i < 10; i++) {
+        loop_timer_init(&t[i], fire, (void *)(long)due[i]);
+        loop_timer_arm(l, &t[i], now + due[i] * 1000);
+    }
+    loop_timer_cancel(l, &t[2]);                 /* due 9: never fires */
+    loop_timer_arm(l, &t[1], now + 20000);       /* due 1 moved last */
+    CHECK_INT(loop_timers(l), 9);
+    CHECK(!loop_timer_armed(&t[2]));
+    while (loop_timers(l)) loop_run_once(l, 100);
+    CHECK_INT(norder, 9);
+    int want[9] = {0, 2, 3, 4, 5, 6, 7, 8, 1};
+    for (int i = 0; i < 9; i++) CHECK_INT(order[i], want[i]);
+    CHECK(loop_now_us() - now >= 20000);         /* not early */
+    loop_free(l);
+}
+
+static int readable;
+
+static void on_fd(void *arg, int fd, int events)
+{
+    (void)arg;
+    char b[8];
+    if (events & LOOP_READ) readable += (int)read(fd, b, sizeof b);
+}
+
+static void test_sockets(void)
+{
+    struct loop *l = loop_new();
+    int p[2];
+    CHECK(pipe(p) == 0);
+    CHECK(loop_watch(l, p[0], LOOP_READ, on_fd, NULL) == 0);
+    CHECK(loop_run_once(l, 10) == 0);            /* nothing yet */
+    CHECK(write(p[1], "abc", 3) == 3);
+    CHECK(loop_run_once(l, 1000) == 1);
+    CHECK_INT(readable, 3);
+    CHECK(loop_watch(l, p[0], 0, NULL, NULL) == 0);
+    CHECK(write(p[1], "d", 1) == 1);
+    CHECK(loop_run_once(l, 10) == 0);            /* no longer watched */
+    close(p[0]);
+    close(p[1]);
+    loop_free(l);
+}
+
+static int64_t last_due;
+static int fired, out_of_order;
+
+static void fire_checked(void *arg)
+{
+    struct loop_timer *t = arg;
+    if (t->due_us < last_due) out_of_order++;
+    last_due = t->due_us;
+    fired++;
+}
+
+static void test_many_timers(void)
+{
+    /* A heap of 10,000 timers, some cancelled, fires every remaining one
+     * exactly once, in due order. */
+    struct loop *l = loop_new();
+    enum { N = 10000 };
+    struct loop_timer *t = calloc(N, sizeof *t);
+    int64_t now = loop_now_us() - 1000000;       /* all already due */
+    for (int i = 0; i < N; i++) {
+        loop_timer_init(&t[i], fire_checked, &t[i]);
+        loop_timer_arm(l, &t[i], now + (i * 7919) % N);
+    }
+    for (int i = 0; i < N; i += 10) loop_timer_cancel(l, &t[i]);
+    while (loop_timers(l)) loop_run_once(l, 0);
+    CHECK_INT(fired, N - N / 10);
+    CHECK_INT(out_of_order, 0);
+    free(t);
+    loop_free(l);
+}
+
+int main(void)
+{
+    T_RUN(test_timers);
+    T_RUN(test_sockets);
+    T_RUN(test_many_timers);
+    return T_DONE();
+}

@@ -1,0 +1,232 @@
+/* test_plan.c — plan parsing, validation messages, ${ENV}, templates'
+ * references, data pools, load models and overrides. */
+#include "t.h"
+#include "plan.h"
+#include <stdlib.h>
+#include <string.h>
+
+static char err[1024];
+
+static struct plan *parse(const char *json)
+{
+    err[0] = '\0';
+    return plan_parse(json, "plan.json", err, sizeof err);
+}
+
+/* Expects json to be refused with a message starting with want. */
+static void refused(const char *json, const char *want)
+{
+    struct plan *p = parse(json);
+    CHECK(p == NULL);
+    if (strncmp(err, want, strlen(want)) != 0) {
+        t_fail++;
+        fprintf(stderr, "message \"%s\"\n  does not start with \"%s\"\n", err,
+                want);
+    } else {
+        t_pass++;
+    }
+    plan_free(p);
+}
+
+#define HEAD "{\"name\":\"t\",\"base_url\":\"http://127.0.0.1:1\","
+#define LOAD "\"load\":{\"users\":2,\"duration\":\"1s\"},"
+
+static void test_minimal(void)
+{
+    struct plan *p = parse(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"method\":"
+                           "\"GET\",\"path\":\"/\"}]}]}");
+    CHECK(p != NULL);
+    if (!p) { fprintf(stderr, "%s\n", err); return; }
+    CHECK_STR(p->name, "t");
+    CHECK_INT(p->nscenarios, 1);
+    CHECK_INT(p->scenarios[0].weight, 1);
+    CHECK_STR(p->scenarios[0].steps[0].name, "GET /");
+    CHECK_INT(p->timeout_us, 30000000);       /* default 30 s */
+    CHECK_INT(p->insecure, 0);                /* TLS verified by default */
+    CHECK_INT(p->load.users, 2);
+    CHECK_INT(p->load.duration_us, 1000000);
+    CHECK_INT(p->ntx, 1);
+    CHECK_STR(tmpl_source(p->scenarios[0].steps[0].req.url),
+              "http://127.0.0.1:1/");
+    plan_free(p);
+}
+
+static void test_brief_plan(void)
+{
+    setenv("T_USER", "admin", 1);
+    setenv("T_PASS", "s3cret-pass", 1);
+    struct plan *p = parse(
+      "{\"name\":\"assign-container\",\"base_url\":\"http://127.0.0.1:9\","
+      "\"headers\":{\"Authorization\":\"Bearer {{token}}\"},"
+      "\"setup\":[{\"name\":\"login\",\"method\":\"POST\",\"path\":\"/admin/login\","
+      " \"json\":{\"username\":\"${T_USER}\",\"password\":\"${T_PASS}\"},"
+      " \"expect\":{\"status\":200},\"extract\":{\"token\":\"$.access_token\"}}],"
+      "\"load\":{\"users\":200,\"spawn_rate\":20,\"duration\":\"5m\","
+      " \"think\":[\"100ms\",\"200ms\"]},"
+      "\"scenarios\":[{\"name\":\"assign\",\"weight\":9,\"steps\":["
+      " {\"name\":\"assign container\",\"method\":\"POST\","
+      "  \"path\":\"/aws_container/assign_container\","
+      "  \"json\":{\"username\":\"load_test_user_{{user}}\"},"
+      "  \"retry\":{\"on_status\":[503],\"every\":\"500ms\",\"max\":100},"
+      "  \"expect\":{\"status\":202},\"extract\":{\"task\":\"$.ID\"}},"
+      " {\"name\":\"container ready\",\"poll\":{\"method\":\"GET\","
+      "  \"path\":\"/status/{{task}}\",\"every\":\"500ms\",\"timeout\":\"10m\","
+      "  \"retry_on_status\":[503],\"until\":{\"$.state\":[\"SUCCESS\"]},"
+      "  \"fail_on\":{\"$.state\":[\"FAILURE\",\"REVOKED\"],\"status\":[400]}}}]},"
+      " {\"name\":\"health\",\"weight\":1,\"steps\":[{\"method\":\"GET\","
+      "  \"path\":\"/\",\"expect\":{\"status\":200,\"contains\":\"OK\"}}]}],"
+      "\"thresholds\":[\"container ready p95 < 30s\",\"http error_rate < 1%\"]}");
+    CHECK(p != NULL);
+    if (!p) { fprintf(stderr, "%s\n", err); return; }
+    CHECK_INT(p->total_weight, 10);
+    CHECK_INT(p->nsetup, 1);
+    CHECK_INT(p->nthresholds, 2);
+    CHECK_INT(p->nsecrets, 2);
+    CHECK_STR(p->secrets[1], "s3cret-pass");
+    const struct plan_step *poll = &p->scenarios[0].steps[1];
+    CHECK_INT(poll->kind, STEP_POLL);
+    CHECK_INT(poll->every_us, 500000);
+    CHECK_INT(poll->poll_timeout_us, 600000000);
+    CHECK_INT(poll->nfail_status, 1);
+    CHECK_INT(poll->fail_status[0], 400);
+    CHECK_INT(poll->nfail_on, 1);
+    CHECK_INT(poll->fail_on[0].nvalues, 2);
+    CHECK_STR(p->tx_names[poll->flow_tx], "container ready");
+    CHECK_INT(p->tx_kinds[poll->flow_tx], STATS_FLOW);
+    CHECK_STR(p->tx_names[poll->req.tx], "container ready poll");
+    const struct plan_step *assign = &p->scenarios[0].steps[0];
+    CHECK_INT(assign->req.retry_max, 100);
+    CHECK_INT(assign->req.nheaders, 1);     /* default header merged in */
+    CHECK_STR(assign->req.headers[0].name, "Authorization");
+    CHECK_INT(p->load.think_min_us, 100000);
+    CHECK_INT(p->load.think_max_us, 200000);
+    CHECK(plan_var_index(p, "token") >= 0);
+    CHECK(plan_var_index(p, "task") >= 0);
+    /* the JSON body is a template with the env value substituted */
+    CHECK(strstr(tmpl_source(p->setup[0].req.body), "s3cret-pass") != NULL);
+    plan_free(p);
+}
+
+static void test_errors(void)
+{
+    refused("{", "plan.json: (JSON): not valid JSON");
+    refused(HEAD LOAD "\"scenarios\":[], \"extra\":1}",
+            "plan.json: extra: unknown key");
+    refused(HEAD LOAD "\"scenarios\":[]}", "plan.json: scenarios: required");
+    refused(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"method\":\"GET\","
+            "\"path\":\"/\",\"expct\":{}}]}]}",
+            "plan.json: scenarios[0].steps[0].expct: unknown key");
+    refused(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"name\":\"w\",\"poll\":{"
+            "\"path\":\"/s\",\"every\":\"soon\",\"timeout\":\"1m\","
+            "\"until\":{\"$.state\":\"SUCCESS\"}}}]}]}",
+            "plan.json: scenarios[0].steps[0].poll.every: expected a duration");
+    refused(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"method\":\"GET\","
+            "\"path\":\"/{{nope}}\"}]}]}",
+            "plan.json: scenarios[0].steps[0].path: unknown {{nope}}");
+    unsetenv("HERD_T_MISSING");
+    refused(HEAD LOAD "\"headers\":{\"X\":\"${HERD_T_MISSING}\"},"
+            "\"scenarios\":[{\"steps\":[{\"path\":\"/\"}]}]}",
+            "plan.json: headers.X: environment variable HERD_T_MISSING is "
+            "not set");
+    refused(HEAD "\"load\":{\"users\":2},\"scenarios\":[{\"steps\":"
+            "[{\"path\":\"/\"}]}]}", "plan.json: load: expected \"duration\"");
+    refused(HEAD "\"load\":{\"users\":0,\"duration\":\"1s\"},\"scenarios\":"
+            "[{\"steps\":[{\"path\":\"/\"}]}]}", "plan.json: load.users:");
+    refused(HEAD LOAD "\"timeout\":\"0\",\"scenarios\":[{\"steps\":"
+            "[{\"path\":\"/\"}]}]}", "plan.json: timeout: expected a positive");
+    refused(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"path\":\"/\","
+            "\"expect\":{\"status\":999}}]}]}",
+            "plan.json: scenarios[0].steps[0].expect.status: expected an HTTP");
+    refused(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"path\":\"/\"}]}],"
+            "\"thresholds\":[\"nosuch p95 < 1s\"]}",
+            "plan.json: thresholds[0]: no transaction named \"nosuch\"");
+    refused(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"path\":\"/\","
+            "\"extract\":{\"x\":\"$.a[\"}}]}]}",
+            "plan.json: scenarios[0].steps[0].extract.x: expected a JSON path");
+    refused("{\"name\":\"t\"," LOAD "\"scenarios\":[{\"steps\":[{\"path\":"
+            "\"/\"}]}]}", "plan.json: scenarios[0].steps[0].path: a path needs");
+    refused(HEAD "\"load\":{\"rate\":5,\"users\":3,\"duration\":\"1s\"},"
+            "\"scenarios\":[{\"steps\":[{\"path\":\"/\"}]}]}",
+            "plan.json: load.users: the open model");
+}
+
+static void test_templates_and_pools(void)
+{
+    struct plan *p = parse(HEAD LOAD
+        "\"data\":{\"region\":{\"values\":[\"us-east-1\",\"eu-west-1\"],"
+        "\"pick\":\"random\"}},"
+        "\"scenarios\":[{\"steps\":[{\"method\":\"post\",\"path\":\"/a/{{user}}"
+        "?i={{iteration}}&r={{random(1,6)}}&u={{uuid}}&z={{region}}\"}]}]}");
+    CHECK(p != NULL);
+    if (!p) { fprintf(stderr, "%s\n", err); return; }
+    CHECK_STR(p->scenarios[0].steps[0].req.method, "POST");
+    CHECK_INT(p->pools[0].nrows, 2);
+    CHECK_INT(p->pools[0].pick_random, 1);
+    int col;
+    CHECK_INT(plan_pool_ref(p, "region", &col), 0);
+    CHECK_INT(plan_pool_ref(p, "nope", &col), -1);
+    plan_free(p);
+    refused(HEAD LOAD "\"data\":{\"d\":{\"csv\":\"../etc/passwd\"}},"
+            "\"scenarios\":[{\"steps\":[{\"path\":\"/\"}]}]}",
+            "plan.json: data.d.csv: expected a file name relative");
+}
+
+static void test_csv_pool(void)
+{
+    const char *dir = "/tmp/herd-test-plan";
+    (void)!system("mkdir -p /tmp/herd-test-plan && printf "
+                  "'username,password\\nalice,\"p,1\"\\nbob,p2\\n' > "
+                  "/tmp/herd-test-plan/users.csv");
+    char json[] = HEAD LOAD "\"data\":{\"creds\":{\"csv\":\"users.csv\"}},"
+        "\"scenarios\":[{\"steps\":[{\"path\":\"/{{creds.username}}\"}]}]}";
+    char file[256];
+    snprintf(file, sizeof file, "%s/plan.json", dir);
+    struct plan *p = plan_parse(json, file, err, sizeof err);
+    CHECK(p != NULL);
+    if (!p) { fprintf(stderr, "%s\n", err); return; }
+    CHECK_INT(p->pools[0].ncols, 2);
+    CHECK_INT(p->pools[0].nrows, 2);
+    CHECK_STR(p->pools[0].cells[1], "p,1");
+    int col;
+    CHECK_INT(plan_pool_ref(p, "creds.password", &col), 0);
+    CHECK_INT(col, 1);
+    plan_free(p);
+}
+
+static void test_load_models(void)
+{
+    struct plan *p = parse(HEAD "\"load\":{\"rate\":50,\"duration\":\"10s\"},"
+                           "\"scenarios\":[{\"steps\":[{\"path\":\"/\"}]}]}");
+    CHECK(p != NULL);
+    if (!p) { fprintf(stderr, "%s\n", err); return; }
+    CHECK_INT(p->load.open, 1);
+    CHECK_INT(p->load.max_users, 1000);
+    CHECK(plan_override(p, 0, NULL, 0, 80, err, sizeof err) == 0);
+    CHECK(p->load.rate == 80);
+    CHECK(plan_override(p, 0, NULL, 5, 0, err, sizeof err) < 0);
+    plan_free(p);
+
+    p = parse(HEAD "\"load\":{\"spawn_rate\":10,\"stages\":[{\"users\":50,"
+              "\"duration\":\"2m\"},{\"users\":100,\"duration\":\"2m\"}]},"
+              "\"scenarios\":[{\"steps\":[{\"path\":\"/\"}]}]}");
+    CHECK(p != NULL);
+    if (!p) { fprintf(stderr, "%s\n", err); return; }
+    CHECK_INT(p->load.users, 100);
+    CHECK_INT(plan_duration_us(p), 240000000);
+    CHECK(plan_override(p, 0, "30s", 0, 0, err, sizeof err) == 0);
+    CHECK_INT(plan_duration_us(p), 30000000);
+    CHECK(plan_override(p, 0, "later", 0, 0, err, sizeof err) < 0);
+    CHECK(plan_override(p, 0, NULL, 0, 5, err, sizeof err) < 0);
+    plan_free(p);
+}
+
+int main(void)
+{
+    T_RUN(test_minimal);
+    T_RUN(test_brief_plan);
+    T_RUN(test_errors);
+    T_RUN(test_templates_and_pools);
+    T_RUN(test_csv_pool);
+    T_RUN(test_load_models);
+    return T_DONE();
+}
