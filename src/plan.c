@@ -53,7 +53,8 @@ static int fail(struct ctx *c, const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    snprintf(c->err, c->errlen, "%s: %s: %s", c->file, path, msg);
+    snprintf(c->err, c->errlen, "%s: %s: %s", c->file,
+             *path ? path : "(top level)", msg);
     return -1;
 }
 
@@ -1021,7 +1022,7 @@ static int parse_plan(struct ctx *c, cJSON *root)
         "timeout", "insecure", "max_body", "data", "setup", "teardown",
         "load", "scenarios", "thresholds", "description", NULL};
     struct plan *p = c->p;
-    if (check_keys(c, root, "(top level)", keys) < 0) return -1;
+    if (check_keys(c, root, "", keys) < 0) return -1;
     if (subst_env(c, root, "") < 0) return -1;
     const char *name = NULL, *base = NULL, *maxb = NULL;
     if (get_str(c, root, "name", "", 1, &name) < 0 ||

@@ -282,7 +282,8 @@ static int read_tx(struct rd *c, const cJSON *o, int i, struct stats *s)
     if (stats_tx_find(s, name->valuestring) >= 0 &&
         s->tx[stats_tx_find(s, name->valuestring)].kind == k)
         return bad(c, "%sname: \"%s\" appears twice", where, name->valuestring);
-    struct stats_tx *t = &s->tx[stats_tx_index(s, name->valuestring, k)];
+    int idx = stats_tx_index(s, name->valuestring, k);  /* may realloc */
+    struct stats_tx *t = &s->tx[idx];
     struct hist *h = NULL, *hs = NULL;
     if (get_i64(c, o, "count", where, &t->count) < 0 ||
         get_i64(c, o, "errors", where, &t->errors) < 0 ||

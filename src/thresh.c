@@ -94,7 +94,7 @@ int thresh_parse(const char *expr, struct thresh *out, char *err,
             free(s);
             return -1;
         }
-        if (end == value || out->value < 0) {
+        if (end == value || out->value < 0 || out->value > 1) {
             snprintf(err, errlen, "\"%s\": expected a percentage", value);
             free(s);
             return -1;

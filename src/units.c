@@ -17,11 +17,15 @@ int units_parse_duration(const char *s, int64_t *out_us)
     double total = 0;
     const char *p = s;
     while (*p) {
-        if (!isdigit((unsigned char)*p) && *p != '.') return -1;
-        char *end;
-        double v = strtod(p, &end);
-        if (end == p || v < 0 || !isfinite(v)) return -1;
-        p = end;
+        /* Digits with at most one '.', so "1e3s" or "0x10s" are refused. */
+        size_t n = strspn(p, "0123456789."), dots = 0;
+        for (size_t i = 0; i < n; i++) dots += p[i] == '.';
+        if (n == 0 || n > 30 || dots > 1 || (n == 1 && dots)) return -1;
+        char num[32];
+        memcpy(num, p, n);
+        num[n] = '\0';
+        double v = strtod(num, NULL);
+        p += n;
         double mul;
         if (strncmp(p, "us", 2) == 0) { mul = 1; p += 2; }
         else if (strncmp(p, "ms", 2) == 0) { mul = 1e3; p += 2; }

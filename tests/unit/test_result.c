@@ -1,0 +1,213 @@
+/* test_result.c — JSON round trip, refusal of truncated or corrupt files,
+ * atomic write, result merge; thresholds and the report over a result. */
+#include "t.h"
+#include "report.h"
+#include "result.h"
+#include "thresh.h"
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static struct result *make(int64_t seed, int64_t t0)
+{
+    struct result *r = result_new();
+    r->run_id = strdup("run-1");
+    r->plan_name = strdup("demo");
+    r->mode = strdup("local");
+    r->started_unix_ms = t0 * 1000;
+    r->finished_unix_ms = t0 * 1000 + 10000;
+    r->shards_total = r->shards_ok = 1;
+    struct stats *s = r->stats;
+    int a = stats_tx_index(s, "assign container", STATS_REQUEST);
+    int w = stats_tx_index(s, "container ready", STATS_FLOW);
+    for (int64_t i = 0; i < 1000; i++) {
+        int64_t v = 1000 + (i * seed) % 90000;
+        stats_record(s, a, v, v - 5, i % 10 ? 202 : 503,
+                     i % 10 ? ERR_NONE : ERR_RETRIES, i % 10 ? NULL : "503 after 100 tries",
+                     t0 + i % 10);
+        if (i % 4 == 0)
+            stats_record(s, w, v * 20, v * 20, 200, ERR_NONE, NULL, t0 + i % 10);
+        stats_active(s, t0 + i % 10, 7);
+    }
+    s->iter_started = 250;
+    s->iter_succeeded = 240;
+    s->iter_failed = 10;
+    return r;
+}
+
+static void same(const struct result *x, const struct result *y)
+{
+    CHECK_INT(x->stats->ntx, y->stats->ntx);
+    for (int i = 0; i < x->stats->ntx && i < y->stats->ntx; i++) {
+        const struct stats_tx *a = &x->stats->tx[i], *b = &y->stats->tx[i];
+        CHECK_STR(a->name, b->name);
+        CHECK_INT(a->kind, b->kind);
+        CHECK_INT(a->count, b->count);
+        CHECK_INT(a->errors, b->errors);
+        CHECK_INT(a->min_us, b->min_us);
+        CHECK_INT(a->max_us, b->max_us);
+        CHECK(fabs(a->mean_us - b->mean_us) < 1e-6);
+        CHECK(fabs(stats_tx_stddev(a) - stats_tx_stddev(b)) < 1e-6);
+        CHECK_INT(hist_percentile(a->hist, 95), hist_percentile(b->hist, 95));
+        CHECK_INT(a->status[503], b->status[503]);
+        CHECK_INT(a->nerrs, b->nerrs);
+    }
+    CHECK_INT(x->stats->nsec, y->stats->nsec);
+    CHECK_INT(x->stats->iter_started, y->stats->iter_started);
+    CHECK_INT(x->started_unix_ms, y->started_unix_ms);
+}
+
+static void test_round_trip(void)
+{
+    struct result *r = make(7919, 1700000000);
+    char *json = result_to_json(r);
+    char err[256];
+    struct result *back = result_from_json(json, err, sizeof err);
+    CHECK(back != NULL);
+    if (!back) { fprintf(stderr, "%s\n", err); free(json); result_free(r); return; }
+    same(r, back);
+    CHECK_STR(back->run_id, "run-1");
+    /* Every truncation of the document is refused, never a crash. */
+    size_t n = strlen(json);
+    int accepted = 0;
+    for (size_t cut = 0; cut + 2 < n; cut += n / 400 + 1) {
+        char *t = strndup(json, cut);
+        struct result *x = result_from_json(t, err, sizeof err);
+        if (x) { accepted++; result_free(x); }
+        free(t);
+    }
+    CHECK_INT(accepted, 0);
+    /* An edited count that disagrees with its histogram is refused. */
+    char *edit = strdup(json);
+    char *p = strstr(edit, "\"count\":\t1000");
+    if (!p) p = strstr(edit, "\"count\": 1000");
+    if (p) {
+        char *d = strstr(p, "1000");
+        d[3] = '1';
+        struct result *x = result_from_json(edit, err, sizeof err);
+        CHECK(x == NULL);
+        CHECK(strstr(err, "does not match") != NULL);
+        result_free(x);
+    } else {
+        CHECK(!"count field not found");
+    }
+    free(edit);
+    CHECK(result_from_json("{\"herd_result\": 99}", err, sizeof err) == NULL);
+    CHECK(strstr(err, "version 99") != NULL);
+    CHECK(result_from_json("[]", err, sizeof err) == NULL);
+    free(json);
+    result_free(back);
+    result_free(r);
+}
+
+static void test_write_read(void)
+{
+    struct result *r = make(31, 1700000100);
+    char path[] = "/tmp/herd-test-result-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    CHECK(result_write(r, path) == 0);
+    char err[256];
+    struct result *back = result_read(path, err, sizeof err);
+    CHECK(back != NULL);
+    if (back) same(r, back);
+    result_free(back);
+    unlink(path);
+    CHECK(result_write(r, "/nonexistent-dir/x.json") == -1);
+    CHECK(result_read("/nonexistent-dir/x.json", err, sizeof err) == NULL);
+    result_free(r);
+}
+
+static void test_merge(void)
+{
+    struct result *a = make(7, 1700000000), *b = make(13, 1700000005);
+    b->shards_failed = 1;
+    b->shards_ok = 0;
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddNumberToObject(f, "shard", 1);
+    cJSON_AddStringToObject(f, "reason", "timeout");
+    cJSON_AddItemToArray(b->shard_failures, f);
+    CHECK(result_merge(a, b) == 0);
+    CHECK_INT(a->shards_total, 2);
+    CHECK_INT(a->shards_failed, 1);
+    CHECK_INT(cJSON_GetArraySize(a->shard_failures), 1);
+    CHECK_INT(a->stats->tx[0].count, 2000);
+    CHECK_INT(a->stats->iter_started, 500);
+    CHECK_INT(a->finished_unix_ms, 1700000015000LL);
+    CHECK_INT(a->stats->nsec, 15);
+    result_free(a);
+    result_free(b);
+}
+
+static void test_thresholds(void)
+{
+    struct result *r = make(7919, 1700000000);
+    struct thresh t;
+    char err[256];
+    double v;
+    CHECK(thresh_parse("container ready p95 < 30s", &t, err, sizeof err) == 0);
+    CHECK_STR(t.target, "container ready");
+    CHECK(t.pct == 95 && t.value == 30e6 && t.op == TO_LT);
+    CHECK(thresh_eval(&t, r, &v) == 1);
+    thresh_clear(&t);
+    CHECK(thresh_parse("http error_rate < 1%", &t, err, sizeof err) == 0);
+    CHECK(fabs(t.value - 0.01) < 1e-12);
+    CHECK(thresh_eval(&t, r, &v) == 0);              /* 10% retries failed */
+    CHECK(fabs(v - 0.1) < 1e-9);
+    thresh_clear(&t);
+    CHECK(thresh_parse("http rps >= 100", &t, err, sizeof err) == 0);
+    CHECK(thresh_eval(&t, r, &v) == 1 && fabs(v - 100) < 1e-9);
+    thresh_clear(&t);
+    CHECK(thresh_parse("flows count > 0", &t, err, sizeof err) == 0);
+    CHECK(thresh_eval(&t, r, &v) == 1 && v == 250);
+    thresh_clear(&t);
+    CHECK(thresh_parse("nothing p99 < 1s", &t, err, sizeof err) == 0);
+    CHECK(thresh_eval(&t, r, &v) == 0 && isnan(v));  /* nothing measured */
+    thresh_clear(&t);
+    const char *bad[] = {"p95 < 1s", "http p95 <", "http p95 ~ 1s",
+        "http p95 < fast", "http error_rate < 150%", "http p101 < 1s",
+        "http speed > 3", "http rps > many", NULL};
+    for (const char **b = bad; *b; b++) {
+        int rc = thresh_parse(*b, &t, err, sizeof err);
+        if (rc == 0) { fprintf(stderr, "accepted \"%s\"\n", *b); thresh_clear(&t); }
+        CHECK(rc == -1);
+    }
+    result_free(r);
+}
+
+static void test_report(void)
+{
+    struct result *r = make(7919, 1700000000);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CHECK(report_text(f, r) == 0);
+    fclose(f);
+    CHECK(strstr(buf, "assign container") != NULL);
+    CHECK(strstr(buf, "container ready") != NULL);
+    CHECK(strstr(buf, "iterations: started 250 = succeeded 240 + failed 10 + "
+                 "interrupted 0 (dropped 0)") != NULL);
+    CHECK(strstr(buf, "retries_exhausted: 503 after 100 tries") != NULL);
+    CHECK(strstr(buf, "202: 900") != NULL);
+    free(buf);
+    f = open_memstream(&buf, &len);
+    CHECK(report_csv(f, r) == 0);
+    fclose(f);
+    int lines = 0;
+    for (char *p = buf; *p; p++) lines += *p == '\n';
+    CHECK_INT(lines, 3);
+    CHECK(strncmp(buf, "transaction,kind,count,", 23) == 0);
+    CHECK(strstr(buf, "\nassign container,request,1000,100,") != NULL);
+    free(buf);
+    result_free(r);
+}
+
+int main(void)
+{
+    T_RUN(test_round_trip);
+    T_RUN(test_write_read);
+    T_RUN(test_merge);
+    T_RUN(test_thresholds);
+    T_RUN(test_report);
+    return T_DONE();
+}

@@ -1,0 +1,138 @@
+/* test_stats.c — recording, error keys, timeline, and merge(a, b) equal to
+ * recording a ∪ b. */
+#include "t.h"
+#include "stats.h"
+#include <math.h>
+#include <stdlib.h>
+
+static uint64_t rng = 12345;
+
+static int64_t sample(void)
+{
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return 1 + (int64_t)((rng >> 33) % 5000000);
+}
+
+static int close_rel(double a, double b)
+{
+    return fabs(a - b) <= 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)));
+}
+
+static void test_record(void)
+{
+    struct stats *s = stats_new();
+    int a = stats_tx_index(s, "a", STATS_REQUEST);
+    int f = stats_tx_index(s, "wait", STATS_FLOW);
+    CHECK_INT(stats_tx_index(s, "a", STATS_REQUEST), a);
+    stats_record(s, a, 100, 100, 200, ERR_NONE, NULL, 1000);
+    stats_record(s, a, 300, 300, 500, ERR_STATUS, "500", 1000);
+    stats_record(s, a, 200, 150, 0, ERR_CONNECT, NULL, 1002);
+    stats_record(s, f, 2000000, 2000000, 200, ERR_NONE, NULL, 1002);
+    stats_error(s, a, ERR_INTERRUPTED, NULL);
+    const struct stats_tx *t = &s->tx[a];
+    CHECK_INT(t->count, 3);
+    CHECK_INT(t->errors, 3);
+    CHECK_INT(t->min_us, 100);
+    CHECK_INT(t->max_us, 300);
+    CHECK(fabs(t->mean_us - 200) < 1e-9);
+    CHECK(fabs(stats_tx_stddev(t) - 100) < 1e-9);   /* sample stddev */
+    CHECK_INT(t->status[200], 1);
+    CHECK_INT(t->status[0], 1);
+    CHECK_INT(t->nerrs, 3);
+    CHECK_STR(t->errs[0].key, "status: 500");
+    CHECK_STR(t->errs[1].key, "connect");
+    CHECK_INT(hist_percentile(t->hist_service, 100), 300);
+    /* the timeline holds request samples only, with a gap second */
+    CHECK_INT(s->nsec, 3);
+    CHECK_INT(s->tl_base, 1000);
+    CHECK_INT(s->sec[0].requests, 2);
+    CHECK_INT(s->sec[0].errors, 1);
+    CHECK_INT(s->sec[1].requests, 0);
+    CHECK_INT(s->sec[2].requests, 1);
+    stats_active(s, 999, 5);          /* before the first second: shifts */
+    CHECK_INT(s->tl_base, 999);
+    CHECK_INT(s->sec[0].active_users, 5);
+    CHECK_INT(s->sec[1].requests, 2);
+    CHECK_STR(stats_err_name(ERR_RETRIES), "retries_exhausted");
+    CHECK_INT(stats_err_parse("poll_timeout"), ERR_POLL_TIMEOUT);
+    CHECK(stats_err_name(ERR__COUNT) == NULL);
+    stats_free(s);
+}
+
+static void test_merge_equals_union(void)
+{
+    struct stats *a = stats_new(), *b = stats_new(), *all = stats_new();
+    const char *names[] = {"login", "assign", "poll"};
+    for (int i = 0; i < 30000; i++) {
+        int k = i % 3;
+        int64_t v = sample();
+        int status = (v % 7) ? 200 : 503;
+        enum err_class e = (v % 11) ? ERR_NONE : ERR_CHECK;
+        int64_t sec = 5000 + (v % 9);
+        struct stats *part = (v % 5 < 2) ? a : b;
+        /* b never sees "login": merge must add it */
+        if (k == 0) part = a;
+        int ti = stats_tx_index(part, names[k], STATS_REQUEST);
+        stats_record(part, ti, v, v / 2, status, e, e ? "contains \"OK\"" : NULL, sec);
+        int tj = stats_tx_index(all, names[k], STATS_REQUEST);
+        stats_record(all, tj, v, v / 2, status, e, e ? "contains \"OK\"" : NULL, sec);
+    }
+    a->iter_started = 5; b->iter_started = 7;
+    CHECK(stats_merge(a, b) == 0);
+    CHECK_INT(a->iter_started, 12);
+    CHECK_INT(a->ntx, 3);
+    for (int k = 0; k < 3; k++) {
+        const struct stats_tx *x = &a->tx[stats_tx_find(a, names[k])];
+        const struct stats_tx *y = &all->tx[stats_tx_find(all, names[k])];
+        CHECK_INT(x->count, y->count);
+        CHECK_INT(x->errors, y->errors);
+        CHECK_INT(x->min_us, y->min_us);
+        CHECK_INT(x->max_us, y->max_us);
+        CHECK(close_rel(x->mean_us, y->mean_us));
+        CHECK(close_rel(stats_tx_stddev(x), stats_tx_stddev(y)));
+        CHECK_INT(hist_percentile(x->hist, 99), hist_percentile(y->hist, 99));
+        CHECK_INT(hist_percentile(x->hist_service, 50),
+                  hist_percentile(y->hist_service, 50));
+        CHECK_INT(x->status[503], y->status[503]);
+        CHECK_INT(x->nerrs, y->nerrs);
+        if (x->nerrs && y->nerrs) CHECK_INT(x->errs[0].count, y->errs[0].count);
+    }
+    CHECK_INT(a->nsec, all->nsec);
+    for (int i = 0; i < a->nsec && i < all->nsec; i++) {
+        CHECK_INT(a->sec[i].requests, all->sec[i].requests);
+        CHECK_INT(hist_percentile(a->sec[i].hist, 50),
+                  hist_percentile(all->sec[i].hist, 50));
+    }
+    /* summing every request tx gives the "web" pool */
+    struct stats_tx web;
+    stats_tx_sum(a, STATS_REQUEST, "web", &web);
+    CHECK_INT(web.count, 30000);
+    stats_tx_clear(&web);
+    stats_free(a); stats_free(b); stats_free(all);
+}
+
+static void test_merge_timeline_disjoint(void)
+{
+    struct stats *a = stats_new(), *b = stats_new();
+    int ta = stats_tx_index(a, "x", STATS_REQUEST);
+    int tb = stats_tx_index(b, "x", STATS_REQUEST);
+    stats_record(a, ta, 10, 10, 200, ERR_NONE, NULL, 100);
+    stats_record(b, tb, 20, 20, 200, ERR_NONE, NULL, 90);
+    stats_active(a, 100, 3);
+    stats_active(b, 100, 4);
+    CHECK(stats_merge(a, b) == 0);
+    CHECK_INT(a->tl_base, 90);
+    CHECK_INT(a->nsec, 11);
+    CHECK_INT(a->sec[0].requests, 1);
+    CHECK_INT(a->sec[10].requests, 1);
+    CHECK_INT(a->sec[10].active_users, 7);   /* side by side: users add */
+    stats_free(a); stats_free(b);
+}
+
+int main(void)
+{
+    T_RUN(test_record);
+    T_RUN(test_merge_equals_union);
+    T_RUN(test_merge_timeline_disjoint);
+    return T_DONE();
+}
