@@ -30,7 +30,8 @@ int mask_field_name(const char *name)
     size_t len = strlen(name);
     for (const char *const *p = parts; *p; p++)
         if (contains_ci(name, len, *p)) return 1;
-    return 0;
+    /* Echoed headers come back as JSON fields ("Authorization": ...). */
+    return mask_header_name(name, len);
 }
 
 static void replace_secrets(const char *text, size_t len, char *const *secrets,

@@ -32,6 +32,13 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def handle(self):
+        # Clients that time out close early on purpose: not an error here.
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
     def send(self, code, body, ctype="text/plain", extra=None):
         data = body.encode() if isinstance(body, str) else body
         self.send_response(code)

@@ -20,6 +20,9 @@ static void test_headers(void)
     buf_free(&b);
     CHECK(mask_header_name("x-api-key", 9));
     CHECK(!mask_header_name("content-type", 12));
+    CHECK(mask_field_name("Authorization"));
+    CHECK(mask_field_name("refresh_token"));
+    CHECK(!mask_field_name("username"));
 }
 
 static void test_bodies(void)
