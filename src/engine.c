@@ -501,7 +501,11 @@ static int send_request(struct user *u)
     for (int i = 0; i < r->nheaders; i++) {
         buf_reset(&h);
         buf_printf(&h, "%s: ", r->headers[i].name);
-        if (render(u, r->headers[i].value, 0, &h, &bad) < 0) { buf_free(&h); goto unset; }
+        if (render(u, r->headers[i].value, 0, &h, &bad) < 0) {
+            if (r->headers[i].optional) continue;
+            buf_free(&h);
+            goto unset;
+        }
         u->hl = curl_slist_append(u->hl, buf_str(&h));
     }
     if (r->body_kind == BODY_JSON) {
@@ -1177,6 +1181,8 @@ static int worker_init(struct worker *w, const struct plan *p,
     w->multi = curl_multi_init();
     w->stats = stats_new();
     if (!w->loop || !w->multi) return -1;
+    /* Recording indexes stats by the plan's transaction index: register
+     * every one, in plan order. */
     for (int i = 0; i < p->ntx; i++)
         stats_tx_index(w->stats, p->tx_names[i], p->tx_kinds[i]);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
@@ -1261,6 +1267,21 @@ static void *worker_main(void *arg)
     loop_timer_arm(w->loop, &w->tick, w->mono0);
     worker_loop(w);
     return NULL;
+}
+
+void engine_register_tx(const struct plan *p, struct stats *s)
+{
+    /* Requests first, then flows, each in plan order: the report's order. */
+    for (int kind = 0; kind < 2; kind++)
+        for (int i = 0; i < p->nscenarios; i++)
+            for (int j = 0; j < p->scenarios[i].nsteps; j++) {
+                const struct plan_step *st = &p->scenarios[i].steps[j];
+                if (st->kind == STEP_THINK) continue;
+                int tx = kind == 0 ? st->req.tx :
+                         st->kind == STEP_POLL ? st->flow_tx : -1;
+                if (tx >= 0)
+                    stats_tx_index(s, p->tx_names[tx], p->tx_kinds[tx]);
+            }
 }
 
 void engine_global_init(void)

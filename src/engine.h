@@ -85,6 +85,10 @@ int engine_run_steps(const struct plan *p, const char *what,
 int engine_run_load(const struct plan *p, const struct engine_vars *vars,
                     const struct engine_opts *o, struct result *r);
 
+/* Registers the transactions the load can produce (the scenarios' steps,
+ * not setup or teardown) in s, in plan order. */
+void engine_register_tx(const struct plan *p, struct stats *s);
+
 void engine_vars_init(struct engine_vars *v, int n);
 void engine_vars_free(struct engine_vars *v);
 #endif

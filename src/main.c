@@ -361,6 +361,8 @@ static int cmd_run(int argc, char **argv)
     r->git_commit = git_commit(a.plan);
     r->settings = plan_settings_json(p);
     r->shards_total = r->shards_ok = 1;
+    /* Every planned transaction is listed, even if nothing ran. */
+    engine_register_tx(p, r->stats);
 
     struct progress_state ps = {isatty(2), 0};
     struct engine_opts o = {0};
@@ -398,8 +400,14 @@ static int cmd_run(int argc, char **argv)
         cJSON *t = cJSON_CreateObject();
         cJSON_AddStringToObject(t, "expr", p->thresholds[i].expr);
         cJSON_AddBoolToObject(t, "ok", ok);
-        if (actual == actual) cJSON_AddNumberToObject(t, "value", actual);
-        else cJSON_AddNullToObject(t, "value");
+        if (actual == actual) {
+            cJSON_AddNumberToObject(t, "value", actual);
+            char shown[64];
+            thresh_format(&p->thresholds[i], actual, shown, sizeof shown);
+            cJSON_AddStringToObject(t, "measured", shown);
+        } else {
+            cJSON_AddNullToObject(t, "value");
+        }
         cJSON_AddItemToArray(r->thresholds, t);
         thresholds_ok &= ok;
     }

@@ -1127,6 +1127,7 @@ static int parse_plan(struct ctx *c, cJSON *root)
                 r->headers[r->nheaders].name = xstrdup(defaults.headers[h].name);
                 r->headers[r->nheaders].value =
                     compile(c, tmpl_source(defaults.headers[h].value), "headers");
+                r->headers[r->nheaders].optional = 1;
                 r->nheaders++;
             }
         }

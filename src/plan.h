@@ -24,6 +24,9 @@
 struct plan_kv {                 /* header or query parameter */
     char *name;
     struct tmpl *value;
+    int optional;                /* a plan-wide default header: left out
+                                    while its variables are unset (the
+                                    login that extracts {{token}}) */
 };
 
 /* A JSON-path condition: the value at path, as text, is one of values. */

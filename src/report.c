@@ -67,7 +67,7 @@ int report_text(FILE *f, const struct result *r)
             (long long)s->iter_failed, (long long)s->iter_interrupted,
             (long long)s->iter_dropped);
 
-    int width = 24;
+    int width = 28;       /* fits "all flows (container time)" */
     for (int i = 0; i < s->ntx; i++) {
         int l = (int)strlen(s->tx[i].name);
         if (l > width) width = l > 48 ? 48 : l;
@@ -135,11 +135,11 @@ int report_text(FILE *f, const struct result *r)
         const cJSON *t;
         cJSON_ArrayForEach(t, r->thresholds) {
             const cJSON *ex = cJSON_GetObjectItemCaseSensitive(t, "expr");
-            const cJSON *val = cJSON_GetObjectItemCaseSensitive(t, "value");
+            const cJSON *val = cJSON_GetObjectItemCaseSensitive(t, "measured");
             int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"));
             fprintf(f, "  %s  %s", ok ? "PASS" : "FAIL",
                     cJSON_IsString(ex) ? ex->valuestring : "?");
-            if (cJSON_IsNumber(val)) fprintf(f, "  (measured %.6g)", val->valuedouble);
+            if (cJSON_IsString(val)) fprintf(f, "  (measured %s)", val->valuestring);
             else fprintf(f, "  (nothing measured)");
             fputc('\n', f);
         }

@@ -228,7 +228,11 @@ static int tx_merge(struct stats_tx *d, const struct stats_tx *x)
 int stats_merge(struct stats *dst, const struct stats *src)
 {
     for (int i = 0; i < src->ntx; i++) {
-        int j = stats_tx_index(dst, src->tx[i].name, src->tx[i].kind);
+        const struct stats_tx *x = &src->tx[i];
+        int j = stats_tx_find(dst, x->name);
+        if (j >= 0 && dst->tx[j].kind != x->kind) j = -1;
+        if (j < 0 && x->count == 0 && x->errors == 0) continue;
+        j = stats_tx_index(dst, src->tx[i].name, src->tx[i].kind);
         if (tx_merge(&dst->tx[j], &src->tx[i]) < 0) return -1;
     }
     dst->iter_started += src->iter_started;

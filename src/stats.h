@@ -129,7 +129,9 @@ void stats_iteration(struct stats *s, int64_t wall_s);
 /* Notes the number of active users at wall_s (timeline keeps the max). */
 void stats_active(struct stats *s, int64_t wall_s, int64_t users);
 
-/* dst += src, exactly: transactions matched by name (added when missing),
+/* dst += src, exactly: transactions matched by name (added when missing
+ * and not empty: a transaction dst does not list and src never recorded
+ * adds nothing),
  * counters summed, histograms added, mean/stddev combined, timelines aligned
  * by Unix second. Returns 0, or -1 if histogram layouts differ. */
 int stats_merge(struct stats *dst, const struct stats *src);

@@ -158,3 +158,14 @@ int thresh_eval(const struct thresh *t, const struct result *r,
     if (summed) stats_tx_clear(&sum);
     return ok;
 }
+
+char *thresh_format(const struct thresh *t, double v, char *buf, size_t n)
+{
+    switch (t->metric) {
+    case TM_ERROR_RATE: snprintf(buf, n, "%.2f%%", v * 100); break;
+    case TM_RPS: snprintf(buf, n, "%.1f/s", v); break;
+    case TM_COUNT: snprintf(buf, n, "%.0f", v); break;
+    default: units_format_duration(buf, n, v); break;
+    }
+    return buf;
+}

@@ -45,4 +45,8 @@ void thresh_clear(struct thresh *t);
  * fails (nothing measured is not a pass) and *actual is NAN. */
 int thresh_eval(const struct thresh *t, const struct result *r,
                 double *actual);
+/* Formats a measured value in the threshold's unit for people ("1.08s",
+ * "0.25%", "85.0/s", "2000"). Returns buf. */
+char *thresh_format(const struct thresh *t, double value, char *buf,
+                    size_t n);
 #endif

@@ -155,6 +155,13 @@ static void test_thresholds(void)
     CHECK(thresh_eval(&t, r, &v) == 0);              /* 10% retries failed */
     CHECK(fabs(v - 0.1) < 1e-9);
     thresh_clear(&t);
+    char shown[32];
+    CHECK(thresh_parse("http error_rate < 1%", &t, err, sizeof err) == 0);
+    CHECK_STR(thresh_format(&t, 0.0025, shown, sizeof shown), "0.25%");
+    thresh_clear(&t);
+    CHECK(thresh_parse("x p95 < 1s", &t, err, sizeof err) == 0);
+    CHECK_STR(thresh_format(&t, 1080000, shown, sizeof shown), "1.08s");
+    thresh_clear(&t);
     CHECK(thresh_parse("http rps >= 100", &t, err, sizeof err) == 0);
     CHECK(thresh_eval(&t, r, &v) == 1 && fabs(v - 100) < 1e-9);
     thresh_clear(&t);
