@@ -1108,6 +1108,16 @@ static void on_tick(void *arg)
     int64_t t = now - w->mono0;
     int stop_asked = w->o->stop && w->o->stop[0] > w->stop_base;
 
+    /* Arrivals due by now (all before the planned end: arrival_at stops
+     * there) are started before the end is looked at, so none is lost. */
+    if (w->phase == PH_RUN && L->open && !stop_asked) {
+        for (;;) {
+            int64_t at = arrival_at(p, w->next_arrival);
+            if (at < 0 || at > t) break;
+            start_arrival(w, w->mono0 + at);
+            w->next_arrival += w->stride;
+        }
+    }
     /* At the planned end users finish their iteration (up to
      * graceful_stop); on SIGINT/SIGTERM waiting users stop at once and
      * requests in flight get STOP_GRACE_US. */
@@ -1115,6 +1125,8 @@ static void on_tick(void *arg)
                                (w->stop_us && now >= w->stop_us))) {
         w->phase = PH_DRAIN;
         w->grace_end_us = now + L->graceful_stop_us;
+        /* Arrivals still waiting for a user never start: dropped. */
+        w->stats->iter_dropped += w->nbacklog;
         w->nbacklog = 0;
     }
     if (w->phase == PH_DRAIN && stop_asked && !w->by_signal) {
@@ -1153,13 +1165,6 @@ static void on_tick(void *arg)
             w->users[j].retire = 1;
         w->spawned = n;
         if (L->iterations && w->finished == w->nusers) w->phase = PH_ABORT;
-    } else if (w->phase == PH_RUN) {
-        for (;;) {
-            int64_t at = arrival_at(p, w->next_arrival);
-            if (at < 0 || at > t) break;
-            start_arrival(w, w->mono0 + at);
-            w->next_arrival += w->stride;
-        }
     }
     publish(w, now);
     if (w->phase != PH_RUN && w->active == 0) {

@@ -84,6 +84,9 @@ static cJSON *tx_json(const struct stats_tx *t, double secs, int full)
         {"p999_us", 99.9}};
     for (size_t i = 0; i < sizeof pcts / sizeof *pcts; i++)
         add_num(o, pcts[i].k, (double)hist_percentile(t->hist, pcts[i].p));
+    /* Uncorrected (service time, from the actual send) for comparison. */
+    add_num(o, "service_p50_us", (double)hist_percentile(t->hist_service, 50));
+    add_num(o, "service_p99_us", (double)hist_percentile(t->hist_service, 99));
     cJSON *st = cJSON_AddObjectToObject(o, "status");
     for (int i = 0; i < STATS_MAX_STATUS; i++) {
         if (!t->status[i]) continue;

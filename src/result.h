@@ -19,6 +19,7 @@
  *     "transactions": [ {"name","kind":"request"|"flow","count","errors",
  *        "min_us","max_us","mean_us","m2","stddev_us","rate_per_s",
  *        "p50_us","p90_us","p95_us","p99_us","p999_us",
+ *        "service_p50_us","service_p99_us" (uncorrected),
  *        "status":{"200":n,...}, "errors_by":{"status":n,"check: ...":n},
  *        "hist":"v1:...", "hist_service":"v1:..."} ... ],
  *     "summary": {"requests": <tx row of all request txs>,

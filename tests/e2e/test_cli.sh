@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# End-to-end: the command line and the load models — the busybox-style
+# run_local_load_test name, herd check, an unwritable result path found
+# before any load, spawn rate, step-load stages, and the open model's
+# latency measured from the intended start (coordinated omission).
+. "$(dirname "$0")/lib.sh"
+
+port=$(free_port)
+/usr/bin/python3 "$REPO/tests/servers/misc.py" "$port" & srv=$!
+trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null; cleanup' EXIT
+wait_http "http://127.0.0.1:$port/ok" || { fail "misc server did not start"; finish; }
+base="http://127.0.0.1:$port"
+
+# The symlink in the repo points at the build; argv[0] picks the command.
+expect_eq "symlinks/run_local_load_test points at the binary" "../build/herd" "$(readlink "$REPO/symlinks/run_local_load_test")"
+ln -s "$HERD" "$TMP/run_local_load_test"
+"$TMP/run_local_load_test" > "$TMP/noargs.out" 2>&1
+expect_eq "run_local_load_test without arguments is a usage error" 2 "$?"
+grep -q "usage: run_local_load_test PLAN.json" "$TMP/noargs.out" && ok "it explains itself" || fail "no usage text"
+cat > "$TMP/one.json" <<JSON
+{"name": "one", "base_url": "$base", "load": {"users": 2, "iterations": 3},
+ "scenarios": [{"steps": [{"name": "ok", "path": "/ok", "expect": {"contains": "OK"}}]}]}
+JSON
+(cd "$TMP" && ./run_local_load_test one.json -o one-result.json -q --csv one.csv > one.out 2>&1)
+expect_eq "run_local_load_test PLAN runs the plan" 0 "$?"
+expect_eq "6 requests" 6 "$(jq '.transactions[0].count' "$TMP/one-result.json")"
+expect_eq "--csv written at run time" 2 "$(wc -l < "$TMP/one.csv")"
+"$HERD" report "$TMP/one-result.json" > "$TMP/again.txt"
+expect_eq "herd report re-renders the same report" "" "$(diff "$TMP/again.txt" "$TMP/one-result.txt")"
+
+out=$("$HERD" check "$TMP/one.json"); rc=$?
+expect_eq "herd check of a good plan" 0 "$rc"
+case "$out" in *"ok: plan \"one\""*) ok "check says ok";; *) fail "check said: $out";; esac
+
+# An unwritable result path is found before any load is sent.
+mkdir "$TMP/ro"; chmod 500 "$TMP/ro"
+if [ "$(id -u)" -ne 0 ]; then
+    "$HERD" run "$TMP/one.json" -o "$TMP/ro/r.json" -q > /dev/null 2>&1
+    expect_eq "unwritable result path exits 6" 6 "$?"
+fi
+"$HERD" run "$TMP/one.json" -o "/nonexistent-dir/r.json" -q > "$TMP/nodir.out" 2>&1
+expect_eq "missing result directory exits 6" 6 "$?"
+grep -q "cannot write the result here" "$TMP/nodir.out" && ok "says why" || fail "no reason given"
+
+# Spawn rate: 10 users at 5 users/s take about 2 s to all be running.
+cat > "$TMP/spawn.json" <<JSON
+{"name": "spawn", "base_url": "$base",
+ "load": {"users": 10, "spawn_rate": 5, "duration": "3s", "graceful_stop": "1s"},
+ "scenarios": [{"steps": [{"name": "s", "path": "/sleep?ms=50"}]}]}
+JSON
+"$HERD" run "$TMP/spawn.json" -o "$TMP/spawn-r.json" -q --threads 1 > /dev/null 2>&1
+first=$(jq '.timeline[0].active_users' "$TMP/spawn-r.json")
+peak=$(jq '[.timeline[].active_users] | max' "$TMP/spawn-r.json")
+if [ "$first" -le 7 ]; then ok "spawn rate: $first users in the first second"; else fail "spawn rate: $first users in the first second"; fi
+expect_eq "spawn rate: all 10 users running later" 10 "$peak"
+
+# Step load: 2 users for 1.5 s, then 6 users.
+cat > "$TMP/stages.json" <<JSON
+{"name": "stages", "base_url": "$base",
+ "load": {"stages": [{"users": 2, "duration": "1500ms"}, {"users": 6, "duration": "1500ms"}],
+          "graceful_stop": "1s"},
+ "scenarios": [{"steps": [{"name": "s", "path": "/sleep?ms=20"}]}]}
+JSON
+"$HERD" run "$TMP/stages.json" -o "$TMP/stages-r.json" -q --threads 1 > /dev/null 2>&1
+expect_eq "stages: exit" 0 "$?"
+expect_eq "stages: 2 users in the first second" 2 "$(jq '.timeline[0].active_users' "$TMP/stages-r.json")"
+expect_eq "stages: 6 users at the end" 6 "$(jq '[.timeline[].active_users] | max' "$TMP/stages-r.json")"
+expect_eq "stages: settings record both stages" 2 "$(jq '.settings.stages | length' "$TMP/stages-r.json")"
+
+# Open model against a server slower than the arrival rate: 10 arrivals/s,
+# 4 users, 1 s per request. Waiting arrivals count their wait (corrected
+# latency above service time); the rest are dropped, and every arrival is
+# either started or dropped.
+cat > "$TMP/open.json" <<JSON
+{"name": "co", "base_url": "$base",
+ "load": {"rate": 10, "max_users": 4, "duration": "3s", "graceful_stop": "5s"},
+ "scenarios": [{"steps": [{"name": "slow", "path": "/sleep?ms=1000"}]}]}
+JSON
+"$HERD" run "$TMP/open.json" -o "$TMP/open-r.json" -q --threads 1 > /dev/null 2>&1
+r="$TMP/open-r.json"
+total=$(jq '.iterations.started + .iterations.dropped' "$r")
+expect_eq "every arrival started or dropped" 30 "$total"
+[ "$(jq .iterations.dropped "$r")" -gt 0 ] && ok "arrivals beyond users and backlog dropped" || fail "nothing dropped"
+corr=$(jq '.transactions[0].p99_us' "$r")
+svc=$(jq '.transactions[0].service_p99_us' "$r")
+if [ "$corr" -ge 1500000 ] && [ "$svc" -lt 1200000 ]; then
+    ok "corrected p99 ${corr}us includes the wait; uncorrected ${svc}us does not"
+else fail "corrected p99 ${corr}us, uncorrected ${svc}us"; fi
+mx=$(jq '.transactions[0].max_us' "$r")
+mn=$(jq '.transactions[0].min_us' "$r")
+if [ "$mn" -ge 950000 ] && [ "$mx" -le 3500000 ]; then ok "latencies ${mn}..${mx}us"; else fail "latencies ${mn}..${mx}us"; fi
+finish
