@@ -573,8 +573,9 @@ static int parse_request(struct ctx *c, const cJSON *o, const char *path,
     struct buf u = {0};
     if (spath) {
         child(p, sizeof p, path, "path");
-        if (spath[0] != '/') return fail(c, p, "expected a path starting "
-                                         "with '/'");
+        if (spath[0] != '/' && strncmp(spath, "{{", 2) != 0)
+            return fail(c, p, "expected a path starting with '/' (or with a "
+                        "{{variable}} holding one)");
         if (!c->p->base_url)
             return fail(c, p, "a path needs \"base_url\" at the top of the "
                         "plan (or use \"url\")");

@@ -13,6 +13,9 @@ engine's failure-case tests (standard library only).
   GET  /setcookie     200 with Set-Cookie: sid=<n>
   GET  /needcookie    200 if the request has the cookie sid, else 401
   GET  /flaky?n=N     503 for the first N calls per path+query, then 200
+  GET  /hit?k=NAME    counts a hit under NAME; /hits?k=NAME returns the count
+  PUT  /echo          as POST
+  GET  /redirect      302 to /ok with a Location header
 Binds 127.0.0.1 only.
 """
 import json
@@ -71,6 +74,17 @@ class Handler(BaseHTTPRequestHandler):
         elif u.path == "/needcookie":
             ok = "sid=" in (self.headers.get("Cookie") or "")
             self.send(200 if ok else 401, "cookie" if ok else "no cookie")
+        elif u.path == "/hit":
+            with lock:
+                key = "hit:" + q.get("k", [""])[0]
+                counts[key] = counts.get(key, 0) + 1
+            self.send(200, "hit")
+        elif u.path == "/hits":
+            with lock:
+                n = counts.get("hit:" + q.get("k", [""])[0], 0)
+            self.send(200, str(n))
+        elif u.path == "/redirect":
+            self.send(302, "moved", extra={"Location": "/ok?id=42"})
         elif u.path == "/flaky":
             with lock:
                 counts[self.path] = counts.get(self.path, 0) + 1
@@ -84,10 +98,13 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(n).decode("utf-8", "replace")
         if urlparse(self.path).path == "/echo":
             self.send(200, json.dumps({"headers": dict(self.headers.items()),
-                                       "body": body, "path": self.path}),
-                      "application/json")
+                                       "body": body, "path": self.path,
+                                       "method": self.command}),
+                      "application/json", {"X-Echo": "yes"})
         else:
             self.send(404, "not found")
+
+    do_PUT = do_POST
 
 
 def main():

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# End-to-end: what a request step can say — query, form and raw bodies,
+# methods, headers, extraction by JSON path, header and regex, checks that
+# fail by name, TLS verification (on by default, off with "insecure"), and
+# teardown that still runs after a failed load and after Ctrl-C.
+. "$(dirname "$0")/lib.sh"
+
+port=$(free_port); nport=$(free_port); tport=$(free_port)
+/usr/bin/python3 "$REPO/tests/servers/misc.py" "$port" & srv=$!
+"$REPO/scripts/nginx-test" start "$TMP/nginx" "$nport" "$tport" > /dev/null || fail "nginx with TLS did not start"
+trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null; "$REPO/scripts/nginx-test" stop "$TMP/nginx"; cleanup' EXIT
+wait_http "http://127.0.0.1:$port/ok" || { fail "misc server did not start"; finish; }
+base="http://127.0.0.1:$port"
+
+cat > "$TMP/req.json" <<JSON
+{"name": "requests", "base_url": "$base",
+ "headers": {"X-Default": "d", "X-Over": "default"},
+ "load": {"users": 1, "iterations": 1},
+ "scenarios": [{"steps": [
+   {"name": "form", "method": "POST", "path": "/echo", "query": {"q": "a b&c"},
+    "headers": {"X-Over": "step"}, "form": {"name": "x y", "n": "{{user}}"},
+    "expect": {"json": {"\$.method": "POST", "\$.headers.X-Over": "step"},
+               "header": "X-Echo"},
+    "extract": {"path": "\$.path", "echo": {"header": "x-echo"},
+                "name": {"regex": "name=([a-z+]+)"}}},
+   {"name": "raw", "method": "PUT", "path": "/echo",
+    "body": "p={{path}} e={{echo}} n={{name}}",
+    "expect": {"json": {"\$.method": ["PUT"], "\$.headers.X-Default": "d"}},
+    "extract": {"raw": "\$.body"}},
+   {"name": "redirect", "path": "/redirect", "expect": {"status": 302},
+    "extract": {"loc": {"header": "Location"}}},
+   {"name": "follow", "path": "{{loc}}", "expect": {"contains": "OK"}}]}]}
+JSON
+"$HERD" run "$TMP/req.json" --debug -o "$TMP/r1.json" > "$TMP/r1.out" 2>&1
+expect_eq "request features run clean" 0 "$?"
+expect_eq "all four steps succeeded" 1 "$(jq .iterations.succeeded "$TMP/r1.json")"
+grep -q 'POST http://127.0.0.1:[0-9]*/echo?q=a%20b%26c' "$TMP/r1.out" && ok "query escaped" || fail "query not in the URL"
+grep -q '^> name=x%20y&n=1$' "$TMP/r1.out" && ok "form body encoded" || fail "form body not shown encoded"
+grep -q '^> p=/echo?q=a%20b%26c e=yes n=x$' "$TMP/r1.out" && ok "extracted JSON path, header and regex values used" || fail "extracted values not used"
+grep -q 'GET http://127.0.0.1:[0-9]*/ok?id=42' "$TMP/r1.out" && ok "Location header extracted" || fail "Location not followed"
+
+# Checks that fail say which one.
+cat > "$TMP/checks.json" <<JSON
+{"name": "checks", "base_url": "$base",
+ "load": {"users": 1, "iterations": 1},
+ "scenarios": [
+  {"name": "a", "steps": [{"name": "json", "method": "POST", "path": "/echo",
+     "expect": {"json": {"\$.method": "GET"}}}]},
+  {"name": "b", "steps": [{"name": "hdr", "path": "/ok", "expect": {"header": "X-Missing"}}]},
+  {"name": "c", "steps": [{"name": "contains", "path": "/ok", "expect": {"contains": "nope"}}]},
+  {"name": "d", "steps": [{"name": "extract", "path": "/ok", "extract": {"v": {"regex": "(z+)"}}}]}]}
+JSON
+"$HERD" run "$TMP/checks.json" --debug -o "$TMP/r2.json" > /dev/null 2>&1
+r="$TMP/r2.json"
+expect_eq "json check named" 1 "$(jq '.transactions[] | select(.name=="json") | .errors_by["check: json $.method"]' "$r")"
+expect_eq "header check named" 1 "$(jq '.transactions[] | select(.name=="hdr") | .errors_by["check: header X-Missing"]' "$r")"
+expect_eq "contains check named" 1 "$(jq '.transactions[] | select(.name=="contains") | .errors_by["check: contains \"nope\""]' "$r")"
+expect_eq "extract failure named" 1 "$(jq '.transactions[] | select(.name=="extract") | .errors_by["extract: v"]' "$r")"
+
+# TLS: verified by default (self-signed fails as tls), skipped with insecure.
+cat > "$TMP/tls.json" <<JSON
+{"name": "tls", "base_url": "https://localhost:$tport",
+ "load": {"users": 1, "iterations": 2},
+ "scenarios": [{"steps": [{"name": "hello", "path": "/hello"}]}]}
+JSON
+"$HERD" run "$TMP/tls.json" -o "$TMP/r3.json" -q > /dev/null 2>&1
+expect_eq "self-signed certificate refused (tls)" 2 "$(jq '.transactions[0].errors_by.tls' "$TMP/r3.json")"
+jq '.insecure = true' "$TMP/tls.json" > "$TMP/tls2.json"
+"$HERD" run "$TMP/tls2.json" -o "$TMP/r4.json" -q > /dev/null 2>&1
+expect_eq "insecure: true skips verification" 2 "$(jq '.transactions[0].status["200"]' "$TMP/r4.json")"
+expect_eq "the result records insecure" true "$(jq '.settings.insecure' "$TMP/r4.json")"
+
+# Teardown runs after a load full of failures and after Ctrl-C.
+cat > "$TMP/td.json" <<JSON
+{"name": "teardown", "base_url": "$base",
+ "load": {"users": 2, "duration": "30s"},
+ "scenarios": [{"steps": [{"name": "boom", "path": "/status500"}, {"think": "50ms"}]}],
+ "teardown": [{"name": "cleanup", "path": "/hit?k=td"}]}
+JSON
+"$HERD" run "$TMP/td.json" -o "$TMP/r5.json" -q > /dev/null 2>&1 & pid=$!
+sleep 1.5; kill -INT $pid; wait $pid
+expect_eq "Ctrl-C exit" 5 "$?"
+expect_eq "teardown ran after Ctrl-C" 1 "$(curl -s "$base/hits?k=td")"
+expect_eq "failures were counted" true "$(jq '.transactions[0].errors > 0' "$TMP/r5.json")"
+finish
