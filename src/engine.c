@@ -745,100 +745,82 @@ static void status_detail(char *d, size_t n, long status, const int *exp,
                         exp[i], i == nexp - 1 ? ")" : "");
 }
 
-/* A request step's response. */
+/* Index of the first expected header missing from the response, or -1. */
+static int missing_header(const struct user *u, const struct plan_request *r)
+{
+    for (int i = 0; i < r->nexpect_headers; i++)
+        if (!find_header(&u->hdrs, r->expect_headers[i], NULL)) return i;
+    return -1;
+}
+
+/* A request step's response: the first check that fails decides the error
+ * class and its detail; one sample is recorded either way. */
 static void done_request(struct user *u, const struct plan_step *st,
                          CURLcode rc, long status, int64_t lat, int64_t svc,
                          int64_t ws)
 {
-    struct worker *w = u->w;
     const struct plan_request *r = &st->req;
-    struct stats *s = w->stats;
-    char d[256];
+    enum err_class err = ERR_NONE;
+    char d[256] = "", why[256] = "";
+    cJSON *doc = NULL;
+    const char *bad = NULL;
+    int need_json = r->nexpect_json > 0, which = 0, h;
+    for (int i = 0; i < r->nextract; i++)
+        need_json |= r->extract[i].kind == EXTRACT_JSON;
+    int status_ok = r->nexpect_status ?
+        in_list(r->expect_status, r->nexpect_status, (int)status) :
+        status >= 200 && status < 400;
+
     if (rc != CURLE_OK) {
-        enum err_class c = classify(rc);
-        stats_record(s, r->tx, lat, svc, 0, c, NULL, ws);
-        note_failure(u, "%s: %s", stats_err_name(c), curl_easy_strerror(rc));
-        end_iteration(u, O_FAIL);
-        return;
-    }
-    if (in_list(r->retry_status, r->nretry_status, (int)status)) {
-        /* A retried "busy" answer is an ordinary response; only running out
-         * of tries is an error. */
+        err = classify(rc);
+        snprintf(why, sizeof why, "%s", curl_easy_strerror(rc));
+    } else if (in_list(r->retry_status, r->nretry_status, (int)status)) {
+        /* A retried "busy" answer is an ordinary response; only running
+         * out of tries is an error. */
         if (u->attempt < r->retry_max) {
-            stats_record(s, r->tx, lat, svc, (int)status, ERR_NONE, NULL, ws);
+            stats_record(u->w->stats, r->tx, lat, svc, (int)status, ERR_NONE,
+                         NULL, ws);
             wait_then(u, W_RETRY, loop_now_us() + r->retry_every_us);
             return;
         }
+        err = ERR_RETRIES;
         snprintf(d, sizeof d, "%ld after %d tries", status, u->attempt);
-        stats_record(s, r->tx, lat, svc, (int)status, ERR_RETRIES, d, ws);
-        note_failure(u, "retries exhausted: %s", d);
-        end_iteration(u, O_FAIL);
-        return;
-    }
-    int ok = r->nexpect_status ? in_list(r->expect_status, r->nexpect_status,
-                                         (int)status)
-                               : status >= 200 && status < 400;
-    if (!ok) {
+    } else if (!status_ok) {
+        err = ERR_STATUS;
         snprintf(d, sizeof d, "%ld", status);
-        stats_record(s, r->tx, lat, svc, (int)status, ERR_STATUS, d, ws);
-        status_detail(d, sizeof d, status, r->expect_status, r->nexpect_status);
-        note_failure(u, "status %s", d);
-        end_iteration(u, O_FAIL);
-        return;
-    }
-    if (r->expect_contains &&
-        !memmem(buf_str(&u->resp), u->resp.len, r->expect_contains,
-                strlen(r->expect_contains))) {
+        status_detail(why, sizeof why, status, r->expect_status,
+                      r->nexpect_status);
+    } else if (r->expect_contains &&
+               !memmem(buf_str(&u->resp), u->resp.len, r->expect_contains,
+                       strlen(r->expect_contains))) {
+        err = ERR_CHECK;
         snprintf(d, sizeof d, "contains \"%.200s\"%s", r->expect_contains,
                  u->resp_cut ? " (body cut at max_body)" : "");
-        stats_record(s, r->tx, lat, svc, (int)status, ERR_CHECK, d, ws);
-        note_failure(u, "check failed: %s", d);
-        end_iteration(u, O_FAIL);
-        return;
-    }
-    for (int i = 0; i < r->nexpect_headers; i++) {
-        if (find_header(&u->hdrs, r->expect_headers[i], NULL)) continue;
-        snprintf(d, sizeof d, "header %.200s", r->expect_headers[i]);
-        stats_record(s, r->tx, lat, svc, (int)status, ERR_CHECK, d, ws);
-        note_failure(u, "check failed: %s", d);
-        end_iteration(u, O_FAIL);
-        return;
-    }
-    cJSON *doc = NULL;
-    int need_json = r->nexpect_json > 0;
-    for (int i = 0; i < r->nextract; i++)
-        need_json |= r->extract[i].kind == EXTRACT_JSON;
-    if (need_json) {
-        doc = cJSON_ParseWithLength(buf_str(&u->resp), u->resp.len);
-        if (!doc) {
-            stats_record(s, r->tx, lat, svc, (int)status, ERR_INVALID_JSON,
-                         u->resp_cut ? "body cut at max_body" : NULL, ws);
-            note_failure(u, "response is not JSON");
-            end_iteration(u, O_FAIL);
-            return;
-        }
-    }
-    int which = 0;
-    if (r->nexpect_json && !match_all(doc, r->expect_json, r->nexpect_json,
-                                      &which)) {
+    } else if ((h = missing_header(u, r)) >= 0) {
+        err = ERR_CHECK;
+        snprintf(d, sizeof d, "header %.200s", r->expect_headers[h]);
+    } else if (need_json && !(doc = cJSON_ParseWithLength(buf_str(&u->resp),
+                                                          u->resp.len))) {
+        err = ERR_INVALID_JSON;
+        if (u->resp_cut) snprintf(d, sizeof d, "body cut at max_body");
+    } else if (r->nexpect_json &&
+               !match_all(doc, r->expect_json, r->nexpect_json, &which)) {
+        err = ERR_CHECK;
         snprintf(d, sizeof d, "json %.200s", r->expect_json[which].path);
-        stats_record(s, r->tx, lat, svc, (int)status, ERR_CHECK, d, ws);
-        note_failure(u, "check failed: %s", d);
-        cJSON_Delete(doc);
-        end_iteration(u, O_FAIL);
-        return;
-    }
-    const char *bad = NULL;
-    if (extract(u, r, doc, &bad) < 0) {
-        stats_record(s, r->tx, lat, svc, (int)status, ERR_EXTRACT, bad, ws);
-        note_failure(u, "extract %s found nothing", bad);
-        cJSON_Delete(doc);
-        end_iteration(u, O_FAIL);
-        return;
+    } else if (extract(u, r, doc, &bad) < 0) {
+        err = ERR_EXTRACT;
+        snprintf(d, sizeof d, "%s", bad);
     }
     cJSON_Delete(doc);
-    stats_record(s, r->tx, lat, svc, (int)status, ERR_NONE, NULL, ws);
-    step_done(u);
+    stats_record(u->w->stats, r->tx, lat, svc, rc == CURLE_OK ? (int)status : 0,
+                 err, d[0] ? d : NULL, ws);
+    if (err == ERR_NONE) {
+        step_done(u);
+        return;
+    }
+    note_failure(u, "%s%s%s", stats_err_name(err), why[0] || d[0] ? ": " : "",
+                 why[0] ? why : d);
+    end_iteration(u, O_FAIL);
 }
 
 /* A poll request's response. The wait ("flow") is recorded when it ends. */

@@ -4,8 +4,11 @@
 #   expect_eq MSG WANT GOT
 #   wait_http URL        waits up to 15 s for a 2xx/3xx answer
 #   finish               prints "NAME: N passed, N failed" and exits
+#   start_misc           starts tests/servers/misc.py on a free port, sets
+#                        $base to its URL; cleanup stops it
 #   $TMP                 a private temporary directory, removed by cleanup
-# Tests set their own EXIT trap and call cleanup from it.
+# Tests that start other servers set their own EXIT trap and call cleanup
+# from it.
 set -u
 : "${HERD:?HERD must point at the herd binary}"
 : "${REPO:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -14,7 +17,9 @@ _pass=0
 _fail=0
 _name=$(basename "$0" .sh)
 
+_pids=""
 cleanup() {
+    for p in $_pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
     [ -n "${KEEP_TMP:-}" ] && { echo "kept $TMP"; return; }
     rm -rf "$TMP"
 }
@@ -38,6 +43,15 @@ wait_http() {
         sleep 0.1
     done
     return 1
+}
+
+start_misc() {
+    local port
+    port=$(free_port)
+    /usr/bin/python3 "$REPO/tests/servers/misc.py" "$port" &
+    _pids="$_pids $!"
+    base="http://127.0.0.1:$port"
+    wait_http "$base/ok" || { fail "misc server did not start"; finish; }
 }
 
 finish() {

@@ -5,11 +5,7 @@
 # latency measured from the intended start (coordinated omission).
 . "$(dirname "$0")/lib.sh"
 
-port=$(free_port)
-/usr/bin/python3 "$REPO/tests/servers/misc.py" "$port" & srv=$!
-trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null; cleanup' EXIT
-wait_http "http://127.0.0.1:$port/ok" || { fail "misc server did not start"; finish; }
-base="http://127.0.0.1:$port"
+start_misc
 
 # The symlink in the repo points at the build; argv[0] picks the command.
 expect_eq "symlinks/run_local_load_test points at the binary" "../build/herd" "$(readlink "$REPO/symlinks/run_local_load_test")"

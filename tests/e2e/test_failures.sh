@@ -4,11 +4,7 @@
 # user, a missing env var, a broken plan, --debug masking, and Ctrl-C.
 . "$(dirname "$0")/lib.sh"
 
-port=$(free_port)
-/usr/bin/python3 "$REPO/tests/servers/misc.py" "$port" & srv=$!
-trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null; cleanup' EXIT
-wait_http "http://127.0.0.1:$port/ok" || { fail "misc server did not start"; finish; }
-base="http://127.0.0.1:$port"
+start_misc
 
 cat > "$TMP/fail.json" <<JSON
 {"name": "failures", "base_url": "$base", "timeout": "300ms",

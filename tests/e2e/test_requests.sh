@@ -5,12 +5,10 @@
 # teardown that still runs after a failed load and after Ctrl-C.
 . "$(dirname "$0")/lib.sh"
 
-port=$(free_port); nport=$(free_port); tport=$(free_port)
-/usr/bin/python3 "$REPO/tests/servers/misc.py" "$port" & srv=$!
+nport=$(free_port); tport=$(free_port)
 "$REPO/scripts/nginx-test" start "$TMP/nginx" "$nport" "$tport" > /dev/null || fail "nginx with TLS did not start"
-trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null; "$REPO/scripts/nginx-test" stop "$TMP/nginx"; cleanup' EXIT
-wait_http "http://127.0.0.1:$port/ok" || { fail "misc server did not start"; finish; }
-base="http://127.0.0.1:$port"
+trap '"$REPO/scripts/nginx-test" stop "$TMP/nginx"; cleanup' EXIT
+start_misc
 
 cat > "$TMP/req.json" <<JSON
 {"name": "requests", "base_url": "$base",
