@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -337,6 +338,14 @@ static int cmd_run(int argc, char **argv)
         free(stamp); free(name); buf_free(&out); buf_free(&rep);
         plan_free(p);
         return EXIT_IO;
+    }
+
+    /* Every user holds a socket: lift the soft descriptor limit (often
+     * 1024) to the hard one. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
     }
 
     struct sigaction sa = {0};
