@@ -29,10 +29,14 @@ endif
 
 SRCS     := $(wildcard src/*.c)
 LIBSRCS  := $(filter-out src/main.c,$(SRCS))
-OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
-LIBOBJS  := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o)
+MIGRATIONS := $(sort $(wildcard sql/[0-9]*.sql))
+# The migrations are compiled into the binary (scripts/embed-sql).
+GENOBJS  := $(BUILD)/obj/migrations.o
+OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(GENOBJS)
+LIBOBJS  := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o) $(GENOBJS)
 TESTSRCS := $(wildcard tests/unit/test_*.c)
 TESTBINS := $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TOOLS    := $(BUILD)/tools/mkresult
 
 .PHONY: all deps test unit e2e demo clean bench
 
@@ -44,10 +48,19 @@ $(BUILD)/herd: $(OBJS)
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
 	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
 
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql | $(BUILD)/gen
+	scripts/embed-sql $(MIGRATIONS) > $@
+
+$(BUILD)/obj/migrations.o: $(BUILD)/gen/migrations.c | $(BUILD)/obj
+	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Isrc -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/tools/%: tests/tools/%.c $(LIBOBJS) | $(BUILD)/tools
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/gen $(BUILD)/tools:
 	mkdir -p $@
 
 deps:
@@ -56,8 +69,8 @@ deps:
 unit: $(TESTBINS)
 	@scripts/run-unit $(TESTBINS)
 
-e2e: $(BUILD)/herd
-	@HERD=$(abspath $(BUILD)/herd) scripts/run-e2e
+e2e: $(BUILD)/herd $(TOOLS)
+	@HERD=$(abspath $(BUILD)/herd) TOOLS=$(abspath $(BUILD)/tools) scripts/run-e2e
 
 test: deps
 	$(MAKE) all unit

@@ -6,10 +6,12 @@
  * Only this file decides exit codes; see usage() and the README. Results
  * are written to disk before anything else that could fail with them. */
 #include "buf.h"
+#include "compare.h"
 #include "engine.h"
 #include "plan.h"
 #include "report.h"
 #include "result.h"
+#include "store.h"
 #include "thresh.h"
 #include "units.h"
 #include "version.h"
@@ -33,6 +35,8 @@ enum exit_code {
     EXIT_SETUP = 4,
     EXIT_INTERRUPTED = 5,
     EXIT_IO = 6,
+    EXIT_DB = 7,
+    EXIT_REGRESSION = 8,
     EXIT_INTERNAL = 70,
 };
 
@@ -55,6 +59,11 @@ static const char usage_text[] =
 "  report RESULT.json print a result's report again (--csv for the table)\n"
 "  merge A.json B.json ... -o ALL.json\n"
 "                     merge results exactly (histograms, counters, timeline)\n"
+"  db migrate         create or upgrade the analytics schema (DATABASE_URL)\n"
+"  save RESULT.json   store a result in PostgreSQL [--run-id ID]\n"
+"  compare RESULT.json|run:ID --baseline FILE|run:ID | --last N\n"
+"                     [--tolerance p95=20%,p99=30%,error_rate=1%]\n"
+"                     per-transaction change; exit 8 on a regression\n"
 "  version            print the version\n"
 "\n"
 "run options:\n"
@@ -67,12 +76,18 @@ static const char usage_text[] =
 "  --rate R             override load.rate (open model)\n"
 "  --threads N          worker threads (default: number of cores)\n"
 "  --run-id ID          id stored in the result (default: generated)\n"
+"  --save               store the result in PostgreSQL (DATABASE_URL)\n"
 "  --debug              one user, one iteration of each scenario; print\n"
 "                       every request and response (secrets masked)\n"
 "  -q, --quiet          no progress line\n"
 "\n"
+"\n"
+"The database is DATABASE_URL (or --db URL without a password; put\n"
+"passwords in DATABASE_URL or PGPASSWORD, never on the command line).\n"
+"\n"
 "exit codes: 0 ok, 1 threshold failed, 2 usage, 3 invalid plan,\n"
-"  4 setup/teardown failed, 5 interrupted, 6 result I/O, 70 internal\n";
+"  4 setup/teardown failed, 5 interrupted, 6 result I/O, 7 database,\n"
+"  8 regression found by compare, 70 internal\n";
 
 static int usage(FILE *f, int code)
 {
@@ -83,8 +98,8 @@ static int usage(FILE *f, int code)
 /* ---- option parsing ---------------------------------------------------- */
 
 struct run_args {
-    const char *plan, *out, *report, *csv, *duration, *run_id;
-    int users, threads, debug, quiet;
+    const char *plan, *out, *report, *csv, *duration, *run_id, *db;
+    int users, threads, debug, quiet, save;
     int64_t iterations;
     double rate;
 };
@@ -150,6 +165,10 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
                         "iterations per second > 0, got \"%s\"\n", v);
                 return -1;
             }
+        } else if (!strcmp(s, "--db")) {
+            if (want_value(argc, argv, &i, &a->db) < 0) return -1;
+        } else if (!strcmp(s, "--save")) {
+            a->save = 1;
         } else if (!strcmp(s, "--debug")) {
             a->debug = 1;
         } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
@@ -264,6 +283,72 @@ static void on_progress(void *arg, const struct engine_progress *pr)
         fprintf(stderr, "\r\033[K%s", line);
     } else if (ps->count++ % 5 == 0) {
         fprintf(stderr, "%s\n", line);
+    }
+}
+
+/* ---- database ---------------------------------------------------------- */
+
+/* The connection string: --db (refused if it carries a password: secrets
+ * never go on a command line) or DATABASE_URL. NULL with a message on
+ * stderr when there is none. */
+static const char *db_conninfo(const char *flag)
+{
+    if (flag) {
+        if (store_has_password(flag)) {
+            fprintf(stderr, "herd: --db: the connection string has a "
+                    "password; put it in DATABASE_URL or PGPASSWORD instead "
+                    "(command lines are visible to every user)\n");
+            return NULL;
+        }
+        return flag;
+    }
+    const char *env = getenv("DATABASE_URL");
+    if (env && *env) return env;
+    fprintf(stderr, "herd: no database: set DATABASE_URL (e.g. "
+            "postgresql://user@host/db, password in PGPASSWORD)\n");
+    return NULL;
+}
+
+static PGconn *db_open(const char *conninfo)
+{
+    char err[600];
+    PGconn *c = store_connect(conninfo, err, sizeof err);
+    if (!c) fprintf(stderr, "herd: %s\n", err);
+    return c;
+}
+
+/* Saves r; prints what happened. Returns an exit code. */
+static int db_save(const char *conninfo, const struct result *r,
+                   const char *file)
+{
+    PGconn *c = db_open(conninfo);
+    if (!c) {
+        if (file) fprintf(stderr, "herd: the result is kept in %s; retry with: "
+                          "herd save %s\n", file, file);
+        return EXIT_DB;
+    }
+    char err[600];
+    enum store_saved rc = store_save(c, r, err, sizeof err);
+    store_mask(conninfo, err);
+    PQfinish(c);
+    switch (rc) {
+    case STORE_SAVED:
+        fprintf(stderr, "saved run %s (%d transactions) to the database\n",
+                r->run_id, r->stats->ntx);
+        return EXIT_OK;
+    case STORE_ALREADY:
+        fprintf(stderr, "run %s is already saved with this result; nothing "
+                "changed\n", r->run_id);
+        return EXIT_OK;
+    case STORE_CONFLICT:
+        fprintf(stderr, "herd: %s\n", err);
+        return EXIT_DB;
+    default:
+        fprintf(stderr, "herd: %s%s\n", err, strstr(err, "does not exist") ?
+                " (run `herd db migrate` first?)" : "");
+        if (file) fprintf(stderr, "herd: the result is kept in %s; retry with: "
+                          "herd save %s\n", file, file);
+        return EXIT_DB;
     }
 }
 
@@ -442,6 +527,11 @@ static int cmd_run(int argc, char **argv)
     }
     fprintf(stderr, "result: %s\nreport: %s\n", buf_str(&out), buf_str(&rep));
 
+    if (a.save && rc != EXIT_IO) {
+        const char *ci = db_conninfo(a.db);
+        int src = ci ? db_save(ci, r, buf_str(&out)) : EXIT_USAGE;
+        if (src != EXIT_OK) rc = src == EXIT_USAGE ? EXIT_DB : src;
+    }
     if (rc == EXIT_OK) {
         if (r->interrupted) rc = EXIT_INTERRUPTED;
         else if (setup_failed || teardown_failed) rc = EXIT_SETUP;
@@ -544,6 +634,219 @@ static int cmd_merge(int argc, char **argv)
     return rc;
 }
 
+static int cmd_db(int argc, char **argv)
+{
+    const char *db = NULL;
+    int migrate = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "migrate")) migrate = 1;
+        else if (!strcmp(argv[i], "--db")) {
+            if (want_value(argc, argv, &i, &db) < 0) return EXIT_USAGE;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            puts("usage: herd db migrate [--db URL]\nApplies the migrations "
+                 "in sql/ (compiled into herd) that the database has not "
+                 "seen,\nin one transaction under an advisory lock. Safe to "
+                 "re-run and to run concurrently.");
+            return EXIT_OK;
+        } else {
+            fprintf(stderr, "usage: herd db migrate [--db URL]\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (!migrate) {
+        fprintf(stderr, "usage: herd db migrate [--db URL]\n");
+        return EXIT_USAGE;
+    }
+    const char *ci = db_conninfo(db);
+    if (!ci) return EXIT_USAGE;
+    PGconn *c = db_open(ci);
+    if (!c) return EXIT_DB;
+    char err[600];
+    int applied = 0;
+    int rc = store_migrate(c, &applied, err, sizeof err);
+    store_mask(ci, err);
+    PQfinish(c);
+    if (rc < 0) {
+        fprintf(stderr, "herd: %s\n", err);
+        return EXIT_DB;
+    }
+    printf("migrations: %d applied, %d already there\n", applied,
+           store_nmigrations - applied);
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_IO;
+}
+
+static int cmd_save(int argc, char **argv)
+{
+    const char *file = NULL, *db = NULL, *run_id = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db")) {
+            if (want_value(argc, argv, &i, &db) < 0) return EXIT_USAGE;
+        } else if (!strcmp(argv[i], "--run-id")) {
+            if (want_value(argc, argv, &i, &run_id) < 0) return EXIT_USAGE;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            puts("usage: herd save RESULT.json [--run-id ID] [--db URL]\n"
+                 "Stores a result in analytics.load_testing and its companion "
+                 "tables,\nin one transaction. Saving the same result again "
+                 "changes nothing;\na different result under an existing run "
+                 "id is refused (exit 7).");
+            return EXIT_OK;
+        } else if (argv[i][0] == '-' || file) {
+            fprintf(stderr, "usage: herd save RESULT.json [--run-id ID] "
+                    "[--db URL]\n");
+            return EXIT_USAGE;
+        } else file = argv[i];
+    }
+    if (!file) {
+        fprintf(stderr, "usage: herd save RESULT.json [--run-id ID] [--db URL]\n");
+        return EXIT_USAGE;
+    }
+    const char *ci = db_conninfo(db);
+    if (!ci) return EXIT_USAGE;
+    /* A corrupt or truncated file is refused before anything is written. */
+    char err[512];
+    struct result *r = result_read(file, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "herd: %s: %s\n", file, err);
+        return EXIT_IO;
+    }
+    if (run_id) {
+        free(r->run_id);
+        r->run_id = xstrdup(run_id);
+    }
+    int rc = db_save(ci, r, NULL);
+    result_free(r);
+    return rc;
+}
+
+/* Loads "run:ID" from the database or a file. */
+static struct result *load_any(const char *what, PGconn **c, const char *db,
+                               int *rc)
+{
+    char err[600];
+    if (!strncmp(what, "run:", 4)) {
+        if (!*c) {
+            const char *ci = db_conninfo(db);
+            if (!ci) { *rc = EXIT_USAGE; return NULL; }
+            if (!(*c = db_open(ci))) { *rc = EXIT_DB; return NULL; }
+        }
+        struct result *r = store_load(*c, what + 4, err, sizeof err);
+        if (!r) { fprintf(stderr, "herd: %s\n", err); *rc = EXIT_DB; }
+        return r;
+    }
+    struct result *r = result_read(what, err, sizeof err);
+    if (!r) { fprintf(stderr, "herd: %s: %s\n", what, err); *rc = EXIT_IO; }
+    return r;
+}
+
+static int cmd_compare(int argc, char **argv)
+{
+    const char *cur_arg = NULL, *base_arg = NULL, *db = NULL, *tols = NULL;
+    long long last = 0;
+    static const char use[] = "usage: herd compare RESULT.json|run:ID "
+        "(--baseline FILE|run:ID | --last N) [--tolerance SPEC] [--db URL]\n";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--baseline")) {
+            if (want_value(argc, argv, &i, &base_arg) < 0) return EXIT_USAGE;
+        } else if (!strcmp(argv[i], "--last")) {
+            if (want_int(argc, argv, &i, 1, &last) < 0) return EXIT_USAGE;
+        } else if (!strcmp(argv[i], "--tolerance")) {
+            if (want_value(argc, argv, &i, &tols) < 0) return EXIT_USAGE;
+        } else if (!strcmp(argv[i], "--db")) {
+            if (want_value(argc, argv, &i, &db) < 0) return EXIT_USAGE;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(use, stdout);
+            puts("Compares per transaction (and all requests as \"http\"): "
+                 "p50, p95, p99, error rate,\nthroughput. The baseline is "
+                 "another result (file or run:ID), or with --last N the\n"
+                 "median of the N runs of the same plan saved before it. "
+                 "Tolerances default to\np95=20%,p99=30%,error_rate=1% (error "
+                 "rate in percentage points); p50 and rps\nare shown, and "
+                 "gated when given (rps=10% fails a 10% drop).\n"
+                 "Exit 0 within tolerances, 8 on a regression.");
+            return EXIT_OK;
+        } else if (argv[i][0] == '-' || cur_arg) {
+            fputs(use, stderr);
+            return EXIT_USAGE;
+        } else cur_arg = argv[i];
+    }
+    if (!cur_arg || (!base_arg == !last)) {
+        fputs(use, stderr);
+        return EXIT_USAGE;
+    }
+    struct cmp_tol tol;
+    cmp_tol_default(&tol);
+    char err[600];
+    if (tols && cmp_tol_parse(tols, &tol, err, sizeof err) < 0) {
+        fprintf(stderr, "herd: --tolerance: %s\n", err);
+        return EXIT_USAGE;
+    }
+    int rc = EXIT_OK;
+    PGconn *c = NULL;
+    struct result *cur = load_any(cur_arg, &c, db, &rc);
+    struct cmp_set cs = {0}, bs = {0};
+    struct buf label = {0};
+    if (!cur) goto out;
+    cmp_from_result(cur, &cs);
+    if (base_arg) {
+        struct result *b = load_any(base_arg, &c, db, &rc);
+        if (!b) goto out;
+        cmp_from_result(b, &bs);
+        buf_printf(&label, "%s (run %s)", base_arg, b->run_id ? b->run_id : "-");
+        result_free(b);
+    } else {
+        const char *ci = db_conninfo(db);
+        if (!ci) { rc = EXIT_USAGE; goto out; }
+        if (!c && !(c = db_open(ci))) { rc = EXIT_DB; goto out; }
+        char **ids = xcalloc((size_t)last, sizeof *ids);
+        int n = store_recent_runs(c, cur->plan_name ? cur->plan_name : "",
+                                  cur->run_id, (int)last, ids, err, sizeof err);
+        if (n < 0) {
+            store_mask(ci, err);
+            fprintf(stderr, "herd: %s\n", err);
+            free(ids);
+            rc = EXIT_DB;
+            goto out;
+        }
+        struct cmp_set *sets = xcalloc((size_t)(n ? n : 1), sizeof *sets);
+        int got = 0;
+        for (int i = 0; i < n; i++) {
+            struct result *b = store_load(c, ids[i], err, sizeof err);
+            if (b) { cmp_from_result(b, &sets[got++]); result_free(b); }
+            else fprintf(stderr, "herd: skipping %s: %s\n", ids[i], err);
+            free(ids[i]);
+        }
+        free(ids);
+        if (!got) {
+            printf("no earlier runs of plan \"%s\" in the database: nothing "
+                   "to compare with (first run?)\n",
+                   cur->plan_name ? cur->plan_name : "");
+            free(sets);
+            goto out;
+        }
+        cmp_median(sets, got, &bs);
+        for (int i = 0; i < got; i++) cmp_set_free(&sets[i]);
+        free(sets);
+        buf_printf(&label, "the median of the last %d run%s of \"%s\"", got,
+                   got == 1 ? "" : "s", cur->plan_name);
+    }
+    {
+        struct buf cl = {0};
+        buf_printf(&cl, "%s (run %s)", cur_arg, cur->run_id ? cur->run_id : "-");
+        int regressions = cmp_print(stdout, buf_str(&label), &bs, buf_str(&cl),
+                                    &cs, &tol);
+        buf_free(&cl);
+        if (fflush(stdout) != 0) rc = EXIT_IO;
+        else if (regressions) rc = EXIT_REGRESSION;
+    }
+out:
+    cmp_set_free(&cs);
+    cmp_set_free(&bs);
+    buf_free(&label);
+    result_free(cur);
+    PQfinish(c);
+    return rc;
+}
+
 static int cmd_version(int argc, char **argv)
 {
     (void)argc; (void)argv;
@@ -565,6 +868,9 @@ static const struct {
     {"check", cmd_check},
     {"report", cmd_report},
     {"merge", cmd_merge},
+    {"db", cmd_db},
+    {"save", cmd_save},
+    {"compare", cmd_compare},
     {"version", cmd_version},
     {"help", cmd_help},
     {"--help", cmd_help},

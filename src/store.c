@@ -1,0 +1,503 @@
+/* store.c — PostgreSQL persistence; see store.h.
+ *
+ * Saving runs as: BEGIN; look for the run id (FOR UPDATE); if present,
+ * compare the stored result_hash with ours and stop (already saved, or a
+ * conflict); else insert the run row, its transactions and their error and
+ * status rows; COMMIT. A unique violation from a concurrent save of the
+ * same run id is answered by looking again. */
+#include "store.h"
+#include "buf.h"
+#include "version.h"
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Any constant: identifies herd's migration lock among advisory locks. */
+#define STORE_MIGRATE_LOCK 0x68657264LL        /* "herd" */
+
+static void set_err(char *err, size_t errlen, const char *what, PGconn *c,
+                    const PGresult *res)
+{
+    const char *m = res ? PQresultErrorMessage(res) : NULL;
+    if (!m || !*m) m = c ? PQerrorMessage(c) : "";
+    char one[512];
+    snprintf(one, sizeof one, "%s", m);
+    /* libpq messages end in a newline and may span lines: keep one. */
+    for (char *p = one; *p; p++) if (*p == '\n' || *p == '\r') { *p = '\0'; break; }
+    snprintf(err, errlen, "%s: %s", what, *one ? one : "unknown error");
+}
+
+int store_has_password(const char *conninfo)
+{
+    char *msg = NULL;
+    PQconninfoOption *o = PQconninfoParse(conninfo, &msg);
+    int has = 0;
+    if (o) {
+        for (PQconninfoOption *p = o; p->keyword; p++)
+            if (!strcmp(p->keyword, "password") && p->val && *p->val) has = 1;
+        PQconninfoFree(o);
+    }
+    PQfreemem(msg);
+    return has;
+}
+
+void store_mask(const char *conninfo, char *msg)
+{
+    if (!conninfo || !msg) return;
+    char *perr = NULL;
+    PQconninfoOption *o = PQconninfoParse(conninfo, &perr);
+    PQfreemem(perr);
+    if (!o) return;
+    for (PQconninfoOption *p = o; p->keyword; p++) {
+        if (strcmp(p->keyword, "password") || !p->val || !*p->val) continue;
+        size_t n = strlen(p->val);
+        char *hit;
+        while ((hit = strstr(msg, p->val))) {
+            memset(hit, '*', n);
+        }
+    }
+    PQconninfoFree(o);
+}
+
+PGconn *store_connect(const char *conninfo, char *err, size_t errlen)
+{
+    /* Later keywords win, so the user's own settings override these. */
+    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *vals[] = {"10", "herd", conninfo, NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        set_err(err, errlen, "cannot connect to the database", c, NULL);
+        store_mask(conninfo, err);
+        PQfinish(c);
+        return NULL;
+    }
+    PGresult *r = PQexec(c, "SET client_min_messages = warning");
+    PQclear(r);
+    return c;
+}
+
+/* Runs a statement without parameters; returns 0 or -1 (err set). */
+static int exec0(PGconn *c, const char *sql, const char *what, char *err,
+                 size_t errlen)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok) set_err(err, errlen, what, c, r);
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+static void rollback(PGconn *c)
+{
+    PQclear(PQexec(c, "ROLLBACK"));
+}
+
+int store_migrate(PGconn *c, int *applied, char *err, size_t errlen)
+{
+    *applied = 0;
+    char sql[256];
+    if (exec0(c, "BEGIN", "migrate", err, errlen) < 0) return -1;
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%lld)",
+             STORE_MIGRATE_LOCK);
+    if (exec0(c, sql, "migrate: lock", err, errlen) < 0 ||
+        exec0(c, "CREATE SCHEMA IF NOT EXISTS analytics", "migrate", err,
+              errlen) < 0 ||
+        exec0(c, "CREATE TABLE IF NOT EXISTS analytics.herd_migrations ("
+              "version integer PRIMARY KEY, name text NOT NULL, "
+              "applied_at timestamptz NOT NULL DEFAULT now())",
+              "migrate", err, errlen) < 0) {
+        rollback(c);
+        return -1;
+    }
+    for (int i = 0; i < store_nmigrations; i++) {
+        const struct store_migration *m = &store_migrations[i];
+        char v[16];
+        snprintf(v, sizeof v, "%d", m->version);
+        const char *p[1] = {v};
+        PGresult *r = PQexecParams(c, "SELECT 1 FROM analytics.herd_migrations "
+                                   "WHERE version = $1", 1, NULL, p, NULL,
+                                   NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            set_err(err, errlen, "migrate", c, r);
+            PQclear(r);
+            rollback(c);
+            return -1;
+        }
+        int done = PQntuples(r) > 0;
+        PQclear(r);
+        if (done) continue;
+        char what[128];
+        snprintf(what, sizeof what, "migrate: %s", m->name);
+        if (exec0(c, m->sql, what, err, errlen) < 0) {
+            rollback(c);
+            return -1;
+        }
+        const char *p2[2] = {v, m->name};
+        r = PQexecParams(c, "INSERT INTO analytics.herd_migrations (version, "
+                         "name) VALUES ($1, $2)", 2, NULL, p2, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            set_err(err, errlen, what, c, r);
+            PQclear(r);
+            rollback(c);
+            return -1;
+        }
+        PQclear(r);
+        (*applied)++;
+    }
+    return exec0(c, "COMMIT", "migrate: commit", err, errlen);
+}
+
+/* ---- the values of a run row ------------------------------------------ */
+
+void store_legacy_values(const struct result *r, struct store_legacy *out)
+{
+    memset(out, 0, sizeof *out);
+    struct stats_tx t;
+    stats_tx_sum(r->stats, STATS_REQUEST, "web", &t);
+    out->avg_web = t.count ? t.mean_us / 1e6 : 0;
+    out->max_web = (double)t.max_us / 1e6;
+    out->std_web = stats_tx_stddev(&t) / 1e6;
+    stats_tx_clear(&t);
+    stats_tx_sum(r->stats, STATS_FLOW, "container", &t);
+    /* A plan without a poll step has no container time: 0, count 0. */
+    out->container_count = t.count;
+    out->avg_container = t.count ? t.mean_us / 1e6 : 0;
+    out->max_container = (double)t.max_us / 1e6;
+    out->std_container = stats_tx_stddev(&t) / 1e6;
+    stats_tx_clear(&t);
+    /* Closed model: the planned users; open model (or anything else): the
+     * most users seen active at once. */
+    const cJSON *u = r->settings ?
+        cJSON_GetObjectItemCaseSensitive(r->settings, "users") : NULL;
+    if (cJSON_IsNumber(u) && u->valuedouble > 0) {
+        out->num_users = (int)u->valuedouble;
+    } else {
+        for (int i = 0; i < r->stats->nsec; i++)
+            if (r->stats->sec[i].active_users > out->num_users)
+                out->num_users = (int)r->stats->sec[i].active_users;
+    }
+}
+
+/* Parameters are text; these hold their storage until the statement runs. */
+struct params {
+    const char *v[64];
+    char *own[64];
+    int n;
+};
+
+static void p_str(struct params *p, const char *s)
+{
+    p->own[p->n] = NULL;
+    p->v[p->n++] = s;
+}
+
+static void p_fmt(struct params *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void p_fmt(struct params *p, const char *fmt, ...)
+{
+    struct buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    p->own[p->n] = buf_steal(&b);
+    p->v[p->n] = p->own[p->n];
+    p->n++;
+}
+
+/* Seconds from microseconds, with microsecond precision. */
+static void p_secs(struct params *p, double us)
+{
+    p_fmt(p, "%.6f", us / 1e6);
+}
+
+static void p_time(struct params *p, int64_t unix_ms)
+{
+    p_fmt(p, "%.3f", (double)unix_ms / 1e3);
+}
+
+static void p_clear(struct params *p)
+{
+    for (int i = 0; i < p->n; i++) free(p->own[i]);
+    p->n = 0;
+}
+
+static PGresult *run(PGconn *c, const char *sql, struct params *p)
+{
+    PGresult *r = PQexecParams(c, sql, p->n, NULL, p->v, NULL, NULL, 0);
+    p_clear(p);
+    return r;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static int pct_row(struct params *p, const struct stats_tx *t)
+{
+    static const double ps[] = {50, 90, 95, 99, 99.9};
+    for (size_t i = 0; i < sizeof ps / sizeof *ps; i++) {
+        if (t->count) p_secs(p, (double)hist_percentile(t->hist, ps[i]));
+        else p_str(p, NULL);
+    }
+    return 0;
+}
+
+static int insert_run(PGconn *c, const struct result *r, const char *json,
+                      const char *hash, char *err, size_t errlen)
+{
+    struct params p = {0};
+    struct store_legacy L;
+    store_legacy_values(r, &L);
+    const struct stats *s = r->stats;
+    struct stats_tx web, cont;
+    stats_tx_sum(s, STATS_REQUEST, "web", &web);
+    stats_tx_sum(s, STATS_FLOW, "container", &cont);
+    double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
+    int passed = 1;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, r->thresholds)
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"))) passed = 0;
+
+    p_str(&p, r->run_id);
+    p_fmt(&p, "%d", L.num_users);
+    p_fmt(&p, "%.6f", L.avg_container);
+    p_fmt(&p, "%.6f", L.max_container);
+    p_fmt(&p, "%.6f", L.std_container);
+    p_fmt(&p, "%.6f", L.avg_web);
+    p_fmt(&p, "%.6f", L.max_web);
+    p_fmt(&p, "%.6f", L.std_web);
+    p_str(&p, r->plan_name);
+    p_time(&p, r->started_unix_ms);
+    p_time(&p, r->finished_unix_ms);
+    p_str(&p, r->mode);
+    p_str(&p, r->target);
+    p_str(&p, r->git_commit);
+    p_str(&p, HERD_VERSION);
+    p_fmt(&p, "%d", r->shards_total);
+    p_fmt(&p, "%d", r->shards_ok);
+    p_fmt(&p, "%d", r->shards_failed);
+    p_fmt(&p, "%d", r->shards_truncated);
+    p_fmt(&p, "%lld", (long long)s->iter_started);
+    p_fmt(&p, "%lld", (long long)s->iter_succeeded);
+    p_fmt(&p, "%lld", (long long)s->iter_failed);
+    p_fmt(&p, "%lld", (long long)s->iter_interrupted);
+    p_fmt(&p, "%lld", (long long)s->iter_dropped);
+    p_fmt(&p, "%lld", (long long)web.count);
+    p_fmt(&p, "%lld", (long long)web.errors);
+    p_fmt(&p, "%.6f", web.count ? (double)web.errors / (double)web.count : 0);
+    p_fmt(&p, "%.3f", secs > 0 ? (double)web.count / secs : 0);
+    if (web.count) p_secs(&p, (double)web.min_us); else p_str(&p, NULL);
+    pct_row(&p, &web);
+    p_fmt(&p, "%lld", (long long)cont.count);
+    if (cont.count) p_secs(&p, (double)cont.min_us); else p_str(&p, NULL);
+    pct_row(&p, &cont);
+    p_str(&p, r->interrupted ? "true" : "false");
+    p_str(&p, cJSON_GetArraySize(r->thresholds) ? (passed ? "true" : "false") : NULL);
+    p_str(&p, json);
+    p_str(&p, hash);
+    stats_tx_clear(&web);
+    stats_tx_clear(&cont);
+
+    PGresult *res = run(c,
+        "INSERT INTO analytics.load_testing (run_id, num_users, "
+        "avg_container_time, max_container_time, std_container_time, "
+        "avg_web_time, max_web_time, std_web_time, plan_name, started_at, "
+        "finished_at, mode, target, git_commit, herd_version, shards_total, "
+        "shards_ok, shards_failed, shards_truncated, iterations_started, "
+        "iterations_succeeded, iterations_failed, iterations_interrupted, "
+        "iterations_dropped, requests, errors, error_rate, throughput_rps, "
+        "min_web_time, p50_web_time, p90_web_time, p95_web_time, "
+        "p99_web_time, p999_web_time, container_count, min_container_time, "
+        "p50_container_time, p90_container_time, p95_container_time, "
+        "p99_container_time, p999_container_time, interrupted, "
+        "thresholds_passed, result, result_hash) VALUES ($1, $2, $3, $4, $5, "
+        "$6, $7, $8, $9, to_timestamp($10), to_timestamp($11), $12, $13, $14, "
+        "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, "
+        "$29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, "
+        "$42, $43, $44::jsonb, $45)", &p);
+    int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) set_err(err, errlen, "save", c, res);
+    PQclear(res);
+    return ok ? 0 : -1;
+}
+
+static int insert_tx(PGconn *c, const struct result *r,
+                     const struct stats_tx *t, char *err, size_t errlen)
+{
+    struct params p = {0};
+    double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
+    const char *kind = t->kind == STATS_FLOW ? "flow" : "request";
+    char *h = hist_encode(t->hist);
+    p_str(&p, r->run_id);
+    p_str(&p, t->name);
+    p_str(&p, kind);
+    p_str(&p, r->plan_name);
+    p_time(&p, r->started_unix_ms);
+    p_fmt(&p, "%lld", (long long)t->count);
+    p_fmt(&p, "%lld", (long long)t->errors);
+    p_fmt(&p, "%.6f", t->count ? (double)t->errors / (double)t->count : 0);
+    p_fmt(&p, "%.3f", secs > 0 ? (double)t->count / secs : 0);
+    p_secs(&p, (double)t->min_us);
+    p_secs(&p, t->mean_us);
+    p_secs(&p, stats_tx_stddev(t));
+    p_secs(&p, (double)t->max_us);
+    static const double ps[] = {50, 90, 95, 99, 99.9};
+    for (size_t i = 0; i < sizeof ps / sizeof *ps; i++)
+        p_secs(&p, (double)hist_percentile(t->hist, ps[i]));
+    p_str(&p, h);
+    PGresult *res = run(c,
+        "INSERT INTO analytics.load_testing_transactions (run_id, name, kind, "
+        "plan_name, started_at, count, errors, error_rate, rate_per_s, "
+        "min_time, mean_time, stddev_time, max_time, p50_time, p90_time, "
+        "p95_time, p99_time, p999_time, histogram) VALUES ($1, $2, $3, $4, "
+        "to_timestamp($5), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+        "$17, $18, $19)", &p);
+    free(h);
+    int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) set_err(err, errlen, "save transaction", c, res);
+    PQclear(res);
+    if (!ok) return -1;
+    const char *sql = "INSERT INTO analytics.load_testing_errors (run_id, "
+                      "name, kind, what, key, count) VALUES ($1, $2, $3, $4, "
+                      "$5, $6)";
+    for (int i = 0; i < t->nerrs + STATS_MAX_STATUS && ok; i++) {
+        int is_err = i < t->nerrs;
+        int code = i - t->nerrs;
+        if (!is_err && !t->status[code]) continue;
+        p_str(&p, r->run_id);
+        p_str(&p, t->name);
+        p_str(&p, kind);
+        p_str(&p, is_err ? "error" : "status");
+        if (is_err) p_str(&p, t->errs[i].key);
+        else p_fmt(&p, "%d", code);
+        p_fmt(&p, "%lld", (long long)(is_err ? t->errs[i].count : t->status[code]));
+        res = run(c, sql, &p);
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok) set_err(err, errlen, "save errors", c, res);
+        PQclear(res);
+    }
+    return ok ? 0 : -1;
+}
+
+/* Looks for run_id: returns 0 absent, 1 same hash, 2 different, -1 error. */
+static int existing(PGconn *c, const char *run_id, const char *hash,
+                    char *err, size_t errlen)
+{
+    const char *p[1] = {run_id};
+    PGresult *res = PQexecParams(c, "SELECT result_hash FROM "
+                                 "analytics.load_testing WHERE run_id = $1 "
+                                 "FOR UPDATE", 1, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_err(err, errlen, "save", c, res);
+        PQclear(res);
+        return -1;
+    }
+    int rc = 0;
+    if (PQntuples(res) > 0)
+        rc = !PQgetisnull(res, 0, 0) && !strcmp(PQgetvalue(res, 0, 0), hash) ?
+             1 : 2;
+    PQclear(res);
+    return rc;
+}
+
+enum store_saved store_save(PGconn *c, const struct result *r, char *err,
+                            size_t errlen)
+{
+    if (!r->run_id || !*r->run_id) {
+        snprintf(err, errlen, "save: the result has no run id");
+        return STORE_FAILED;
+    }
+    char *json = result_to_json(r);
+    char hash[32];
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)fnv1a(json));
+    enum store_saved out = STORE_FAILED;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (exec0(c, "BEGIN", "save", err, errlen) < 0) break;
+        int ex = existing(c, r->run_id, hash, err, errlen);
+        if (ex != 0) {
+            rollback(c);
+            if (ex == 1) out = STORE_ALREADY;
+            if (ex == 2) {
+                out = STORE_CONFLICT;
+                snprintf(err, errlen, "run id \"%s\" is already saved with a "
+                         "different result; use another --run-id",
+                         r->run_id);
+            }
+            break;
+        }
+        int rc = insert_run(c, r, json, hash, err, errlen);
+        for (int i = 0; rc == 0 && i < r->stats->ntx; i++)
+            rc = insert_tx(c, r, &r->stats->tx[i], err, errlen);
+        if (rc == 0 && exec0(c, "COMMIT", "save: commit", err, errlen) == 0) {
+            out = STORE_SAVED;
+            break;
+        }
+        /* A concurrent save of the same run id won the race: look again. */
+        int raced = strstr(err, "duplicate key") != NULL;
+        rollback(c);
+        if (!raced) break;
+    }
+    free(json);
+    return out;
+}
+
+struct result *store_load(PGconn *c, const char *run_id, char *err,
+                          size_t errlen)
+{
+    const char *p[1] = {run_id};
+    PGresult *res = PQexecParams(c, "SELECT result::text FROM "
+                                 "analytics.load_testing WHERE run_id = $1",
+                                 1, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_err(err, errlen, "load run", c, res);
+        PQclear(res);
+        return NULL;
+    }
+    if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {
+        snprintf(err, errlen, "run \"%s\" is not in the database%s", run_id,
+                 PQntuples(res) ? " as a herd result (an old-system row)" : "");
+        PQclear(res);
+        return NULL;
+    }
+    char rerr[256];
+    struct result *r = result_from_json(PQgetvalue(res, 0, 0), rerr, sizeof rerr);
+    if (!r) snprintf(err, errlen, "run \"%s\": stored result: %s", run_id, rerr);
+    PQclear(res);
+    return r;
+}
+
+int store_recent_runs(PGconn *c, const char *plan, const char *before_run_id,
+                      int n, char **ids, char *err, size_t errlen)
+{
+    char lim[16];
+    snprintf(lim, sizeof lim, "%d", n);
+    const char *p[3] = {plan, before_run_id, lim};
+    PGresult *res = PQexecParams(c,
+        "SELECT run_id FROM analytics.load_testing "
+        "WHERE plan_name = $1 AND result IS NOT NULL AND ($2::text IS NULL OR "
+        "(run_id <> $2 AND started_at < coalesce((SELECT started_at FROM "
+        "analytics.load_testing WHERE run_id = $2), 'infinity'))) "
+        "ORDER BY started_at DESC LIMIT $3", 3, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_err(err, errlen, "recent runs", c, res);
+        PQclear(res);
+        return -1;
+    }
+    int got = PQntuples(res);
+    for (int i = 0; i < got; i++) ids[i] = xstrdup(PQgetvalue(res, i, 0));
+    PQclear(res);
+    return got;
+}

@@ -1,0 +1,74 @@
+/* store — results in PostgreSQL (analytics.load_testing and companions).
+ *
+ * Owns every libpq call in herd: connecting (DATABASE_URL or --db, with a
+ * connect timeout), applying the numbered migrations compiled in from
+ * sql/ under an advisory lock, saving a result in one transaction with
+ * parameterized statements only, and reading runs back for comparisons.
+ *
+ * Secrets: connection strings are never printed; error messages from the
+ * server pass through store_mask so a password can never reach a log.
+ * Every PGresult is cleared on every path. Not thread-safe: one
+ * connection, one caller (main). */
+#ifndef HERD_STORE_H
+#define HERD_STORE_H
+#include <stddef.h>
+#include <libpq-fe.h>
+#include "result.h"
+
+struct store_migration {
+    int version;
+    const char *name;            /* file name, e.g. "001_load_testing.sql" */
+    const char *sql;
+};
+extern const struct store_migration store_migrations[];
+extern const int store_nmigrations;
+
+/* Connects. Returns the connection, or NULL with a one-line reason in err
+ * (without the connection string or password). */
+PGconn *store_connect(const char *conninfo, char *err, size_t errlen);
+
+/* Applies the migrations not yet recorded in analytics.herd_migrations,
+ * in order, in one transaction holding an advisory lock (two herds
+ * migrating at once: one applies, the other waits and finds nothing to
+ * do). Sets *applied to the number applied. Returns 0 or -1 (err set). */
+int store_migrate(PGconn *c, int *applied, char *err, size_t errlen);
+
+enum store_saved { STORE_SAVED, STORE_ALREADY, STORE_CONFLICT, STORE_FAILED };
+
+/* Saves r under r->run_id in one transaction: the run row (old columns
+ * and new), one row per transaction, one per error key and status code.
+ * Saving the same result again changes nothing (STORE_ALREADY); a
+ * different result under an existing run id is refused (STORE_CONFLICT).
+ * err is set for STORE_CONFLICT and STORE_FAILED. */
+enum store_saved store_save(PGconn *c, const struct result *r, char *err,
+                            size_t errlen);
+
+/* Reads a saved run back (from its stored result document). Returns the
+ * result (caller frees) or NULL with err set. */
+struct result *store_load(PGconn *c, const char *run_id, char *err,
+                          size_t errlen);
+
+/* Run ids of the last n runs of plan started before the given run (or
+ * all, if before_run_id is NULL), newest first. Returns the count found
+ * (<= n; ids are malloc'd, caller frees each) or -1 with err set. */
+int store_recent_runs(PGconn *c, const char *plan, const char *before_run_id,
+                      int n, char **ids, char *err, size_t errlen);
+
+/* Replaces the password of conninfo, if any, wherever it appears in msg
+ * (in place). Used on every libpq message herd prints. */
+void store_mask(const char *conninfo, char *msg);
+
+/* 1 if conninfo carries a password (then it must come from the
+ * environment, not the command line). */
+int store_has_password(const char *conninfo);
+
+/* The values written into the old columns, exposed for tests:
+ * num_users, and (in seconds) avg/max/sample-std of web and container. */
+struct store_legacy {
+    int num_users;
+    double avg_web, max_web, std_web;
+    double avg_container, max_container, std_container;
+    long long container_count;
+};
+void store_legacy_values(const struct result *r, struct store_legacy *out);
+#endif

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# End-to-end against a real PostgreSQL started here: migrations (from
+# empty, re-run, concurrent, over an old-system table), saving (idempotent,
+# conflicting, corrupt input, database down and retried), the old columns
+# against an independent calculation, the bundled queries, and compare as
+# a regression gate. The password must never show in any output.
+. "$(dirname "$0")/lib.sh"
+: "${TOOLS:?TOOLS must point at build/tools}"
+
+pgport=$(free_port)
+PW="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+"$REPO/scripts/pg-test" start "$TMP/pg" "$pgport" "$PW" > "$TMP/pg.out" 2>&1 || {
+    cat "$TMP/pg.out"; fail "PostgreSQL did not start"; finish; }
+trap '"$REPO/scripts/pg-test" stop "$TMP/pg"; cleanup' EXIT
+export DATABASE_URL="postgresql://postgres:$PW@127.0.0.1:$pgport/postgres"
+export PGPASSWORD="$PW"
+sql() { psql -h 127.0.0.1 -p "$pgport" -U postgres -d "${DB:-postgres}" -tA -v ON_ERROR_STOP=1 "$@"; }
+out="$TMP/out"; : > "$out"            # everything herd says, checked for the password
+h() { "$HERD" "$@" >> "$out" 2>&1; }
+
+# Migrations: from empty, then again (nothing to do).
+h db migrate; expect_eq "migrate from empty" 0 "$?"
+expect_eq "three migrations recorded" 3 "$(sql -c 'select count(*) from analytics.herd_migrations')"
+"$HERD" db migrate > "$TMP/m2" 2>&1; expect_eq "migrate again" 0 "$?"
+cat "$TMP/m2" >> "$out"
+grep -q "0 applied, 3 already there" "$TMP/m2" && ok "re-run applies nothing" || fail "re-run: $(cat "$TMP/m2")"
+
+# Two migrating at once on a fresh database: both succeed, applied once.
+sql -c 'create database fresh' > /dev/null
+fresh="postgresql://postgres:$PW@127.0.0.1:$pgport/fresh"
+DATABASE_URL=$fresh "$HERD" db migrate >> "$out" 2>&1 & a=$!
+DATABASE_URL=$fresh "$HERD" db migrate >> "$out" 2>&1 & b=$!
+wait $a; ra=$?; wait $b; rb=$?
+expect_eq "concurrent migrations both succeed" "0 0" "$ra $rb"
+expect_eq "applied once" 3 "$(DB=fresh sql -c 'select count(*) from analytics.herd_migrations')"
+
+# An old-system table is upgraded in place; its rows and columns survive.
+sql -c 'create database legacy' > /dev/null
+DB=legacy sql -c "create schema analytics; create table analytics.load_testing (run_id text primary key, num_users integer not null, avg_container_time numeric not null, max_container_time numeric not null, std_container_time numeric not null, avg_web_time numeric not null, max_web_time numeric not null, std_web_time numeric not null); insert into analytics.load_testing values ('old-1', 100, 12.5, 30, 4.2, 0.8, 5, 0.3)" > /dev/null
+DATABASE_URL="postgresql://postgres:$PW@127.0.0.1:$pgport/legacy" "$HERD" db migrate >> "$out" 2>&1
+expect_eq "legacy table migrates" 0 "$?"
+expect_eq "legacy row intact" "100|12.5|0.3" "$(DB=legacy sql -c "select num_users, avg_container_time, std_web_time from analytics.load_testing where run_id='old-1'")"
+
+# Known samples -> a result; the old columns must equal an independent
+# calculation (mean, max, sample standard deviation) on the same samples.
+/usr/bin/python3 - "$TMP" <<'PY'
+import random, statistics, sys
+d = sys.argv[1]
+def run(name, seed, scale, n=400):
+    rnd = random.Random(seed)
+    web, cont, lines = [], [], []
+    for i in range(n):
+        a = int(rnd.lognormvariate(9, 0.6) * scale); web.append(a)
+        lines.append("request assign %d %d" % (a, 202))
+        for _ in range(3):
+            p = int(rnd.lognormvariate(8, 0.5) * scale); web.append(p)
+            lines.append("request poll %d 200" % p)
+        c = int(rnd.uniform(1.5e6, 2.5e6) * scale); cont.append(c)
+        lines.append("flow wait %d" % c)
+    open("%s/%s.samples" % (d, name), "w").write("\n".join(lines) + "\n")
+    s = lambda v: v / 1e6
+    ref = "%.6f %.6f %.6f %.6f %.6f %.6f" % (
+        s(statistics.mean(web)), s(max(web)), s(statistics.stdev(web)),
+        s(statistics.mean(cont)), s(max(cont)), s(statistics.stdev(cont)))
+    open("%s/%s.ref" % (d, name), "w").write(ref + "\n")
+for i in range(1, 5):
+    run("week%d" % i, i, 1.0)
+run("week5", 5, 1.6)       # 60 % slower: a regression
+PY
+t0=1790000000000
+for i in 1 2 3 4 5; do
+    "$TOOLS/mkresult" weekly "week$i" $((t0 + i * 604800000)) 60000 25 < "$TMP/week$i.samples" > "$TMP/week$i.json"
+done
+h save "$TMP/week1.json"; expect_eq "save" 0 "$?"
+got=$(sql -c "select round(avg_web_time,6), round(max_web_time,6), round(std_web_time,6), round(avg_container_time,6), round(max_container_time,6), round(std_container_time,6) from analytics.load_testing where run_id='week1'" | tr '|' ' ')
+want=$(cat "$TMP/week1.ref")
+/usr/bin/python3 - "$got" "$want" <<'PY' && ok "old columns equal the reference calculation ($got)" || fail "old columns $got, reference $want"
+import sys
+g = [float(x) for x in sys.argv[1].split()]; w = [float(x) for x in sys.argv[2].split()]
+sys.exit(0 if len(g) == 6 and all(abs(a - b) <= 2e-6 for a, b in zip(g, w)) else 1)
+PY
+expect_eq "num_users" 25 "$(sql -c "select num_users from analytics.load_testing where run_id='week1'")"
+expect_eq "transactions stored" "assign|request|400 poll|request|1200 wait|flow|400" \
+    "$(sql -c "select name, kind, count from analytics.load_testing_transactions where run_id='week1' order by name" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "status codes stored" 1200 "$(sql -c "select count from analytics.load_testing_errors where run_id='week1' and name='poll' and what='status' and key='200'")"
+expect_eq "whole result stored as jsonb" 1200 "$(sql -c "select result->'transactions'->1->>'count' from analytics.load_testing where run_id='week1'")"
+
+# Idempotent re-save; a different result under the same id is refused.
+"$HERD" save "$TMP/week1.json" > "$TMP/resave" 2>&1; expect_eq "re-save exits 0" 0 "$?"
+cat "$TMP/resave" >> "$out"
+grep -q "already saved with this result; nothing changed" "$TMP/resave" && ok "re-save says so" || fail "re-save: $(cat "$TMP/resave")"
+"$HERD" save "$TMP/week2.json" --run-id week1 > "$TMP/conflict" 2>&1; expect_eq "conflicting re-save exits 7" 7 "$?"
+cat "$TMP/conflict" >> "$out"
+grep -q 'run id "week1" is already saved with a different result' "$TMP/conflict" && ok "conflict explained" || fail "conflict: $(cat "$TMP/conflict")"
+expect_eq "one row for week1" 1 "$(sql -c "select count(*) from analytics.load_testing where run_id='week1'")"
+
+# A corrupt or truncated result is refused before anything is written.
+head -c 3000 "$TMP/week2.json" > "$TMP/trunc.json"
+h save "$TMP/trunc.json"; expect_eq "truncated result refused (exit 6)" 6 "$?"
+expect_eq "nothing written" 1 "$(sql -c 'select count(*) from analytics.load_testing')"
+
+# --db with a password is refused (secrets never on a command line).
+"$HERD" db migrate --db "$DATABASE_URL" > "$TMP/pwflag" 2>&1; expect_eq "--db with a password refused" 2 "$?"
+# A database that is down: a clear error, exit 7, the result kept; retry works.
+start_misc
+cat > "$TMP/plan.json" <<JSON
+{"name": "down", "base_url": "$base", "load": {"users": 2, "iterations": 3},
+ "scenarios": [{"steps": [{"name": "ok", "path": "/ok"}]}]}
+JSON
+"$REPO/scripts/pg-test" pause "$TMP/pg"
+"$HERD" run "$TMP/plan.json" --save -o "$TMP/down.json" -q > "$TMP/down.out" 2>&1; rc=$?
+cat "$TMP/down.out" >> "$out"
+expect_eq "run --save with the database down exits 7" 7 "$rc"
+[ -s "$TMP/down.json" ] && ok "result kept on disk" || fail "result lost"
+grep -q "retry with: herd save $TMP/down.json" "$TMP/down.out" && ok "says how to retry" || fail "no retry hint"
+[ "$(grep -c 'cannot connect to the database' "$TMP/down.out")" -eq 1 ] && ok "one-line database error" || fail "database error: $(cat "$TMP/down.out")"
+"$REPO/scripts/pg-test" resume "$TMP/pg"
+h save "$TMP/down.json"; expect_eq "retried save works" 0 "$?"
+# A wrong port fails cleanly too, password still hidden.
+DATABASE_URL="postgresql://postgres:$PW@127.0.0.1:$(free_port)/postgres" "$HERD" save "$TMP/week2.json" >> "$out" 2>&1
+expect_eq "unreachable database exits 7" 7 "$?"
+
+# More weeks, then the gate: week 4 is within tolerance of weeks 1-3, week 5
+# (60 % slower) is a regression against the median of the last 3.
+for i in 2 3 4 5; do h save "$TMP/week$i.json"; done
+"$HERD" compare run:week4 --last 3 > "$TMP/cmp4" 2>&1; expect_eq "unchanged run passes the gate" 0 "$?"
+"$HERD" compare run:week5 --last 3 > "$TMP/cmp5" 2>&1; expect_eq "regression fails the gate (exit 8)" 8 "$?"
+cat "$TMP/cmp4" "$TMP/cmp5" >> "$out"
+grep -q "the median of the last 3 runs" "$TMP/cmp5" && ok "baseline is the median of the last 3" || fail "baseline: $(head -3 "$TMP/cmp5")"
+grep -E "^wait +p50" "$TMP/cmp5" | grep -q REGRESSION && fail "p50 gated by default" || ok "p50 shown, not gated by default"
+grep -E "p95 .*REGRESSION" "$TMP/cmp5" > /dev/null && ok "p95 regression flagged" || fail "no p95 regression in: $(cat "$TMP/cmp5")"
+"$HERD" compare "$TMP/week5.json" --baseline "$TMP/week4.json" --tolerance p95=100%,p99=100% > /dev/null 2>&1
+expect_eq "file vs file within wide tolerances" 0 "$?"
+"$HERD" compare "$TMP/week5.json" --baseline run:week1 > /dev/null 2>&1
+expect_eq "file vs stored run" 8 "$?"
+"$HERD" compare "$TMP/week1.json" --baseline x --tolerance p95=fast > /dev/null 2>&1
+expect_eq "bad tolerance is a usage error" 2 "$?"
+
+# The bundled queries run and answer as expected.
+for q in "$REPO"/sql/queries/*.sql; do
+    sql -v plan=weekly -v name=wait -v n=3 -f "$q" > "$TMP/$(basename "$q").out" 2>&1
+    expect_eq "query $(basename "$q") runs" 0 "$?"
+done
+expect_eq "latest runs lists the 5 weeks and the run" 6 "$(grep -c '|' "$TMP/latest_runs.sql.out")"
+grep -q '^week5|weekly|wait|flow' "$TMP/regressions.sql.out" && ok "regressions query finds week 5" || fail "regressions: $(cat "$TMP/regressions.sql.out")"
+grep -q '^week4|' "$TMP/regressions.sql.out" && fail "regressions query flags week 4" || ok "week 4 not flagged"
+expect_eq "p95 week by week: 5 weeks" 5 "$(wc -l < "$TMP/transaction_p95_weekly.sql.out")"
+jq '.shards.total = 3 | .shards.ok = 2 | .shards.failed = 1 | .shards.failures = [{"shard": 2, "reason": "timeout"}] | .run_id = "sharded"' "$TMP/week1.json" > "$TMP/sharded.json"
+h save "$TMP/sharded.json"
+sql -f "$REPO/sql/queries/failed_shards.sql" > "$TMP/fs.out"
+grep -q '^sharded|weekly|.*|3|2|1|0|\[{"shard": 2, "reason": "timeout"}\]' "$TMP/fs.out" && ok "failed shards query" || fail "failed shards: $(cat "$TMP/fs.out")"
+
+# Nothing herd printed contains the password.
+grep -q -- "$PW" "$out" && fail "the password appeared in herd's output" || ok "password never printed"
+finish
