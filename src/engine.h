@@ -37,8 +37,15 @@ struct engine_shard {
     int64_t stride;              /* this shard owns first, first+stride, ... */
     int64_t user_offset;         /* added to k + 1 for {{user}} */
     int64_t start_unix_ms;       /* when the load starts; 0 = now */
+    int64_t elapsed_us;          /* this part starts this far into the
+                                    load (consecutive Lambda invocations
+                                    of one long test): schedules continue
+                                    where the previous part stopped */
+    int64_t end_unix_ms;         /* planned end of this part; 0 = the
+                                    plan's duration */
     int64_t stop_unix_ms;        /* hard stop (e.g. Lambda deadline); 0 =
-                                    none. Work stops in time to report. */
+                                    none. Reaching it before the planned
+                                    end marks the result truncated. */
 };
 
 struct engine_progress {         /* a snapshot for the live progress line */
@@ -80,8 +87,9 @@ int engine_run_steps(const struct plan *p, const char *what,
                      const struct engine_opts *o);
 
 /* Runs the load and merges every worker's stats into r->stats (and the
- * start/finish timestamps into r). Returns 0, or -1 if a worker could not
- * start (message on stderr). */
+ * start/finish timestamps into r; shards_truncated = 1 when the hard stop
+ * cut the load short). Returns 0, or -1 if a worker could not start
+ * (message on stderr). */
 int engine_run_load(const struct plan *p, const struct engine_vars *vars,
                     const struct engine_opts *o, struct result *r);
 

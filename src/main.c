@@ -8,13 +8,17 @@
 #include "buf.h"
 #include "compare.h"
 #include "engine.h"
+#include "lambda.h"
 #include "plan.h"
 #include "report.h"
 #include "result.h"
+#ifndef HERD_NO_DB
 #include "store.h"
+#endif
 #include "thresh.h"
 #include "units.h"
 #include "version.h"
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -37,6 +41,7 @@ enum exit_code {
     EXIT_IO = 6,
     EXIT_DB = 7,
     EXIT_REGRESSION = 8,
+    EXIT_SHARDS = 9,
     EXIT_INTERNAL = 70,
 };
 
@@ -77,6 +82,18 @@ static const char usage_text[] =
 "  --threads N          worker threads (default: number of cores)\n"
 "  --run-id ID          id stored in the result (default: generated)\n"
 "  --save               store the result in PostgreSQL (DATABASE_URL)\n"
+"\n"
+"distributed (AWS Lambda; also: run_distributed_load_test PLAN.json):\n"
+"  --lambda FUNCTION    run the load on this function's invocations\n"
+"  --invocations N      shards (default 1); users/rate split over them\n"
+"  --qualifier ALIAS    function alias or version\n"
+"  --region R           default AWS_REGION\n"
+"  --endpoint URL       default AWS_ENDPOINT_URL_LAMBDA, else AWS\n"
+"  --start-delay D      shards start together this far ahead (5s)\n"
+"  --part D             longest single invocation (14m); longer tests\n"
+"                       run as consecutive invocations per shard\n"
+"  --shard-retries N    retry a failed shard part N times (0)\n"
+"  credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY[, AWS_SESSION_TOKEN]\n"
 "  --debug              one user, one iteration of each scenario; print\n"
 "                       every request and response (secrets masked)\n"
 "  -q, --quiet          no progress line\n"
@@ -87,7 +104,7 @@ static const char usage_text[] =
 "\n"
 "exit codes: 0 ok, 1 threshold failed, 2 usage, 3 invalid plan,\n"
 "  4 setup/teardown failed, 5 interrupted, 6 result I/O, 7 database,\n"
-"  8 regression found by compare, 70 internal\n";
+"  8 regression found by compare, 9 a Lambda shard failed, 70 internal\n";
 
 static int usage(FILE *f, int code)
 {
@@ -100,6 +117,8 @@ static int usage(FILE *f, int code)
 struct run_args {
     const char *plan, *out, *report, *csv, *duration, *run_id, *db;
     int users, threads, debug, quiet, save;
+    const char *lambda, *qualifier, *region, *endpoint, *start_delay, *part;
+    int invocations, shard_retries;
     int64_t iterations;
     double rate;
 };
@@ -169,6 +188,24 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             if (want_value(argc, argv, &i, &a->db) < 0) return -1;
         } else if (!strcmp(s, "--save")) {
             a->save = 1;
+        } else if (!strcmp(s, "--lambda")) {
+            if (want_value(argc, argv, &i, &a->lambda) < 0) return -1;
+        } else if (!strcmp(s, "--qualifier")) {
+            if (want_value(argc, argv, &i, &a->qualifier) < 0) return -1;
+        } else if (!strcmp(s, "--region")) {
+            if (want_value(argc, argv, &i, &a->region) < 0) return -1;
+        } else if (!strcmp(s, "--endpoint")) {
+            if (want_value(argc, argv, &i, &a->endpoint) < 0) return -1;
+        } else if (!strcmp(s, "--start-delay")) {
+            if (want_value(argc, argv, &i, &a->start_delay) < 0) return -1;
+        } else if (!strcmp(s, "--part")) {
+            if (want_value(argc, argv, &i, &a->part) < 0) return -1;
+        } else if (!strcmp(s, "--invocations")) {
+            if (want_int(argc, argv, &i, 1, &n) < 0) return -1;
+            a->invocations = (int)n;
+        } else if (!strcmp(s, "--shard-retries")) {
+            if (want_int(argc, argv, &i, 0, &n) < 0) return -1;
+            a->shard_retries = (int)n;
         } else if (!strcmp(s, "--debug")) {
             a->debug = 1;
         } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
@@ -185,6 +222,16 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     }
     if (!a->plan) {
         fprintf(stderr, "herd: missing the plan file (herd run PLAN.json)\n");
+        return -1;
+    }
+    if (!a->lambda && (a->invocations || a->qualifier || a->region ||
+                       a->endpoint || a->part || a->start_delay)) {
+        fprintf(stderr, "herd: --invocations and the other Lambda options "
+                "need --lambda FUNCTION\n");
+        return -1;
+    }
+    if (a->lambda && a->debug) {
+        fprintf(stderr, "herd: --debug runs one local user; drop --lambda\n");
         return -1;
     }
     return 0;
@@ -286,6 +333,7 @@ static void on_progress(void *arg, const struct engine_progress *pr)
     }
 }
 
+#ifndef HERD_NO_DB
 /* ---- database ---------------------------------------------------------- */
 
 /* The connection string: --db (refused if it carries a password: secrets
@@ -352,6 +400,8 @@ static int db_save(const char *conninfo, const struct result *r,
     }
 }
 
+#endif /* HERD_NO_DB */
+
 /* ---- commands ---------------------------------------------------------- */
 
 static int cmd_check(int argc, char **argv)
@@ -406,6 +456,18 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    if (a.lambda) {
+        struct lambda_opts lo = {0};
+        lo.function = a.lambda;
+        lo.region = a.region;
+        lo.endpoint = a.endpoint;
+        if (lambda_check(&lo, err, sizeof err) < 0) {
+            fprintf(stderr, "herd: %s\n", err);
+            plan_free(p);
+            return EXIT_USAGE;
+        }
+    }
+
     char *stamp = iso_now_compact(), *name = slug(p->name);
     struct buf out = {0}, rep = {0};
     if (a.out) buf_puts(&out, a.out);
@@ -450,7 +512,7 @@ static int cmd_run(int argc, char **argv)
     }
     r->plan_name = xstrdup(p->name);
     r->plan_file = xstrdup(a.plan);
-    r->mode = xstrdup("local");
+    r->mode = xstrdup(a.lambda ? "lambda" : "local");
     r->target = p->base_url ? xstrdup(p->base_url) : NULL;
     r->git_commit = git_commit(a.plan);
     r->settings = plan_settings_json(p);
@@ -472,7 +534,46 @@ static int cmd_run(int argc, char **argv)
     int setup_failed = engine_run_steps(p, "setup", p->setup, p->nsetup, &vars,
                                         r->setup_errors, &o) > 0;
     int rc = EXIT_OK;
-    if (!setup_failed && !g_stop) {
+    if (!setup_failed && !g_stop && a.lambda) {
+        struct lambda_opts lo = {0};
+        struct buf shards = {0};
+        const char *o_path = buf_str(&out);
+        size_t ol = strlen(o_path);
+        buf_append(&shards, o_path, ol > 5 && !strcmp(o_path + ol - 5, ".json") ?
+                   ol - 5 : ol);
+        buf_puts(&shards, ".shards");
+        lo.function = a.lambda;
+        lo.qualifier = a.qualifier;
+        lo.region = a.region;
+        lo.endpoint = a.endpoint;
+        lo.invocations = a.invocations ? a.invocations : 1;
+        lo.retries = a.shard_retries;
+        lo.shard_dir = buf_str(&shards);
+        lo.run_id = r->run_id;
+        lo.stop = &g_stop;
+        lo.quiet = a.quiet;
+        int64_t us = 5000000;
+        if (a.start_delay && units_parse_duration(a.start_delay, &us) < 0) {
+            fprintf(stderr, "herd: --start-delay: expected a duration like "
+                    "\"5s\"\n");
+            rc = EXIT_USAGE;
+        }
+        lo.start_delay_ms = us / 1000;
+        lo.part_us = 0;
+        if (a.part && (units_parse_duration(a.part, &lo.part_us) < 0 ||
+                       lo.part_us < 1000000 || lo.part_us > 15LL * 60000000)) {
+            fprintf(stderr, "herd: --part: expected a duration from 1s to "
+                    "15m\n");
+            rc = EXIT_USAGE;
+        }
+        r->shards_total = r->shards_ok = 0;
+        if (rc == EXIT_OK && lambda_run(p, &vars, &lo, r) < 0) rc = EXIT_USAGE;
+        if (rc == EXIT_OK)
+            fprintf(stderr, "shards: %d ok, %d failed, %d truncated of %d; raw "
+                    "results in %s/\n", r->shards_ok, r->shards_failed,
+                    r->shards_truncated, r->shards_total, buf_str(&shards));
+        buf_free(&shards);
+    } else if (!setup_failed && !g_stop) {
         if (engine_run_load(p, &vars, &o, r) < 0) rc = EXIT_INTERNAL;
         if (ps.tty && o.progress) fputs("\r\033[K", stderr);
     } else {
@@ -527,13 +628,21 @@ static int cmd_run(int argc, char **argv)
     }
     fprintf(stderr, "result: %s\nreport: %s\n", buf_str(&out), buf_str(&rep));
 
+#ifndef HERD_NO_DB
     if (a.save && rc != EXIT_IO) {
         const char *ci = db_conninfo(a.db);
         int src = ci ? db_save(ci, r, buf_str(&out)) : EXIT_USAGE;
         if (src != EXIT_OK) rc = src == EXIT_USAGE ? EXIT_DB : src;
     }
+#else
+    if (a.save) {
+        fprintf(stderr, "herd: --save: this build has no database support\n");
+        rc = EXIT_USAGE;
+    }
+#endif
     if (rc == EXIT_OK) {
-        if (r->interrupted) rc = EXIT_INTERRUPTED;
+        if (r->shards_failed) rc = EXIT_SHARDS;
+        else if (r->interrupted) rc = EXIT_INTERRUPTED;
         else if (setup_failed || teardown_failed) rc = EXIT_SETUP;
         else if (!thresholds_ok) rc = EXIT_THRESHOLDS;
     }
@@ -634,6 +743,7 @@ static int cmd_merge(int argc, char **argv)
     return rc;
 }
 
+#ifndef HERD_NO_DB
 static int cmd_db(int argc, char **argv)
 {
     const char *db = NULL;
@@ -847,10 +957,20 @@ out:
     return rc;
 }
 
+#endif /* HERD_NO_DB */
+
 static int cmd_version(int argc, char **argv)
 {
     (void)argc; (void)argv;
-    printf("herd %s\n", HERD_VERSION);
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    printf("herd %s (libcurl %s, %s%s)\n", HERD_VERSION, v->version,
+           v->ssl_version ? v->ssl_version : "no TLS",
+#ifdef HERD_NO_DB
+           ", no database"
+#else
+           ""
+#endif
+           );
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_IO;
 }
 
@@ -868,9 +988,11 @@ static const struct {
     {"check", cmd_check},
     {"report", cmd_report},
     {"merge", cmd_merge},
+#ifndef HERD_NO_DB
     {"db", cmd_db},
     {"save", cmd_save},
     {"compare", cmd_compare},
+#endif
     {"version", cmd_version},
     {"help", cmd_help},
     {"--help", cmd_help},
@@ -884,12 +1006,18 @@ static const struct {
     const char *command;
 } aliases[] = {
     {"run_local_load_test", "run"},
+    {"run_distributed_load_test", "run"},
 };
 
 int main(int argc, char **argv)
 {
     const char *self = strrchr(argv[0], '/');
     self = self ? self + 1 : argv[0];
+    /* As the function's bootstrap (or with the runtime API and nothing
+     * else to do), herd is a Lambda runtime. */
+    if (!strcmp(self, "bootstrap") ||
+        (argc == 1 && getenv("AWS_LAMBDA_RUNTIME_API")))
+        return lambda_runtime_main();
     for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
         if (strcmp(self, aliases[i].argv0)) continue;
         if (argc < 2) {
@@ -897,6 +1025,15 @@ int main(int argc, char **argv)
                     "usage: %s PLAN.json [--users N] [--duration D] ...\n"
                     "(the same as `herd run`; see herd --help)\n", self, self);
             return EXIT_USAGE;
+        }
+        if (!strcmp(self, "run_distributed_load_test")) {
+            int has = 0;
+            for (int k = 1; k < argc; k++) has |= !strcmp(argv[k], "--lambda");
+            if (!has) {
+                fprintf(stderr, "%s: needs --lambda FUNCTION (and "
+                        "--invocations N)\n", self);
+                return EXIT_USAGE;
+            }
         }
         argv[0] = (char *)aliases[i].command;
         return cmd_run(argc, argv);

@@ -1025,6 +1025,9 @@ static int parse_plan(struct ctx *c, cJSON *root)
     struct plan *p = c->p;
     if (check_keys(c, root, "", keys) < 0) return -1;
     if (subst_env(c, root, "") < 0) return -1;
+    char *doc = cJSON_PrintUnformatted(root);
+    p->json = xstrdup(doc ? doc : "{}");
+    cJSON_free(doc);
     const char *name = NULL, *base = NULL, *maxb = NULL;
     if (get_str(c, root, "name", "", 1, &name) < 0 ||
         get_str(c, root, "base_url", "", 0, &base) < 0 ||
@@ -1302,6 +1305,7 @@ void plan_free(struct plan *p)
     free(p->tx_kinds);
     for (int i = 0; i < p->nsecrets; i++) free(p->secrets[i]);
     free(p->secrets);
+    free(p->json);
     free(p);
 }
 
@@ -1406,4 +1410,46 @@ cJSON *plan_settings_json(const struct plan *p)
     cJSON_AddBoolToObject(s, "insecure", p->insecure);
     cJSON_AddNumberToObject(s, "scenarios", p->nscenarios);
     return s;
+}
+
+static void add_us(cJSON *o, const char *k, int64_t us)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%lldus", (long long)us);
+    cJSON_AddStringToObject(o, k, b);
+}
+
+cJSON *plan_load_json(const struct plan *p)
+{
+    const struct plan_load *L = &p->load;
+    cJSON *o = cJSON_CreateObject();
+    if (L->open) {
+        cJSON_AddNumberToObject(o, "rate", L->rate);
+        cJSON_AddNumberToObject(o, "max_users", L->max_users);
+    } else {
+        cJSON_AddNumberToObject(o, "users", L->users);
+        if (L->spawn_rate > 0) cJSON_AddNumberToObject(o, "spawn_rate", L->spawn_rate);
+        if (L->iterations) cJSON_AddNumberToObject(o, "iterations", (double)L->iterations);
+    }
+    if (L->nstages) {
+        cJSON *st = cJSON_AddArrayToObject(o, "stages");
+        for (int i = 0; i < L->nstages; i++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddNumberToObject(x, L->open ? "rate" : "users", L->stages[i].target);
+            add_us(x, "duration", L->stages[i].duration_us);
+            cJSON_AddItemToArray(st, x);
+        }
+    } else if (L->duration_us) {
+        add_us(o, "duration", L->duration_us);
+    }
+    if (L->think_max_us > 0) {
+        cJSON *t = cJSON_AddArrayToObject(o, "think");
+        char b[32];
+        snprintf(b, sizeof b, "%lldus", (long long)L->think_min_us);
+        cJSON_AddItemToArray(t, cJSON_CreateString(b));
+        snprintf(b, sizeof b, "%lldus", (long long)L->think_max_us);
+        cJSON_AddItemToArray(t, cJSON_CreateString(b));
+    }
+    add_us(o, "graceful_stop", L->graceful_stop_us);
+    return o;
 }

@@ -156,6 +156,9 @@ struct plan {
     int ntx;
     char **secrets;              /* values that came from ${ENV} */
     int nsecrets;
+    char *json;                  /* the document with ${ENV} filled in,
+                                    compact: what a Lambda shard receives
+                                    (holds secrets: never logged) */
 };
 
 /* Loads and validates a plan file. Returns the plan (free with plan_free),
@@ -171,6 +174,10 @@ void plan_free(struct plan *p);
  * 0, or -1 with a message in err (e.g. --rate on a closed-model plan). */
 int plan_override(struct plan *p, int users, const char *duration,
                   int64_t iterations, double rate, char *err, size_t errlen);
+
+/* The effective "load" object in plan-file syntax (after command-line
+ * overrides), for shards that parse the plan again (caller frees). */
+cJSON *plan_load_json(const struct plan *p);
 
 /* The load settings as JSON, for the result document (caller frees). */
 cJSON *plan_settings_json(const struct plan *p);

@@ -16,6 +16,7 @@ engine's failure-case tests (standard library only).
   GET  /hit?k=NAME    counts a hit under NAME; /hits?k=NAME returns the count
   PUT  /echo          as POST
   GET  /redirect      302 to /ok with a Location header
+  GET  /who?u=N       records user number N; /whos returns {"N": hits, ...}
 Binds 127.0.0.1 only.
 """
 import json
@@ -83,6 +84,15 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 n = counts.get("hit:" + q.get("k", [""])[0], 0)
             self.send(200, str(n))
+        elif u.path == "/who":
+            with lock:
+                who = counts.setdefault("who", {})
+                n = q.get("u", [""])[0]
+                who[n] = who.get(n, 0) + 1
+            self.send(200, "OK")
+        elif u.path == "/whos":
+            with lock:
+                self.send(200, json.dumps(counts.get("who", {})), "application/json")
         elif u.path == "/redirect":
             self.send(302, "moved", extra={"Location": "/ok?id=42"})
         elif u.path == "/flaky":

@@ -216,6 +216,25 @@ static void test_load_models(void)
     CHECK(plan_override(p, 0, "30s", 0, 0, err, sizeof err) == 0);
     CHECK_INT(plan_duration_us(p), 30000000);
     CHECK(plan_override(p, 0, "later", 0, 0, err, sizeof err) < 0);
+    /* The effective load round-trips through plan-file syntax (what a
+     * Lambda shard parses). */
+    CHECK(plan_override(p, 7, NULL, 0, 0, err, sizeof err) == 0);
+    cJSON *lj = plan_load_json(p);
+    char *lt = cJSON_PrintUnformatted(lj);
+    char doc[1024];
+    snprintf(doc, sizeof doc, HEAD "\"load\":%s,\"scenarios\":[{\"steps\":"
+             "[{\"path\":\"/\"}]}]}", lt);
+    struct plan *q = parse(doc);
+    CHECK(q != NULL);
+    if (q) {
+        CHECK_INT(q->load.users, 7);
+        CHECK_INT(plan_duration_us(q), 30000000);
+        CHECK(q->load.spawn_rate == 10);
+        CHECK_INT(q->load.graceful_stop_us, p->load.graceful_stop_us);
+    }
+    plan_free(q);
+    cJSON_free(lt);
+    cJSON_Delete(lj);
     CHECK(plan_override(p, 0, NULL, 0, 5, err, sizeof err) < 0);
     plan_free(p);
 }

@@ -1,0 +1,682 @@
+/* lambda.c — Runtime API client and fan-out coordinator; see lambda.h.
+ *
+ * Both sides talk HTTP through libcurl: the runtime with blocking easy
+ * calls (one invocation at a time, as Lambda delivers them), the
+ * coordinator with one multi handle driven by curl_multi_poll (a few
+ * hundred long-lived requests; the engine's epoll loop is for load). */
+#include "lambda.h"
+#include "buf.h"
+#include "version.h"
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Time kept back from the invocation deadline to serialize and post the
+ * result (a few hundred KB at most). */
+#define LAMBDA_ANSWER_MARGIN_MS 1500
+/* Lambda's response limit is 6 MB; stay clear of it. */
+#define LAMBDA_MAX_RESPONSE (5 * 1024 * 1024)
+#define LAMBDA_MAX_THROTTLES 10
+
+static int64_t now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static size_t to_buf(char *d, size_t s, size_t n, void *arg)
+{
+    buf_append(arg, d, s * n);
+    return s * n;
+}
+
+/* Value of header name in a raw header block (last one wins), or NULL. */
+static char *header_value(const char *hdrs, const char *name)
+{
+    size_t nl = strlen(name);
+    char *found = NULL;
+    for (const char *s = hdrs; *s;) {
+        const char *e = strpbrk(s, "\r\n");
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len > nl && s[nl] == ':' && !strncasecmp(s, name, nl)) {
+            const char *v = s + nl + 1;
+            while (*v == ' ') v++;
+            free(found);
+            found = xstrndup(v, (size_t)(s + len - v));
+        }
+        s += len;
+        while (*s == '\r' || *s == '\n') s++;
+    }
+    return found;
+}
+
+/* ---- the event ---------------------------------------------------------- */
+
+char *lambda_event(const struct plan *p, const struct engine_vars *vars,
+                   const char *run_id, int index, int part,
+                   const struct engine_shard *sh)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddNumberToObject(e, "herd_event", 1);
+    cJSON_AddStringToObject(e, "run_id", run_id ? run_id : "");
+    cJSON *plan = cJSON_Parse(p->json);
+    /* The load as run here, command-line overrides included. */
+    cJSON_ReplaceItemInObjectCaseSensitive(plan, "load", plan_load_json(p));
+    cJSON_AddItemToObject(e, "plan", plan);
+    cJSON *v = cJSON_AddObjectToObject(e, "vars");
+    for (int i = 0; vars && i < vars->n && i < p->nvars; i++)
+        if (vars->v[i]) cJSON_AddStringToObject(v, p->vars[i], vars->v[i]);
+    cJSON *s = cJSON_AddObjectToObject(e, "shard");
+    cJSON_AddNumberToObject(s, "index", index);
+    cJSON_AddNumberToObject(s, "part", part);
+    cJSON_AddNumberToObject(s, "first", (double)sh->first);
+    cJSON_AddNumberToObject(s, "stride", (double)sh->stride);
+    cJSON_AddNumberToObject(s, "user_offset", (double)sh->user_offset);
+    cJSON_AddNumberToObject(s, "start_unix_ms", (double)sh->start_unix_ms);
+    cJSON_AddNumberToObject(s, "elapsed_us", (double)sh->elapsed_us);
+    cJSON_AddNumberToObject(s, "end_unix_ms", (double)sh->end_unix_ms);
+    char *out = cJSON_PrintUnformatted(e);
+    cJSON_Delete(e);
+    char *copy = xstrdup(out);
+    cJSON_free(out);
+    return copy;
+}
+
+static int get_i64(const cJSON *o, const char *k, int64_t *out)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(n) || n->valuedouble < 0 || n->valuedouble > 9e15)
+        return -1;
+    *out = (int64_t)n->valuedouble;
+    return 0;
+}
+
+/* Parses an event: the plan (validated like a file), the variables and
+ * the shard. Returns 0, or -1 with err set. */
+static int event_parse(const char *json, struct plan **pp,
+                       struct engine_vars *vars, struct engine_shard *sh,
+                       char **run_id, int *index, char *err, size_t errlen)
+{
+    cJSON *e = cJSON_Parse(json);
+    if (!e) {
+        snprintf(err, errlen, "event: not JSON");
+        return -1;
+    }
+    int rc = -1;
+    const cJSON *plan = cJSON_GetObjectItemCaseSensitive(e, "plan");
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "shard");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "vars");
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(e, "run_id");
+    int64_t idx = 0;
+    if (!cJSON_IsObject(plan) || !cJSON_IsObject(s)) {
+        snprintf(err, errlen, "event: expected {\"plan\": {...}, \"shard\": "
+                 "{...}}");
+        goto out;
+    }
+    memset(sh, 0, sizeof *sh);
+    if (get_i64(s, "index", &idx) < 0 || get_i64(s, "first", &sh->first) < 0 ||
+        get_i64(s, "stride", &sh->stride) < 0 || sh->stride < 1 ||
+        get_i64(s, "user_offset", &sh->user_offset) < 0 ||
+        get_i64(s, "start_unix_ms", &sh->start_unix_ms) < 0 ||
+        get_i64(s, "elapsed_us", &sh->elapsed_us) < 0 ||
+        get_i64(s, "end_unix_ms", &sh->end_unix_ms) < 0) {
+        snprintf(err, errlen, "event.shard: expected whole numbers index, "
+                 "first, stride (>= 1), user_offset, start_unix_ms, "
+                 "elapsed_us, end_unix_ms");
+        goto out;
+    }
+    *index = (int)idx;
+    char *text = cJSON_PrintUnformatted(plan);
+    char perr[1024];
+    *pp = plan_parse(text, "event.plan", perr, sizeof perr);
+    cJSON_free(text);
+    if (!*pp) {
+        snprintf(err, errlen, "%s", perr);
+        goto out;
+    }
+    engine_vars_init(vars, (*pp)->nvars);
+    const cJSON *k;
+    cJSON_ArrayForEach(k, v) {
+        int i = plan_var_index(*pp, k->string);
+        if (i >= 0 && cJSON_IsString(k)) vars->v[i] = xstrdup(k->valuestring);
+    }
+    *run_id = cJSON_IsString(rid) ? xstrdup(rid->valuestring) : NULL;
+    rc = 0;
+out:
+    cJSON_Delete(e);
+    return rc;
+}
+
+/* ---- runtime ------------------------------------------------------------ */
+
+/* POSTs body to the runtime API; returns the HTTP status or -1. */
+static long runtime_post(CURL *c, const char *url, const char *body,
+                         const char *error_type)
+{
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    char eh[160];
+    if (error_type) {
+        snprintf(eh, sizeof eh, "Lambda-Runtime-Function-Error-Type: %s", error_type);
+        h = curl_slist_append(h, eh);
+    }
+    struct buf sink = {0};
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buf);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    long status = -1;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    buf_free(&sink);
+    return status;
+}
+
+static char *error_body(const char *type, const char *msg)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "errorMessage", msg);
+    cJSON_AddStringToObject(e, "errorType", type);
+    cJSON_AddItemToObject(e, "stackTrace", cJSON_CreateArray());
+    char *s = cJSON_PrintUnformatted(e);
+    cJSON_Delete(e);
+    char *copy = xstrdup(s);
+    cJSON_free(s);
+    return copy;
+}
+
+/* Runs one invocation's shard. Returns the compact result JSON, or NULL
+ * with an error type and message. */
+static char *run_invocation(const char *event, int64_t deadline_ms,
+                            const char **etype, char *err, size_t errlen)
+{
+    struct plan *p = NULL;
+    struct engine_vars vars = {0};
+    struct engine_shard sh;
+    char *run_id = NULL;
+    int index = 0;
+    if (event_parse(event, &p, &vars, &sh, &run_id, &index, err, errlen) < 0) {
+        *etype = "Herd.InvalidEvent";
+        return NULL;
+    }
+    if (deadline_ms > 0) sh.stop_unix_ms = deadline_ms - LAMBDA_ANSWER_MARGIN_MS;
+    struct result *r = result_new();
+    r->run_id = run_id;
+    r->plan_name = xstrdup(p->name);
+    r->mode = xstrdup("lambda");
+    r->target = p->base_url ? xstrdup(p->base_url) : NULL;
+    r->settings = plan_settings_json(p);
+    engine_register_tx(p, r->stats);
+    struct engine_opts o = {0};
+    o.shard = sh;
+    char *json = NULL;
+    if (engine_run_load(p, &vars, &o, r) < 0) {
+        *etype = "Herd.EngineFailed";
+        snprintf(err, errlen, "the engine could not start");
+    } else {
+        r->shards_total = r->shards_ok = 1;
+        if (r->shards_truncated) {
+            cJSON *f = cJSON_CreateObject();
+            cJSON_AddNumberToObject(f, "shard", index);
+            cJSON_AddStringToObject(f, "reason", "truncated: the invocation "
+                                    "deadline came before the planned end");
+            cJSON_AddItemToArray(r->shard_failures, f);
+        }
+        json = result_to_json(r);
+        cJSON_Minify(json);
+        if (strlen(json) > LAMBDA_MAX_RESPONSE) {
+            free(json);
+            json = NULL;
+            *etype = "Herd.ResultTooLarge";
+            snprintf(err, errlen, "the result exceeds %d bytes",
+                     LAMBDA_MAX_RESPONSE);
+        }
+    }
+    result_free(r);
+    engine_vars_free(&vars);
+    plan_free(p);
+    return json;
+}
+
+int lambda_runtime_main(void)
+{
+    const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
+    if (!api || !*api) {
+        fprintf(stderr, "bootstrap: AWS_LAMBDA_RUNTIME_API is not set: this "
+                "name runs herd as an AWS Lambda function\n");
+        return 2;
+    }
+    engine_global_init();
+    CURL *c = curl_easy_init();
+    if (!c) return 70;
+    struct buf url = {0}, body = {0}, hdrs = {0};
+    for (;;) {
+        buf_reset(&url);
+        buf_reset(&body);
+        buf_reset(&hdrs);
+        buf_printf(&url, "http://%s/2018-06-01/runtime/invocation/next", api);
+        curl_easy_reset(c);
+        curl_easy_setopt(c, CURLOPT_URL, buf_str(&url));
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buf);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, to_buf);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, &hdrs);
+        CURLcode rc = curl_easy_perform(c);
+        long status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        if (rc != CURLE_OK || status != 200) {
+            /* The runtime API went away: the sandbox is shutting down. */
+            fprintf(stderr, "bootstrap: next invocation: %s\n",
+                    rc != CURLE_OK ? curl_easy_strerror(rc) : "bad status");
+            break;
+        }
+        char *id = header_value(buf_str(&hdrs), "Lambda-Runtime-Aws-Request-Id");
+        char *dl = header_value(buf_str(&hdrs), "Lambda-Runtime-Deadline-Ms");
+        if (!id) {
+            fprintf(stderr, "bootstrap: invocation without a request id\n");
+            free(dl);
+            continue;
+        }
+        const char *etype = NULL;
+        char err[1200];
+        char *json = run_invocation(buf_str(&body), dl ? atoll(dl) : 0, &etype,
+                                    err, sizeof err);
+        buf_reset(&url);
+        if (json) {
+            buf_printf(&url, "http://%s/2018-06-01/runtime/invocation/%s/response",
+                       api, id);
+            runtime_post(c, buf_str(&url), json, NULL);
+        } else {
+            char *eb = error_body(etype, err);
+            buf_printf(&url, "http://%s/2018-06-01/runtime/invocation/%s/error",
+                       api, id);
+            runtime_post(c, buf_str(&url), eb, etype);
+            fprintf(stderr, "bootstrap: %s: %s\n", etype, err);
+            free(eb);
+        }
+        free(json);
+        free(id);
+        free(dl);
+    }
+    buf_free(&url);
+    buf_free(&body);
+    buf_free(&hdrs);
+    curl_easy_cleanup(c);
+    return 1;
+}
+
+/* ---- coordinator -------------------------------------------------------- */
+
+struct part {
+    int shard, part;
+    int attempt, throttles;
+    CURL *e;
+    struct curl_slist *hl;
+    struct buf body, hdrs;
+    char *event;
+    int64_t due_ms;              /* when to (re)send; 0 = in flight */
+    int active;
+};
+
+struct coord {
+    const struct plan *p;
+    const struct engine_vars *vars;
+    const struct lambda_opts *o;
+    CURLM *multi;
+    char *url, *sigv4, *userpwd, *token_header;
+    int64_t t0_ms, total_us, part_us;
+    int nparts;
+    struct part *parts;          /* one slot per shard: its current part */
+    struct result **shard_results;
+    char **failed;               /* reason per shard, NULL if not failed */
+    int *truncated;
+    int pending;
+};
+
+static void coord_fail(struct coord *c, int shard, const char *reason)
+{
+    if (c->failed[shard]) return;
+    c->failed[shard] = xstrdup(reason);
+    if (!c->o->quiet)
+        fprintf(stderr, "shard %d failed: %s\n", shard, reason);
+}
+
+static int64_t jitter_ms(int64_t ms)
+{
+    /* 50 % .. 150 %: shards throttled together do not retry together. */
+    return ms / 2 + (int64_t)((double)rand() / RAND_MAX * (double)ms);
+}
+
+static void send_part(struct coord *c, struct part *pt)
+{
+    int64_t planned = c->t0_ms + (int64_t)pt->part * c->part_us / 1000;
+    int64_t start = planned > now_ms() ? planned : now_ms();
+    struct engine_shard sh = {0};
+    sh.first = pt->shard;
+    sh.stride = c->o->invocations;
+    sh.start_unix_ms = start;
+    sh.elapsed_us = (start - c->t0_ms) * 1000;
+    int64_t end = c->t0_ms + (int64_t)(pt->part + 1) * c->part_us / 1000;
+    if (pt->part + 1 < c->nparts) sh.end_unix_ms = end;
+    free(pt->event);
+    pt->event = lambda_event(c->p, c->vars, c->o->run_id, pt->shard, pt->part, &sh);
+    buf_reset(&pt->body);
+    buf_reset(&pt->hdrs);
+    CURL *e = pt->e;
+    curl_easy_reset(e);
+    curl_easy_setopt(e, CURLOPT_URL, c->url);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)pt);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, pt->event);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(pt->event));
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, pt->hl);
+    curl_easy_setopt(e, CURLOPT_AWS_SIGV4, c->sigv4);
+    curl_easy_setopt(e, CURLOPT_USERPWD, c->userpwd);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, to_buf);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &pt->body);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, to_buf);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &pt->hdrs);
+    curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    /* A part runs until its end plus the plan's graceful stop; Lambda's
+     * own ceiling is 15 minutes. Wait a little longer than either. */
+    int64_t wait_ms = (end > start ? end - start : c->part_us / 1000) +
+                      c->p->load.graceful_stop_us / 1000 + 60000;
+    if (wait_ms > 16 * 60 * 1000) wait_ms = 16 * 60 * 1000;
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)wait_ms);
+    pt->due_ms = 0;
+    pt->active = 1;
+    curl_multi_add_handle(c->multi, e);
+}
+
+static void write_raw(struct coord *c, const struct part *pt)
+{
+    if (!c->o->shard_dir) return;
+    struct buf path = {0};
+    buf_printf(&path, "%s/shard-%04d-part-%02d.json", c->o->shard_dir,
+               pt->shard, pt->part);
+    FILE *f = fopen(buf_str(&path), "w");
+    if (f) {
+        fwrite(buf_str(&pt->body), 1, pt->body.len, f);
+        if (fclose(f) != 0)
+            fprintf(stderr, "herd: %s: write failed\n", buf_str(&path));
+    } else {
+        fprintf(stderr, "herd: %s: %s\n", buf_str(&path), strerror(errno));
+    }
+    buf_free(&path);
+}
+
+/* Handles a finished Invoke call for pt. */
+static void part_done(struct coord *c, struct part *pt, CURLcode rc)
+{
+    long status = 0;
+    curl_easy_getinfo(pt->e, CURLINFO_RESPONSE_CODE, &status);
+    curl_multi_remove_handle(c->multi, pt->e);
+    pt->active = 0;
+    char reason[600];
+    if (rc == CURLE_OK && (status == 429 || status == 503) &&
+        pt->throttles < LAMBDA_MAX_THROTTLES) {
+        /* Throttled: wait as told (Retry-After) or back off, with jitter. */
+        char *ra = header_value(buf_str(&pt->hdrs), "Retry-After");
+        int64_t wait = ra ? atoll(ra) * 1000 : 0;
+        free(ra);
+        if (wait <= 0) wait = 500LL << (pt->throttles < 5 ? pt->throttles : 5);
+        pt->throttles++;
+        pt->due_ms = now_ms() + jitter_ms(wait);
+        if (!c->o->quiet)
+            fprintf(stderr, "shard %d: throttled (%ld), retrying in %lld ms\n",
+                    pt->shard, status, (long long)(pt->due_ms - now_ms()));
+        return;
+    }
+    char *ferr = header_value(buf_str(&pt->hdrs), "X-Amz-Function-Error");
+    struct result *r = NULL;
+    if (rc != CURLE_OK) {
+        snprintf(reason, sizeof reason, "invoke: %s", curl_easy_strerror(rc));
+    } else if (status != 200) {
+        snprintf(reason, sizeof reason, "invoke: HTTP %ld: %.300s", status,
+                 buf_str(&pt->body));
+    } else if (ferr) {
+        cJSON *b = cJSON_Parse(buf_str(&pt->body));
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "errorType");
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(b, "errorMessage");
+        snprintf(reason, sizeof reason, "function error (%s): %s: %.300s", ferr,
+                 cJSON_IsString(t) ? t->valuestring : "?",
+                 cJSON_IsString(m) ? m->valuestring : buf_str(&pt->body));
+        cJSON_Delete(b);
+    } else {
+        char rerr[256];
+        r = result_from_json(buf_str(&pt->body), rerr, sizeof rerr);
+        if (!r) snprintf(reason, sizeof reason, "unreadable result: %s", rerr);
+    }
+    free(ferr);
+    if (status == 200) write_raw(c, pt);
+    if (!r) {
+        if (pt->attempt < c->o->retries && !(c->o->stop && c->o->stop[0])) {
+            pt->attempt++;
+            pt->due_ms = now_ms() + jitter_ms(1000);
+            if (!c->o->quiet)
+                fprintf(stderr, "shard %d part %d: %s; retrying\n", pt->shard,
+                        pt->part, reason);
+            return;
+        }
+        coord_fail(c, pt->shard, reason);
+        c->pending--;
+        return;
+    }
+    if (r->shards_truncated) c->truncated[pt->shard] = 1;
+    if (!c->o->quiet)
+        fprintf(stderr, "shard %d/%d part %d/%d: ok (%lld iterations%s)\n",
+                pt->shard + 1, c->o->invocations, pt->part + 1, c->nparts,
+                (long long)r->stats->iter_started,
+                r->shards_truncated ? ", truncated" : "");
+    if (!c->shard_results[pt->shard]) c->shard_results[pt->shard] = r;
+    else {
+        result_merge(c->shard_results[pt->shard], r);
+        result_free(r);
+    }
+    if (pt->part + 1 < c->nparts && !(c->o->stop && c->o->stop[0])) {
+        pt->part++;
+        pt->attempt = 0;
+        pt->throttles = 0;
+        send_part(c, pt);
+        return;
+    }
+    c->pending--;
+}
+
+static int coord_setup(struct coord *c, char *err, size_t errlen)
+{
+    const struct lambda_opts *o = c->o;
+    const char *key = getenv("AWS_ACCESS_KEY_ID");
+    const char *secret = getenv("AWS_SECRET_ACCESS_KEY");
+    const char *token = getenv("AWS_SESSION_TOKEN");
+    const char *region = o->region ? o->region : getenv("AWS_REGION");
+    if (!region || !*region) region = getenv("AWS_DEFAULT_REGION");
+    if (!key || !*key || !secret || !*secret) {
+        snprintf(err, errlen, "AWS credentials: set AWS_ACCESS_KEY_ID and "
+                 "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary "
+                 "credentials) in the environment");
+        return -1;
+    }
+    if (!region || !*region) {
+        snprintf(err, errlen, "AWS region: set AWS_REGION or pass --region");
+        return -1;
+    }
+    if (strchr(o->function, ':') || strchr(o->function, '/')) {
+        snprintf(err, errlen, "--lambda %s: give the plain function name and "
+                 "the alias or version with --qualifier", o->function);
+        return -1;
+    }
+    const char *ep = o->endpoint ? o->endpoint : getenv("AWS_ENDPOINT_URL_LAMBDA");
+    struct buf b = {0};
+    if (ep && *ep) buf_puts(&b, ep);
+    else buf_printf(&b, "https://lambda.%s.amazonaws.com", region);
+    while (b.len && b.p[b.len - 1] == '/') b.p[--b.len] = '\0';
+    char *fn = curl_easy_escape(NULL, o->function, 0);
+    buf_printf(&b, "/2015-03-31/functions/%s/invocations", fn);
+    curl_free(fn);
+    if (o->qualifier) {
+        char *q = curl_easy_escape(NULL, o->qualifier, 0);
+        buf_printf(&b, "?Qualifier=%s", q);
+        curl_free(q);
+    }
+    c->url = buf_steal(&b);
+    buf_printf(&b, "aws:amz:%s:lambda", region);
+    c->sigv4 = buf_steal(&b);
+    buf_printf(&b, "%s:%s", key, secret);
+    c->userpwd = buf_steal(&b);
+    if (token && *token) {
+        /* libcurl does not add the session token itself. */
+        buf_printf(&b, "X-Amz-Security-Token: %s", token);
+        c->token_header = buf_steal(&b);
+    }
+    return 0;
+}
+
+int lambda_check(const struct lambda_opts *o, char *err, size_t errlen)
+{
+    struct coord c = {0};
+    c.o = o;
+    int rc = coord_setup(&c, err, errlen);
+    free(c.url);
+    free(c.sigv4);
+    if (c.userpwd) memset(c.userpwd, 0, strlen(c.userpwd));
+    free(c.userpwd);
+    free(c.token_header);
+    return rc;
+}
+
+int lambda_run(const struct plan *p, const struct engine_vars *vars,
+               const struct lambda_opts *o, struct result *r)
+{
+    struct coord c = {0};
+    c.p = p;
+    c.vars = vars;
+    c.o = o;
+    char err[512];
+    if (o->invocations < 1) {
+        fprintf(stderr, "herd: --invocations: expected at least 1\n");
+        return -1;
+    }
+    if (coord_setup(&c, err, sizeof err) < 0) {
+        fprintf(stderr, "herd: %s\n", err);
+        free(c.url); free(c.sigv4); free(c.userpwd); free(c.token_header);
+        return -1;
+    }
+    if (o->shard_dir && mkdir(o->shard_dir, 0755) < 0 && errno != EEXIST)
+        fprintf(stderr, "herd: %s: %s (raw shard results not kept)\n",
+                o->shard_dir, strerror(errno));
+    srand((unsigned)now_ms());
+    c.total_us = plan_duration_us(p);
+    c.part_us = o->part_us > 0 ? o->part_us : 14LL * 60 * 1000000;
+    c.nparts = c.total_us > 0 ? (int)((c.total_us + c.part_us - 1) / c.part_us) : 1;
+    if (c.total_us == 0) c.part_us = 14LL * 60 * 1000000;
+    c.t0_ms = now_ms() + o->start_delay_ms;
+    int n = o->invocations;
+    c.multi = curl_multi_init();
+    c.parts = xcalloc((size_t)n, sizeof *c.parts);
+    c.shard_results = xcalloc((size_t)n, sizeof *c.shard_results);
+    c.failed = xcalloc((size_t)n, sizeof *c.failed);
+    c.truncated = xcalloc((size_t)n, sizeof *c.truncated);
+    c.pending = n;
+    for (int i = 0; i < n; i++) {
+        struct part *pt = &c.parts[i];
+        pt->shard = i;
+        pt->e = curl_easy_init();
+        pt->hl = curl_slist_append(NULL, "Content-Type: application/json");
+        pt->hl = curl_slist_append(pt->hl, "X-Amz-Invocation-Type: RequestResponse");
+        if (c.token_header) pt->hl = curl_slist_append(pt->hl, c.token_header);
+        send_part(&c, pt);
+    }
+    if (!o->quiet)
+        fprintf(stderr, "invoked %d shard%s of %s, %d part%s each; all start "
+                "in %lld ms\n", n, n == 1 ? "" : "s", o->function, c.nparts,
+                c.nparts == 1 ? "" : "s", (long long)o->start_delay_ms);
+    int interrupted = 0;
+    while (c.pending > 0) {
+        if (o->stop && o->stop[0]) {
+            /* The invocations run on in AWS; stop waiting for them. */
+            interrupted = 1;
+            break;
+        }
+        int running;
+        curl_multi_perform(c.multi, &running);
+        CURLMsg *m;
+        int left;
+        while ((m = curl_multi_info_read(c.multi, &left))) {
+            if (m->msg != CURLMSG_DONE) continue;
+            struct part *pt = NULL;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&pt);
+            part_done(&c, pt, m->data.result);
+        }
+        int64_t now = now_ms();
+        for (int i = 0; i < n; i++)
+            if (!c.parts[i].active && c.parts[i].due_ms && c.parts[i].due_ms <= now)
+                send_part(&c, &c.parts[i]);
+        curl_multi_poll(c.multi, NULL, 0, 100, NULL);
+    }
+    /* Merge the shards that answered; record the ones that did not. */
+    r->started_unix_ms = c.t0_ms;
+    r->finished_unix_ms = now_ms();
+    int ok = 0, failed = 0, trunc = 0;
+    for (int i = 0; i < n; i++) {
+        if (interrupted && !c.failed[i] && (c.parts[i].active || c.parts[i].due_ms))
+            coord_fail(&c, i, "interrupted: the coordinator stopped waiting "
+                       "(Ctrl-C); this shard's result is missing");
+        if (c.shard_results[i]) {
+            if (stats_merge(r->stats, c.shard_results[i]->stats) < 0)
+                coord_fail(&c, i, "histogram layout differs");
+            if (c.shard_results[i]->started_unix_ms < r->started_unix_ms)
+                r->started_unix_ms = c.shard_results[i]->started_unix_ms;
+        }
+        if (c.failed[i]) {
+            failed++;
+            cJSON *f = cJSON_CreateObject();
+            cJSON_AddNumberToObject(f, "shard", i);
+            cJSON_AddStringToObject(f, "reason", c.failed[i]);
+            cJSON_AddItemToArray(r->shard_failures, f);
+        } else {
+            ok++;
+        }
+        if (c.truncated[i]) trunc++;
+        if (c.parts[i].active) curl_multi_remove_handle(c.multi, c.parts[i].e);
+        curl_easy_cleanup(c.parts[i].e);
+        curl_slist_free_all(c.parts[i].hl);
+        buf_free(&c.parts[i].body);
+        buf_free(&c.parts[i].hdrs);
+        free(c.parts[i].event);
+        result_free(c.shard_results[i]);
+        free(c.failed[i]);
+    }
+    r->shards_total = n;
+    r->shards_ok = ok;
+    r->shards_failed = failed;
+    r->shards_truncated = trunc;
+    r->interrupted |= interrupted;
+    curl_multi_cleanup(c.multi);
+    free(c.parts);
+    free(c.shard_results);
+    free(c.failed);
+    free(c.truncated);
+    free(c.url);
+    free(c.sigv4);
+    /* The secret leaves memory as soon as it is not needed. */
+    memset(c.userpwd, 0, strlen(c.userpwd));
+    free(c.userpwd);
+    free(c.token_header);
+    return 0;
+}

@@ -1,0 +1,70 @@
+/* lambda — herd on AWS Lambda: the Runtime API client (the binary runs as
+ * the function's `bootstrap`) and the coordinator that fans one plan out
+ * over many invocations and merges their partial results exactly.
+ *
+ * The event a shard receives:
+ *   {"herd_event": 1, "run_id": ..., "plan": {<plan, ${ENV} filled in>},
+ *    "vars": {"token": "..."},           (extracted by the local setup)
+ *    "shard": {"index", "part", "first", "stride", "user_offset",
+ *              "start_unix_ms", "elapsed_us", "end_unix_ms"}}
+ * and it answers with a herd result document (mode "lambda"). Shards own
+ * users (or arrivals) first, first + stride, ...: user numbers are unique
+ * across shards and the global spawn rate holds. Tests longer than one
+ * invocation may run are split into consecutive parts per shard; each part
+ * continues the schedule where the previous one stopped (elapsed_us).
+ *
+ * The runtime stops starting work in time to answer before the
+ * invocation's deadline (Lambda-Runtime-Deadline-Ms) and marks the result
+ * truncated. The coordinator signs Invoke calls with SigV4 through
+ * libcurl, invokes every shard concurrently from one process, retries
+ * throttling (429) with back-off and jitter honouring Retry-After, records
+ * every failed shard with its reason, and writes each shard's raw result
+ * to disk as it arrives.
+ *
+ * Not thread-safe; called from main only. */
+#ifndef HERD_LAMBDA_H
+#define HERD_LAMBDA_H
+#include <signal.h>
+#include <stdint.h>
+#include "engine.h"
+#include "plan.h"
+#include "result.h"
+
+/* Runs the Runtime API loop (AWS_LAMBDA_RUNTIME_API). Returns only on an
+ * unrecoverable error, with an exit code. */
+int lambda_runtime_main(void);
+
+struct lambda_opts {
+    const char *function;        /* plain name: no ':' (libcurl 7.88 signs
+                                    such paths wrongly); use qualifier */
+    const char *qualifier;       /* alias or version, or NULL */
+    const char *region;          /* NULL: AWS_REGION / AWS_DEFAULT_REGION */
+    const char *endpoint;        /* NULL: AWS_ENDPOINT_URL_LAMBDA or AWS */
+    int invocations;             /* shards */
+    int64_t start_delay_ms;      /* all shards start together this far
+                                    ahead of now */
+    int64_t part_us;             /* longest part of one invocation */
+    int retries;                 /* retries of a failed shard part */
+    const char *shard_dir;       /* raw shard results go here */
+    const char *run_id;
+    const volatile sig_atomic_t *stop;
+    int quiet;
+};
+
+/* Checks what lambda_run needs before anything runs: credentials and
+ * region in the environment, a plain function name. Returns 0, or -1 with
+ * a one-line reason in err. */
+int lambda_check(const struct lambda_opts *o, char *err, size_t errlen);
+
+/* Fans the plan's load out, merges into r (stats, timestamps, shard
+ * counts and failures). Returns 0, or -1 on a configuration error such as
+ * missing credentials (one line on stderr). Failed shards are data: they
+ * are in r->shards_failed and r->shard_failures. */
+int lambda_run(const struct plan *p, const struct engine_vars *vars,
+               const struct lambda_opts *o, struct result *r);
+
+/* The event for one shard part (caller frees). Exposed for tests. */
+char *lambda_event(const struct plan *p, const struct engine_vars *vars,
+                   const char *run_id, int index, int part,
+                   const struct engine_shard *sh);
+#endif

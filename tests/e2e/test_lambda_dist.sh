@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# End-to-end: distributed runs through the local Lambda double
+# (tests/lambda/double.py: the Invoke API backed by real bootstrap
+# processes, SigV4 checked by botocore). Merged totals equal the shards',
+# user numbers are unique across shards, percentiles equal a merge by hand;
+# a crashing, a hanging and a throttled shard are each handled; the
+# deadline truncates instead of losing the result; long tests run as
+# consecutive parts; bad credentials are refused.
+. "$(dirname "$0")/lib.sh"
+
+if [ -f "$REPO/build/lambda/herd-lambda.zip" ]; then
+    pkg=(--zip "$REPO/build/lambda/herd-lambda.zip"); echo "  (bootstrap from the Lambda zip)"
+else
+    pkg=(--bootstrap "$HERD"); echo "  (bootstrap: $HERD; no Lambda zip built)"
+fi
+export AWS_ACCESS_KEY_ID=AKIDHERDTEST AWS_SECRET_ACCESS_KEY=herd-test-secret AWS_REGION=us-east-1
+unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL_LAMBDA
+dpids=""
+double() {          # double NAME [options]: starts a double, sets $ep
+    local port; port=$(free_port)
+    /usr/bin/python3 "$REPO/tests/lambda/double.py" "$port" "${pkg[@]}" \
+        --log "$TMP/$1.log" --stderr "$TMP/$1.err" "${@:2}" &
+    dpids="$dpids $!"
+    ep="http://127.0.0.1:$port"
+    for _ in $(seq 50); do
+        curl -s -o /dev/null "$ep/" && return 0; sleep 0.1
+    done
+}
+tport=$(free_port)
+trap 'for p in $dpids; do kill $p 2>/dev/null; done; "$REPO/scripts/target" stop "$TMP/target" >/dev/null 2>&1; cleanup' EXIT
+start_misc
+dist() {            # dist ENDPOINT PLAN OUT [herd options]
+    "$HERD" run "$2" --lambda herd --endpoint "$1" --start-delay 1s -o "$3" -q "${@:4}" \
+        > "$3.out" 2>&1
+}
+sum() { jq -s "[.[] | $1] | add" "$2".shards/*.json; }
+
+# 1. Three shards, 9 users: every user number 1..9 exactly once overall.
+cat > "$TMP/who.json" <<JSON
+{"name": "who", "base_url": "$base",
+ "load": {"users": 9, "spawn_rate": 30, "duration": "3s", "graceful_stop": "1s"},
+ "scenarios": [{"steps": [{"name": "who", "path": "/who?u={{user}}"}, {"think": "20ms"}]}]}
+JSON
+double plain
+dist "$ep" "$TMP/who.json" "$TMP/who-r.json" --invocations 3
+expect_eq "three shards: exit" 0 "$?"
+r="$TMP/who-r.json"
+expect_eq "three shards ok" "3 3 0" "$(jq -r '"\(.shards.total) \(.shards.ok) \(.shards.failed)"' "$r")"
+expect_eq "mode lambda" lambda "$(jq -r .mode "$r")"
+expect_eq "user numbers 1..9, each used" '["1","2","3","4","5","6","7","8","9"]' \
+    "$(curl -s "$base/whos" | jq -c 'keys | sort_by(tonumber)')"
+expect_eq "a raw result per shard on disk" 3 "$(ls "$TMP"/who-r.shards/*.json | wc -l)"
+expect_eq "merged count = sum of the shards" "$(sum '.transactions[0].count' "$TMP/who-r")" "$(jq '.transactions[0].count' "$r")"
+expect_eq "merged iterations = sum of the shards" "$(sum '.iterations.started' "$TMP/who-r")" "$(jq '.iterations.started' "$r")"
+"$HERD" merge "$TMP"/who-r.shards/*.json -o "$TMP/byhand.json" 2>/dev/null
+for f in p50_us p95_us p99_us p999_us max_us min_us; do
+    expect_eq "$f equals a merge by hand" "$(jq ".transactions[0].$f" "$TMP/byhand.json")" "$(jq ".transactions[0].$f" "$r")"
+done
+expect_eq "shards started together (within 1 s)" true \
+    "$(jq -s '[.[] | .started_unix_ms] | (max - min) < 1000' "$TMP"/who-r.shards/*.json)"
+big=$(jq -s 'map(.result_bytes // 0) | max' "$TMP/plain.log")
+[ "$big" -lt 1048576 ] && ok "shard responses far below 6 MB ($big bytes)" || fail "shard response $big bytes"
+
+# 2. The Celery flow, distributed: setup runs here, its token reaches the shards.
+export TARGET_JOB_SECONDS=0.5 TARGET_MAX_QUEUE=500
+"$REPO/scripts/target" start "$TMP/target" "$tport" > "$TMP/target.out" 2>&1 || fail "target did not start"
+export TARGET_URL="http://127.0.0.1:$tport" ADMIN_USER=admin ADMIN_PASSWORD=admin-secret
+dist "$ep" "$REPO/examples/demo.json" "$TMP/demo-r.json" --invocations 3 --users 6 --duration 4s
+expect_eq "celery flow over 3 shards: exit" 0 "$?"
+r="$TMP/demo-r.json"
+expect_eq "no failed iteration" 0 "$(jq .iterations.failed "$r")"
+expect_eq "--users 6 over 3 shards: at most 2 users active on each" "2 2 2" \
+    "$(jq -r '[.timeline[].active_users] | max' "$TMP"/demo-r.shards/*.json | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "--duration reached the shards" "4 4 4" \
+    "$(jq -r '.settings.duration_s' "$TMP"/demo-r.shards/*.json | tr '\n' ' ' | sed 's/ $//')"
+flows=$(jq '[.transactions[] | select(.kind=="flow") | .count] | add' "$r")
+[ "$flows" -gt 6 ] && ok "container flows measured on the shards ($flows)" || fail "only $flows flows"
+grep -q admin-secret "$TMP"/plain.log "$TMP"/plain.err "$r" "$TMP/demo-r.txt" && fail "password in an artifact" || ok "password not in any artifact"
+
+# 3. A crashing shard and a hanging one: reported with their reasons; the
+#    others' results are kept; exit 9.
+double faults --crash-shard 1 --hang-shard 2 --timeout 6
+dist "$ep" "$TMP/who.json" "$TMP/faults-r.json" --invocations 4
+expect_eq "failed shards exit 9" 9 "$?"
+r="$TMP/faults-r.json"
+expect_eq "2 ok, 2 failed" "2 2" "$(jq -r '"\(.shards.ok) \(.shards.failed)"' "$r")"
+jq -r '.shards.failures[] | select(.shard==1) | .reason' "$r" | grep -q "Runtime.ExitError" && ok "crash reported" || fail "crash: $(jq -c .shards.failures "$r")"
+jq -r '.shards.failures[] | select(.shard==2) | .reason' "$r" | grep -q "Sandbox.Timedout" && ok "timeout reported" || fail "timeout: $(jq -c .shards.failures "$r")"
+[ "$(jq .iterations.started "$r")" -gt 0 ] && ok "surviving shards' results kept" || fail "results lost"
+grep -q "shard 1 failed" "$TMP/faults-r.txt" && ok "report lists the failed shard" || fail "report silent about shard 1"
+
+# 4. Throttling: 429 with Retry-After, retried with back-off; all succeed.
+double throttled --throttle 3
+dist "$ep" "$TMP/who.json" "$TMP/thr-r.json" --invocations 2 --duration 1s
+expect_eq "throttled shards retried: exit" 0 "$?"
+expect_eq "all shards ok after throttling" 2 "$(jq .shards.ok "$TMP/thr-r.json")"
+expect_eq "three 429s were answered" 3 "$(grep -c '"status": 429' "$TMP/throttled.log")"
+
+# 5. The deadline: a 4 s function timeout for an 8 s test. herd stops in
+#    time and returns a truncated result instead of being killed.
+double short --timeout 4
+dist "$ep" "$TMP/who.json" "$TMP/trunc-r.json" --invocations 2 --duration 8s
+r="$TMP/trunc-r.json"
+expect_eq "truncated shards are not failures" 0 "$(jq .shards.failed "$r")"
+expect_eq "both shards truncated" 2 "$(jq .shards.truncated "$r")"
+[ "$(jq .iterations.started "$r")" -gt 0 ] && ok "truncated results kept" || fail "nothing measured"
+
+# 6. A long test as consecutive parts: 5 s in parts of 2 s = 3 parts each.
+double parts
+dist "$ep" "$TMP/who.json" "$TMP/parts-r.json" --invocations 2 --duration 5s --part 2s
+expect_eq "parts: exit" 0 "$?"
+expect_eq "3 parts per shard" '[[0,1,2],[0,1,2]]' "$(jq -sc 'map(select(.status==200)) | group_by(.shard) | map(map(.part) | sort)' "$TMP/parts.log")"
+r="$TMP/parts-r.json"
+expect_eq "parts merged: count = sum of the parts" "$(sum '.transactions[0].count' "$TMP/parts-r")" "$(jq '.transactions[0].count' "$r")"
+span=$(jq '(.timeline | last.t) - (.timeline | first.t)' "$r")
+if [ "$span" -ge 4 ] && [ "$span" -le 8 ]; then ok "one timeline across parts (${span}s)"; else fail "timeline spans ${span}s"; fi
+for f in "$TMP"/parts-r.shards/*part-02.json; do
+    [ "$(jq .iterations.started "$f")" -gt 0 ] && ok "last part ran ($(basename "$f"))" || fail "last part idle: $f"
+done
+gaps=$(jq '[.timeline[] | select(.requests == 0)] | length' "$r")
+[ "$gaps" -le 1 ] && ok "no gap between parts" || fail "$gaps empty seconds in the timeline"
+
+# 7. Credentials: a wrong secret is refused by the signature check; none at
+#    all is a usage error before anything runs.
+AWS_SECRET_ACCESS_KEY=not-the-secret dist "$ep" "$TMP/who.json" "$TMP/badsig-r.json" --invocations 1 --duration 1s
+expect_eq "bad signature: exit 9" 9 "$?"
+jq -r '.shards.failures[0].reason' "$TMP/badsig-r.json" | grep -q InvalidSignatureException && ok "signature mismatch reported" || fail "no signature error"
+grep -q not-the-secret "$TMP/badsig-r.json" "$TMP/badsig-r.json.out" && fail "secret printed" || ok "secret not printed"
+env -u AWS_SECRET_ACCESS_KEY "$HERD" run "$TMP/who.json" --lambda herd --endpoint "$ep" -o "$TMP/nocreds.json" > "$TMP/nocreds.out" 2>&1
+expect_eq "missing credentials: exit 2" 2 "$?"
+[ ! -e "$TMP/nocreds.json" ] && ok "nothing ran without credentials" || fail "ran without credentials"
+"$HERD" run "$TMP/who.json" --lambda "herd:live" --endpoint "$ep" -o "$TMP/colon.json" > /dev/null 2>&1
+expect_eq "function name with ':' refused (use --qualifier)" 2 "$?"
+
+# 8. The runtime answers a bad event with a proper error (signed by botocore).
+/usr/bin/python3 - "$ep" > "$TMP/badevent.out" <<'PY'
+import sys, urllib.request
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+url = sys.argv[1] + "/2015-03-31/functions/herd/invocations"
+req = AWSRequest(method="POST", url=url, data=b'{"plan": {"name": 3}, "shard": {}}')
+SigV4Auth(Credentials("AKIDHERDTEST", "herd-test-secret"), "lambda", "us-east-1").add_auth(req)
+r = urllib.request.urlopen(urllib.request.Request(url, data=req.body, headers=dict(req.headers), method="POST"))
+print(r.headers.get("X-Amz-Function-Error"), r.read().decode())
+PY
+grep -q '^Unhandled .*"errorType": *"Herd.InvalidEvent"' "$TMP/badevent.out" && ok "bad event: Herd.InvalidEvent via /error" || fail "bad event: $(cat "$TMP/badevent.out")"
+finish

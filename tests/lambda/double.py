@@ -1,0 +1,321 @@
+#!/usr/bin/python3
+"""A local double of AWS Lambda for herd's tests (standard library plus
+Debian's python3-botocore, used only as an independent SigV4 implementation).
+
+It serves the Invoke API on 127.0.0.1:PORT:
+    POST /2015-03-31/functions/{name}/invocations[?Qualifier=...]
+and backs every invocation with a real `bootstrap` process, started with
+AWS_LAMBDA_RUNTIME_API pointing at a Runtime API served here for that one
+invocation (next / response / error / init error), like a cold start.
+
+Faithful to what herd relies on:
+  * SigV4: the Authorization header is recomputed with botocore from the
+    signed headers and the body; a wrong signature, key, date or region is
+    answered 403 (InvalidSignatureException / UnrecognizedClientException).
+    With a session token, x-amz-security-token must be signed.
+  * Concurrency limit: beyond --concurrency running invocations, 429
+    TooManyRequestsException with Retry-After.
+  * The deadline: Lambda-Runtime-Deadline-Ms = start + --timeout; a process
+    still running then is killed: 200 with X-Amz-Function-Error: Unhandled,
+    errorType Sandbox.Timedout.
+  * Function errors (runtime /error, a crash) come back as 200 with
+    X-Amz-Function-Error; a response over 6 MB as Function.ResponseSizeTooLarge.
+Fault injection for tests: --crash-shard N (the process is killed as soon as
+it has the event of shard N, part 0), --hang-shard N (it is frozen with
+SIGSTOP until the deadline kills it), --throttle N (the first N invokes get
+429). Every invocation is logged as one JSON line to --log.
+"""
+import argparse
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+MAX_RESPONSE = 6 * 1024 * 1024
+args = None
+lock = threading.Lock()
+running = 0
+throttled = 0
+log_lock = threading.Lock()
+
+
+def log(entry):
+    if not args.log:
+        return
+    with log_lock, open(args.log, "a") as f:
+        f.write(json.dumps(entry) + "\n")
+
+
+def verify_sigv4(method, path, headers, body):
+    """Returns None when the signature is right, else (status, type, msg)."""
+    auth = headers.get("Authorization", "")
+    m = re.match(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/"
+                 r"aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$",
+                 auth)
+    if not m:
+        return 403, "IncompleteSignatureException", "bad Authorization header"
+    akid, day, region, service, signed, given = m.groups()
+    if akid != args.access_key:
+        return 403, "UnrecognizedClientException", "unknown access key"
+    if service != "lambda" or region != args.region:
+        return 403, "InvalidSignatureException", "wrong service or region"
+    amz_date = headers.get("X-Amz-Date", "")
+    try:
+        t = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ")
+    except ValueError:
+        return 403, "IncompleteSignatureException", "bad X-Amz-Date"
+    if abs((datetime.datetime.utcnow() - t).total_seconds()) > 900 or day != amz_date[:8]:
+        return 403, "InvalidSignatureException", "signature expired"
+    names = signed.split(";")
+    if args.session_token:
+        if "x-amz-security-token" not in names:
+            return 403, "InvalidSignatureException", "session token not signed"
+        if headers.get("X-Amz-Security-Token") != args.session_token:
+            return 403, "UnrecognizedClientException", "bad session token"
+    lower = {k.lower(): v for k, v in headers.items()}
+    if any(n not in lower for n in names):
+        return 403, "InvalidSignatureException", "signed header missing"
+    req = AWSRequest(method=method, url="http://%s%s" % (lower["host"], path),
+                     data=body, headers={n: lower[n] for n in names})
+    req.context["timestamp"] = amz_date
+    creds = Credentials(args.access_key, args.secret_key, args.session_token)
+    signer = SigV4Auth(creds, "lambda", region)
+    canonical = signer.canonical_request(req)
+    expected = signer.signature(signer.string_to_sign(req, canonical), req)
+    if not hmac.compare_digest(expected, given):
+        return 403, "InvalidSignatureException", "signature does not match"
+    return None
+
+
+class Invocation:
+    """One invocation: a Runtime API for it and the bootstrap process."""
+
+    def __init__(self, event, shard, part):
+        self.event = event
+        self.shard = shard
+        self.part = part
+        self.request_id = str(uuid.uuid4())
+        self.done = threading.Event()
+        self.outcome = None          # ("response", body) / ("error", body, type)
+        self.delivered = False
+        self.deadline_ms = int(time.time() * 1000) + int(args.timeout * 1000)
+        self.proc = None
+
+    def serve(self):
+        inv = self
+
+        class RuntimeAPI(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def handle(self):
+                # A killed bootstrap drops its connection: expected here.
+                try:
+                    super().handle()
+                except (ConnectionResetError, BrokenPipeError):
+                    pass
+
+            def reply(self, code, body=b"", headers=None):
+                self.send_response(code)
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                if self.path != "/2018-06-01/runtime/invocation/next":
+                    return self.reply(404)
+                if inv.delivered:
+                    # One invocation per process here: wait to be killed.
+                    inv.done.wait()
+                    time.sleep(3600)
+                inv.delivered = True
+                self.reply(200, inv.event, {
+                    "Lambda-Runtime-Aws-Request-Id": inv.request_id,
+                    "Lambda-Runtime-Deadline-Ms": str(inv.deadline_ms),
+                    "Lambda-Runtime-Invoked-Function-Arn":
+                        "arn:aws:lambda:%s:000000000000:function:herd" % args.region,
+                    "Content-Type": "application/json"})
+                if inv.shard == args.crash_shard and inv.part == 0:
+                    inv.proc.kill()
+                if inv.shard == args.hang_shard and inv.part == 0:
+                    inv.proc.send_signal(signal.SIGSTOP)
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n)
+                base = "/2018-06-01/runtime/invocation/%s/" % inv.request_id
+                if self.path == base + "response":
+                    inv.outcome = ("response", body)
+                elif self.path == base + "error":
+                    # The error type travels in the body; the Invoke API
+                    # says only "Unhandled", as AWS does.
+                    inv.outcome = ("error", body, "Unhandled")
+                elif self.path == "/2018-06-01/runtime/init/error":
+                    inv.outcome = ("error", body, "Runtime.InitError")
+                else:
+                    return self.reply(404)
+                self.reply(202, b'{"status":"OK"}')
+                inv.done.set()
+
+        srv = ThreadingHTTPServer(("127.0.0.1", 0), RuntimeAPI)
+        srv.daemon_threads = True
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        env = {"PATH": "/usr/bin:/bin",
+               "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % srv.server_address[1],
+               "AWS_LAMBDA_FUNCTION_NAME": "herd",
+               "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1769",
+               "AWS_REGION": args.region, "LAMBDA_TASK_ROOT": args.task_root}
+        if os.environ.get("SSL_CERT_FILE"):
+            env["SSL_CERT_FILE"] = os.environ["SSL_CERT_FILE"]
+        self.proc = subprocess.Popen([os.path.join(args.task_root, "bootstrap")],
+                                     env=env, cwd=args.task_root,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=open(args.stderr or os.devnull, "ab"))
+        # Wait for an answer, a crash, or the deadline.
+        while not self.done.is_set():
+            if self.proc.poll() is not None and self.proc.returncode is not None:
+                if not self.done.wait(0.2):
+                    self.outcome = ("error", json.dumps({
+                        "errorType": "Runtime.ExitError",
+                        "errorMessage": "Runtime exited with error: exit status %s"
+                        % self.proc.returncode}).encode(), "Unhandled")
+                    break
+            if time.time() * 1000 >= self.deadline_ms:
+                self.outcome = ("error", json.dumps({
+                    "errorType": "Sandbox.Timedout",
+                    "errorMessage": "Task timed out after %.2f seconds" % args.timeout
+                }).encode(), "Unhandled")
+                break
+            self.done.wait(0.05)
+        try:
+            self.proc.kill()
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        self.done.set()
+        srv.shutdown()
+        return self.outcome
+
+
+class InvokeAPI(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def reply(self, code, body, headers=None):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        global running, throttled
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n)
+        u = urlsplit(self.path)
+        m = re.match(r"^/2015-03-31/functions/([A-Za-z0-9_-]+)/invocations$", u.path)
+        if not m:
+            return self.reply(404, {"Type": "User", "message": "not found"})
+        bad = verify_sigv4("POST", self.path, dict(self.headers.items()), body)
+        if bad:
+            log({"status": bad[0], "error": bad[1], "why": bad[2]})
+            return self.reply(bad[0], {"__type": bad[1], "message": bad[2]})
+        try:
+            event = json.loads(body)
+            shard = event["shard"]["index"]
+            part = event["shard"]["part"]
+        except (ValueError, KeyError, TypeError):
+            shard, part = -1, -1
+        with lock:
+            if throttled < args.throttle or running >= args.concurrency:
+                throttled += 1
+                log({"status": 429, "shard": shard, "part": part})
+                return self.reply(429, {"Type": "User", "message": "Rate Exceeded.",
+                                        "__type": "TooManyRequestsException"},
+                                  {"Retry-After": "1"})
+            running += 1
+        start = time.time()
+        try:
+            inv = Invocation(body, shard, part)
+            outcome = inv.serve()
+        finally:
+            with lock:
+                running -= 1
+        entry = {"status": 200, "shard": shard, "part": part,
+                 "start": start, "end": time.time(),
+                 "function": m.group(1),
+                 "qualifier": dict(p.split("=", 1) for p in u.query.split("&") if "=" in p).get("Qualifier")}
+        if outcome[0] == "response" and len(outcome[1]) > MAX_RESPONSE:
+            outcome = ("error", json.dumps({
+                "errorType": "Function.ResponseSizeTooLarge",
+                "errorMessage": "Response payload size exceeded maximum allowed "
+                                "payload size (6291556 bytes)."}).encode(), "Unhandled")
+        if outcome[0] == "response":
+            entry["result_bytes"] = len(outcome[1])
+            log(entry)
+            return self.reply(200, outcome[1], {"X-Amz-Executed-Version": "$LATEST"})
+        entry["function_error"] = json.loads(outcome[1]).get("errorType")
+        log(entry)
+        self.reply(200, outcome[1], {"X-Amz-Function-Error": outcome[2]})
+
+
+def main():
+    global args
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("port", type=int)
+    p.add_argument("--zip", help="deployment package holding bootstrap")
+    p.add_argument("--bootstrap", help="a bootstrap executable (instead of --zip)")
+    p.add_argument("--timeout", type=float, default=30.0)
+    p.add_argument("--concurrency", type=int, default=1000)
+    p.add_argument("--throttle", type=int, default=0)
+    p.add_argument("--crash-shard", type=int, default=-1)
+    p.add_argument("--hang-shard", type=int, default=-1)
+    p.add_argument("--region", default="us-east-1")
+    p.add_argument("--access-key", default="AKIDHERDTEST")
+    p.add_argument("--secret-key", default="herd-test-secret")
+    p.add_argument("--session-token", default=None)
+    p.add_argument("--log")
+    p.add_argument("--stderr", help="append the bootstraps' stderr here")
+    args = p.parse_args()
+    root = tempfile.mkdtemp(prefix="herd-lambda-")
+    if args.zip:
+        with zipfile.ZipFile(args.zip) as z:
+            z.extract("bootstrap", root)
+        os.chmod(os.path.join(root, "bootstrap"), 0o755)
+    else:
+        os.symlink(os.path.abspath(args.bootstrap), os.path.join(root, "bootstrap"))
+    args.task_root = root
+    srv = ThreadingHTTPServer(("127.0.0.1", args.port), InvokeAPI)
+    srv.daemon_threads = True
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
