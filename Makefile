@@ -84,4 +84,4 @@ clean:
 	rm -rf build
 
 -include $(OBJS:.o=.d) $(TESTBINS:=.d)
--include lambda.mk
+include lambda.mk
