@@ -641,8 +641,8 @@ static int cmd_run(int argc, char **argv)
     }
 #endif
     if (rc == EXIT_OK) {
-        if (r->shards_failed) rc = EXIT_SHARDS;
-        else if (r->interrupted) rc = EXIT_INTERRUPTED;
+        if (r->interrupted) rc = EXIT_INTERRUPTED;
+        else if (r->shards_failed) rc = EXIT_SHARDS;
         else if (setup_failed || teardown_failed) rc = EXIT_SETUP;
         else if (!thresholds_ok) rc = EXIT_THRESHOLDS;
     }

@@ -120,6 +120,15 @@ done
 gaps=$(jq '[.timeline[] | select(.requests == 0)] | length' "$r")
 [ "$gaps" -le 1 ] && ok "no gap between parts" || fail "$gaps empty seconds in the timeline"
 
+# Ctrl-C on the coordinator: it stops waiting, writes what it has and
+# names the shards whose results are missing.
+"$HERD" run "$TMP/who.json" --lambda herd --endpoint "$ep" --start-delay 1s --invocations 2 \
+    --duration 20s -o "$TMP/int-r.json" -q > "$TMP/int.out" 2>&1 & cpid=$!
+sleep 3; kill -INT $cpid; wait $cpid
+expect_eq "coordinator Ctrl-C exits 5" 5 "$?"
+expect_eq "interrupted result written" true "$(jq .interrupted "$TMP/int-r.json")"
+expect_eq "missing shards named" 2 "$(jq '[.shards.failures[] | select(.reason | test("missing"))] | length' "$TMP/int-r.json")"
+
 # 7. Credentials: a wrong secret is refused by the signature check; none at
 #    all is a usage error before anything runs.
 AWS_SECRET_ACCESS_KEY=not-the-secret dist "$ep" "$TMP/who.json" "$TMP/badsig-r.json" --invocations 1 --duration 1s

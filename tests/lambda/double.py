@@ -53,6 +53,7 @@ lock = threading.Lock()
 running = 0
 throttled = 0
 log_lock = threading.Lock()
+procs = set()          # live bootstrap processes, killed when we stop
 
 
 def log(entry):
@@ -191,6 +192,8 @@ class Invocation:
                                      env=env, cwd=args.task_root,
                                      stdout=subprocess.DEVNULL,
                                      stderr=open(args.stderr or os.devnull, "ab"))
+        with lock:
+            procs.add(self.proc)
         # Wait for an answer, a crash, or the deadline.
         while not self.done.is_set():
             if self.proc.poll() is not None and self.proc.returncode is not None:
@@ -212,6 +215,8 @@ class Invocation:
         except ProcessLookupError:
             pass
         self.proc.wait()
+        with lock:
+            procs.discard(self.proc)
         self.done.set()
         srv.shutdown()
         return self.outcome
@@ -313,7 +318,12 @@ def main():
     args.task_root = root
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), InvokeAPI)
     srv.daemon_threads = True
-    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+    def stop(*a):
+        with lock:
+            for p in procs:
+                p.kill()
+        sys.exit(0)
+    signal.signal(signal.SIGTERM, stop)
     srv.serve_forever()
 
 
