@@ -7,8 +7,10 @@
  * recording is O(1). With sub_bucket_count = 2^ceil(log2(2 * 10^sigfigs))
  * the width of the slot holding v is at most v / 10^sigfigs.
  *
- * Serialization walks the counts array and writes, for every non-empty
- * slot, two unsigned LEB128 varints: the number of empty slots skipped
+ * Serialization ("v1:<highest>:<sigfigs>:<min>:<max>:<base64>") keeps the
+ * exact extremes, so percentiles read back equal those of the run, and
+ * walks the counts array writing, for every non-empty slot, two unsigned
+ * LEB128 varints: the number of empty slots skipped
  * since the previous non-empty one, and the count. The bytes are base64'd
  * so the histogram travels inside JSON. */
 #include "hist.h"
@@ -218,7 +220,8 @@ char *hist_encode(const struct hist *h)
         put_varint(&raw, (uint64_t)h->counts[i]);
         gap = 0;
     }
-    buf_printf(&out, "v1:%lld:%d:", (long long)h->highest, h->sigfigs);
+    buf_printf(&out, "v1:%lld:%d:%lld:%lld:", (long long)h->highest,
+               h->sigfigs, (long long)h->min, (long long)h->max);
     const unsigned char *s = (const unsigned char *)buf_str(&raw);
     for (size_t i = 0; i < raw.len; i += 3) {
         uint32_t n = (uint32_t)s[i] << 16;
@@ -241,10 +244,10 @@ static int b64_val(char c)
 
 int hist_decode(const char *s, struct hist **out)
 {
-    long long highest;
+    long long highest, min, max;
     int sigfigs, off = 0;
-    if (!s || sscanf(s, "v1:%lld:%d:%n", &highest, &sigfigs, &off) != 2 ||
-        off == 0)
+    if (!s || sscanf(s, "v1:%lld:%d:%lld:%lld:%n", &highest, &sigfigs, &min,
+                     &max, &off) != 4 || off == 0)
         return -1;
     /* Refuse layouts herd never writes, so hostile input cannot make us
      * allocate hundreds of megabytes. */
@@ -298,6 +301,17 @@ int hist_decode(const char *s, struct hist **out)
         h->total += (int64_t)count;
     }
     buf_free(&raw);
+    /* The exact extremes travel beside the buckets; they must lie within
+     * the first and last non-empty bucket. */
+    if (rc == 0 && h->total == 0 && (min || max)) rc = -1;
+    if (rc == 0 && h->total > 0) {
+        int64_t lo = value_at_index(h, counts_index(h, h->min < 1 ? 1 : h->min));
+        if (min > max || min < lo || min > h->max || max > h->max ||
+            max < value_at_index(h, counts_index(h, h->max)))
+            rc = -1;
+        h->min = min;
+        h->max = max;
+    }
     if (rc < 0) { hist_free(h); return -1; }
     *out = h;
     return 0;

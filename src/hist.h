@@ -69,13 +69,16 @@ int64_t hist_percentile(const struct hist *h, double p);
  * beside the histogram). */
 double hist_mean(const struct hist *h);
 
-/* Compact text serialization: "v1:<highest>:<sigfigs>:<base64>" where the
- * base64 holds zig-zag varints of (run of empty buckets, count) pairs, so
- * sparse histograms are small. Returns a malloc'd string (caller frees). */
+/* Compact text serialization: "v1:<highest>:<sigfigs>:<min>:<max>:<base64>"
+ * where min and max are the exact extremes and the base64 holds varints of
+ * (run of empty buckets, count) pairs, so sparse histograms are small.
+ * Returns a malloc'd string (caller frees). */
 char *hist_encode(const struct hist *h);
 /* Parses hist_encode output. Returns 0 and sets *out (caller frees with
  * hist_free), or -1 on any malformed, truncated or out-of-range input (never
- * crashes, never reads out of bounds). min/max/total are recomputed. */
+ * crashes, never reads out of bounds), including extremes that do not fit
+ * the buckets. The total is recomputed. Decoding what hist_encode wrote
+ * gives the same counts, min, max and so the same percentiles. */
 int hist_decode(const char *s, struct hist **out);
 
 /* Iterates the non-empty buckets in ascending order. Start with *iter = 0;

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "compare.h"
 #include "engine.h"
+#include "html.h"
 #include "lambda.h"
 #include "plan.h"
 #include "report.h"
@@ -61,7 +62,10 @@ static const char usage_text[] =
 "commands:\n"
 "  run PLAN.json      run a load test (also: run_local_load_test PLAN.json)\n"
 "  check PLAN.json    validate a plan without sending anything\n"
-"  report RESULT.json print a result's report again (--csv for the table)\n"
+"  report RESULT.json print a result's report again (--csv for the table,\n"
+"                     --html FILE for the HTML report)\n"
+"  report --history PLAN (--last N | RESULT.json ...) --html FILE\n"
+"                     one plan's runs over time, as an HTML page\n"
 "  merge A.json B.json ... -o ALL.json\n"
 "                     merge results exactly (histograms, counters, timeline)\n"
 "  db migrate         create or upgrade the analytics schema (DATABASE_URL)\n"
@@ -302,7 +306,8 @@ static int write_text(const char *path, const struct result *r, int csv)
 {
     FILE *f = fopen(path, "w");
     if (!f) return -1;
-    int rc = csv ? report_csv(f, r) : report_text(f, r);
+    int rc = csv == 2 ? html_report(f, r) : csv ? report_csv(f, r) :
+             report_text(f, r);
     if (fclose(f) != 0) rc = -1;
     return rc;
 }
@@ -621,12 +626,26 @@ static int cmd_run(int argc, char **argv)
                 buf_str(&rep), strerror(errno));
         rc = EXIT_IO;
     }
+    struct buf html = {0};
+    {
+        const char *op = buf_str(&out);
+        size_t l = strlen(op);
+        buf_append(&html, op, l > 5 && !strcmp(op + l - 5, ".json") ? l - 5 : l);
+        buf_puts(&html, ".html");
+        if (write_text(buf_str(&html), r, 2) < 0) {
+            fprintf(stderr, "herd: %s: cannot write the HTML report: %s\n",
+                    buf_str(&html), strerror(errno));
+            rc = EXIT_IO;
+        }
+    }
     if (a.csv && write_text(a.csv, r, 1) < 0) {
         fprintf(stderr, "herd: %s: cannot write the CSV: %s\n", a.csv,
                 strerror(errno));
         rc = EXIT_IO;
     }
-    fprintf(stderr, "result: %s\nreport: %s\n", buf_str(&out), buf_str(&rep));
+    fprintf(stderr, "result: %s\nreport: %s\nhtml:   %s  (open it: xdg-open %s)\n",
+            buf_str(&out), buf_str(&rep), buf_str(&html), buf_str(&html));
+    buf_free(&html);
 
 #ifndef HERD_NO_DB
     if (a.save && rc != EXIT_IO) {
@@ -655,36 +674,146 @@ static int cmd_run(int argc, char **argv)
     return rc;
 }
 
+static int by_start(const void *a, const void *b)
+{
+    const struct result *x = *(struct result *const *)a;
+    const struct result *y = *(struct result *const *)b;
+    return x->started_unix_ms < y->started_unix_ms ? -1 :
+           x->started_unix_ms > y->started_unix_ms;
+}
+
+static const char report_use[] =
+    "usage: herd report RESULT.json [--csv | --html FILE]\n"
+    "       herd report --history PLAN (--last N [--db URL] | RESULT.json ...)"
+    " --html FILE\n";
+
+/* The history page of one plan, from result files or the database. */
+static int report_history(const char *plan, const char **files, int nfiles,
+                          long long last, const char *db, const char *out)
+{
+    struct result **runs = xcalloc((size_t)(nfiles + last + 1), sizeof *runs);
+    int n = 0, rc = EXIT_OK;
+    char err[600];
+    for (int i = 0; i < nfiles; i++) {
+        struct result *r = result_read(files[i], err, sizeof err);
+        if (!r) {
+            fprintf(stderr, "herd: %s: %s\n", files[i], err);
+            rc = EXIT_IO;
+            break;
+        }
+        if (r->plan_name && strcmp(r->plan_name, plan)) {
+            fprintf(stderr, "herd: %s: plan \"%s\", not \"%s\": left out\n",
+                    files[i], r->plan_name, plan);
+            result_free(r);
+            continue;
+        }
+        runs[n++] = r;
+    }
+#ifndef HERD_NO_DB
+    if (rc == EXIT_OK && last > 0) {
+        const char *ci = db_conninfo(db);
+        PGconn *c = ci ? db_open(ci) : NULL;
+        if (!c) rc = ci ? EXIT_DB : EXIT_USAGE;
+        char **ids = xcalloc((size_t)last, sizeof *ids);
+        int got = c ? store_recent_runs(c, plan, NULL, (int)last, ids, err,
+                                        sizeof err) : 0;
+        if (got < 0) {
+            store_mask(ci, err);
+            fprintf(stderr, "herd: %s\n", err);
+            rc = EXIT_DB;
+        }
+        for (int i = 0; i < got; i++) {
+            struct result *r = store_load(c, ids[i], err, sizeof err);
+            if (r) runs[n++] = r;
+            free(ids[i]);
+        }
+        free(ids);
+        PQfinish(c);
+    }
+#else
+    (void)db;
+    if (last > 0) {
+        fprintf(stderr, "herd: --last: this build has no database support\n");
+        rc = EXIT_USAGE;
+    }
+#endif
+    if (rc == EXIT_OK) {
+        qsort(runs, (size_t)n, sizeof *runs, by_start);
+        FILE *f = fopen(out, "w");
+        if (!f || html_history(f, plan, runs, n) < 0) rc = EXIT_IO;
+        if (f && fclose(f) != 0) rc = EXIT_IO;
+        if (rc == EXIT_OK)
+            fprintf(stderr, "history of %d run%s: %s\n", n, n == 1 ? "" : "s", out);
+        else
+            fprintf(stderr, "herd: %s: cannot write: %s\n", out, strerror(errno));
+    }
+    for (int i = 0; i < n; i++) result_free(runs[i]);
+    free(runs);
+    return rc;
+}
+
 static int cmd_report(int argc, char **argv)
 {
-    const char *file = NULL;
-    int csv = 0;
+    const char *html = NULL, *history = NULL, *db = NULL;
+    const char **files = xcalloc((size_t)argc, sizeof *files);
+    int nfiles = 0, csv = 0, rc;
+    long long last = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--csv")) csv = 1;
-        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            puts("usage: herd report RESULT.json [--csv]\nPrints the text "
-                 "report of a result file, or its per-transaction table as "
-                 "CSV.");
+        else if (!strcmp(argv[i], "--html") || !strcmp(argv[i], "--history") ||
+                 !strcmp(argv[i], "--db")) {
+            const char **dst = argv[i][2] == 'h' && argv[i][3] == 't' ? &html :
+                               argv[i][2] == 'h' ? &history : &db;
+            if (want_value(argc, argv, &i, dst) < 0) { free(files); return EXIT_USAGE; }
+        } else if (!strcmp(argv[i], "--last")) {
+            if (want_int(argc, argv, &i, 1, &last) < 0) { free(files); return EXIT_USAGE; }
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(report_use, stdout);
+            puts("Prints a result's text report, its per-transaction table as "
+                 "CSV, or writes its\nHTML report (one self-contained file). "
+                 "--history draws one plan's runs week\nby week (p50/p95/p99 "
+                 "and error rate per transaction) from result files or\nthe "
+                 "last N runs in the database.");
+            free(files);
             return EXIT_OK;
-        } else if (argv[i][0] == '-' || file) {
-            fprintf(stderr, "usage: herd report RESULT.json [--csv]\n");
+        } else if (argv[i][0] == '-') {
+            fputs(report_use, stderr);
+            free(files);
             return EXIT_USAGE;
-        } else file = argv[i];
+        } else files[nfiles++] = argv[i];
     }
-    if (!file) {
-        fprintf(stderr, "usage: herd report RESULT.json [--csv]\n");
+    if (history) {
+        if (!html || (!nfiles && !last)) {
+            fputs(report_use, stderr);
+            free(files);
+            return EXIT_USAGE;
+        }
+        rc = report_history(history, files, nfiles, last, db, html);
+        free(files);
+        return rc;
+    }
+    if (nfiles != 1 || (csv && html)) {
+        fputs(report_use, stderr);
+        free(files);
         return EXIT_USAGE;
     }
     char err[512];
-    struct result *r = result_read(file, err, sizeof err);
+    struct result *r = result_read(files[0], err, sizeof err);
     if (!r) {
-        fprintf(stderr, "herd: %s: %s\n", file, err);
+        fprintf(stderr, "herd: %s: %s\n", files[0], err);
+        free(files);
         return EXIT_IO;
     }
-    int rc = csv ? report_csv(stdout, r) : report_text(stdout, r);
-    if (fflush(stdout) != 0) rc = -1;
+    if (html) {
+        rc = write_text(html, r, 2) < 0 ? EXIT_IO : EXIT_OK;
+        if (rc) fprintf(stderr, "herd: %s: cannot write: %s\n", html, strerror(errno));
+    } else {
+        rc = (csv ? report_csv(stdout, r) : report_text(stdout, r)) < 0 ||
+             fflush(stdout) != 0 ? EXIT_IO : EXIT_OK;
+    }
     result_free(r);
-    return rc < 0 ? EXIT_IO : EXIT_OK;
+    free(files);
+    return rc;
 }
 
 static int cmd_merge(int argc, char **argv)

@@ -32,6 +32,7 @@ import hmac
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -322,6 +323,7 @@ def main():
         with lock:
             for p in procs:
                 p.kill()
+        shutil.rmtree(args.task_root, ignore_errors=True)
         sys.exit(0)
     signal.signal(signal.SIGTERM, stop)
     srv.serve_forever()

@@ -134,6 +134,11 @@ static void test_encode(void)
             if (d->counts[i] != h->counts[i]) same = 0;
         CHECK(same);
         CHECK_INT(hist_percentile(d, 50), hist_percentile(h, 50));
+        /* exact extremes survive, so every percentile reads back equal */
+        CHECK_INT(d->min, h->min);
+        CHECK_INT(d->max, h->max);
+        for (double q = 90; q <= 100; q += 0.5)
+            CHECK_INT(hist_percentile(d, q), hist_percentile(h, q));
         hist_free(d);
     }
     CHECK(strlen(s) < 20000);                  /* sparse: small */
@@ -149,12 +154,16 @@ static void test_encode(void)
         free(t);
     }
     CHECK(refused > 0);
-    const char *garbage[] = {"", "v1", "v2:3600000000:3:", "v1:3600000000:3:@@@@",
-        "v1:3600000000:3:A", "v1:1:3:", "v1:3600000000:9:",
-        "v1:3600000000:3://///////////8=",      /* varint overflow */
-        "v1:3600000000:3:/w==",                  /* truncated varint */
-        "v1:3600000000:3:AAA=AAAA",              /* padding in the middle */
-        "v1:999999999999999999:4:"};             /* absurd layout */
+    const char *garbage[] = {"", "v1", "v2:3600000000:3:0:0:",
+        "v1:3600000000:3:", "v1:3600000000:3:0:0:@@@@",
+        "v1:3600000000:3:0:0:A", "v1:1:3:0:0:", "v1:3600000000:9:0:0:",
+        "v1:3600000000:3:0:0://///////////8=",  /* varint overflow */
+        "v1:3600000000:3:0:0:/w==",              /* truncated varint */
+        "v1:3600000000:3:0:0:AAA=AAAA",          /* padding in the middle */
+        "v1:3600000000:3:5:0:",                  /* extremes, no samples */
+        "v1:3600000000:3:1:1:AAE=",              /* bucket 0: never filled */
+        "v1:3600000000:3:900:5:AAE=",            /* min > max */
+        "v1:999999999999999999:4:0:0:"};         /* absurd layout */
     for (size_t i = 0; i < sizeof garbage / sizeof *garbage; i++) {
         struct hist *x = NULL;
         int rc = hist_decode(garbage[i], &x);
