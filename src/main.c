@@ -63,7 +63,7 @@ static const char usage_text[] =
 "  run PLAN.json      run a load test (also: run_local_load_test PLAN.json)\n"
 "  check PLAN.json    validate a plan without sending anything\n"
 "  report RESULT.json print a result's report again (--csv for the table,\n"
-"                     --html FILE for the HTML report)\n"
+"                     --markdown for a CI summary, --html FILE)\n"
 "  report --history PLAN (--last N | RESULT.json ...) --html FILE\n"
 "                     one plan's runs over time, as an HTML page\n"
 "  merge A.json B.json ... -o ALL.json\n"
@@ -683,7 +683,7 @@ static int by_start(const void *a, const void *b)
 }
 
 static const char report_use[] =
-    "usage: herd report RESULT.json [--csv | --html FILE]\n"
+    "usage: herd report RESULT.json [--csv | --markdown | --html FILE]\n"
     "       herd report --history PLAN (--last N [--db URL] | RESULT.json ...)"
     " --html FILE\n";
 
@@ -760,6 +760,7 @@ static int cmd_report(int argc, char **argv)
     long long last = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--csv")) csv = 1;
+        else if (!strcmp(argv[i], "--markdown")) csv = 3;
         else if (!strcmp(argv[i], "--html") || !strcmp(argv[i], "--history") ||
                  !strcmp(argv[i], "--db")) {
             const char **dst = argv[i][2] == 'h' && argv[i][3] == 't' ? &html :
@@ -808,8 +809,8 @@ static int cmd_report(int argc, char **argv)
         rc = write_text(html, r, 2) < 0 ? EXIT_IO : EXIT_OK;
         if (rc) fprintf(stderr, "herd: %s: cannot write: %s\n", html, strerror(errno));
     } else {
-        rc = (csv ? report_csv(stdout, r) : report_text(stdout, r)) < 0 ||
-             fflush(stdout) != 0 ? EXIT_IO : EXIT_OK;
+        rc = (csv == 3 ? report_markdown(stdout, r) : csv ? report_csv(stdout, r) :
+              report_text(stdout, r)) < 0 || fflush(stdout) != 0 ? EXIT_IO : EXIT_OK;
     }
     result_free(r);
     free(files);

@@ -193,3 +193,60 @@ int report_csv(FILE *f, const struct result *r)
     }
     return ferror(f) ? -1 : 0;
 }
+
+int report_markdown(FILE *f, const struct result *r)
+{
+    const struct stats *s = r->stats;
+    double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
+    int passed = !r->interrupted && !r->shards_failed &&
+                 !cJSON_GetArraySize(r->setup_errors);
+    const cJSON *t;
+    cJSON_ArrayForEach(t, r->thresholds)
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"))) passed = 0;
+    char d[32];
+    fprintf(f, "## herd: %s %s\n\n", r->plan_name ? r->plan_name : "run",
+            passed ? "✅ passed" : "❌ failed");
+    fprintf(f, "run `%s`, %s mode, %s, shards %d ok / %d failed / %d "
+            "truncated of %d; iterations %lld (succeeded %lld, failed %lld, "
+            "interrupted %lld, dropped %lld)\n\n", r->run_id ? r->run_id : "-",
+            r->mode ? r->mode : "-", dur(d, sizeof d, secs * 1e6),
+            r->shards_ok, r->shards_failed, r->shards_truncated, r->shards_total,
+            (long long)s->iter_started, (long long)s->iter_succeeded,
+            (long long)s->iter_failed, (long long)s->iter_interrupted,
+            (long long)s->iter_dropped);
+    fprintf(f, "| transaction | count | errors | rate/s | p50 | p95 | p99 | max |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < s->ntx; i++) {
+        const struct stats_tx *x = &s->tx[i];
+        char a[32], b[32], c[32], m[32];
+        fprintf(f, "| %s%s | %lld | %lld | %.1f | %s | %s | %s | %s |\n", x->name,
+                x->kind == STATS_FLOW ? " (flow)" : "", (long long)x->count,
+                (long long)x->errors, secs > 0 ? (double)x->count / secs : 0,
+                dur(a, sizeof a, (double)hist_percentile(x->hist, 50)),
+                dur(b, sizeof b, (double)hist_percentile(x->hist, 95)),
+                dur(c, sizeof c, (double)hist_percentile(x->hist, 99)),
+                dur(m, sizeof m, (double)x->max_us));
+    }
+    if (cJSON_GetArraySize(r->thresholds)) {
+        fprintf(f, "\n| threshold | measured | verdict |\n|---|---:|---|\n");
+        cJSON_ArrayForEach(t, r->thresholds) {
+            const cJSON *ex = cJSON_GetObjectItemCaseSensitive(t, "expr");
+            const cJSON *ms = cJSON_GetObjectItemCaseSensitive(t, "measured");
+            fprintf(f, "| %s | %s | %s |\n", cJSON_IsString(ex) ? ex->valuestring : "?",
+                    cJSON_IsString(ms) ? ms->valuestring : "-",
+                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok")) ?
+                    "pass" : "**FAIL**");
+        }
+    }
+    const cJSON *e;
+    cJSON_ArrayForEach(e, r->shard_failures) {
+        const cJSON *sh = cJSON_GetObjectItemCaseSensitive(e, "shard");
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(e, "reason");
+        fprintf(f, "\n- shard %d: %s", cJSON_IsNumber(sh) ? sh->valueint : -1,
+                cJSON_IsString(why) ? why->valuestring : "?");
+    }
+    cJSON_ArrayForEach(e, r->setup_errors)
+        fprintf(f, "\n- %s", cJSON_IsString(e) ? e->valuestring : "?");
+    fputc('\n', f);
+    return ferror(f) ? -1 : 0;
+}

@@ -20,4 +20,8 @@ int report_text(FILE *f, const struct result *r);
 /* Writes the per-transaction table as CSV with a header line; latencies in
  * milliseconds with 3 decimals. Returns 0, or -1 on a write error. */
 int report_csv(FILE *f, const struct result *r);
+/* Writes a GitHub-flavoured markdown summary (verdict, totals, the
+ * per-transaction table, thresholds, shards): for $GITHUB_STEP_SUMMARY.
+ * Returns 0, or -1 on a write error. */
+int report_markdown(FILE *f, const struct result *r);
 #endif

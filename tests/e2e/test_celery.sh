@@ -12,7 +12,7 @@ trap '"$REPO/scripts/target" stop "$TMP/target" >/dev/null 2>&1; cleanup' EXIT
 export TARGET_URL="http://127.0.0.1:$port" ADMIN_USER=admin ADMIN_PASSWORD=admin-secret
 
 # 10 users x 3 iterations of the demo plan's scenarios.
-"$HERD" run "$REPO/examples/demo.json" --iterations 3 --users 10 \
+"$HERD" run "$REPO/tests/plans/demo.json" --iterations 3 --users 10 \
     -o "$TMP/demo.json" -q > "$TMP/demo.out" 2>&1
 rc=$?
 expect_eq "demo plan exit" 0 "$rc"
@@ -40,7 +40,7 @@ if grep -q admin-secret "$r" "$TMP/demo.out" "$TMP/demo.txt"; then fail "passwor
 else ok "password not in the result or report"; fi
 
 # A wrong password fails setup: exit 4, reported, and no load is sent.
-ADMIN_PASSWORD=wrong "$HERD" run "$REPO/examples/demo.json" --iterations 1 \
+ADMIN_PASSWORD=wrong "$HERD" run "$REPO/tests/plans/demo.json" --iterations 1 \
     -o "$TMP/bad.json" -q > "$TMP/bad.out" 2>&1
 expect_eq "failed setup exits 4" 4 "$?"
 expect_eq "setup failure reported" 1 "$(jq '.setup_errors | length' "$TMP/bad.json")"

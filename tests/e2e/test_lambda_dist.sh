@@ -65,7 +65,7 @@ big=$(jq -s 'map(.result_bytes // 0) | max' "$TMP/plain.log")
 export TARGET_JOB_SECONDS=0.5 TARGET_MAX_QUEUE=500
 "$REPO/scripts/target" start "$TMP/target" "$tport" > "$TMP/target.out" 2>&1 || fail "target did not start"
 export TARGET_URL="http://127.0.0.1:$tport" ADMIN_USER=admin ADMIN_PASSWORD=admin-secret
-dist "$ep" "$REPO/examples/demo.json" "$TMP/demo-r.json" --invocations 3 --users 6 --duration 4s
+dist "$ep" "$REPO/tests/plans/demo.json" "$TMP/demo-r.json" --invocations 3 --users 6 --duration 4s
 expect_eq "celery flow over 3 shards: exit" 0 "$?"
 r="$TMP/demo-r.json"
 expect_eq "no failed iteration" 0 "$(jq .iterations.failed "$r")"
