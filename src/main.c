@@ -60,8 +60,10 @@ static const char usage_text[] =
 "usage: herd <command> [options]\n"
 "\n"
 "commands:\n"
-"  run PLAN.json      run a load test (also: run_local_load_test PLAN.json)\n"
+"  run PLAN.json|URL  run a load test (also: run_local_load_test PLAN.json);\n"
+"                     a URL instead of a plan runs a smoke test of it\n"
 "  check PLAN.json    validate a plan without sending anything\n"
+"  init               write a commented starter plan (asks on a terminal)\n"
 "  report RESULT.json print a result's report again (--csv for the table,\n"
 "                     --markdown for a CI summary, --html FILE)\n"
 "  report --history PLAN (--last N | RESULT.json ...) --html FILE\n"
@@ -442,7 +444,42 @@ static int cmd_run(int argc, char **argv)
             return usage(stdout, EXIT_OK);
     if (parse_run_args(argc, argv, &a) < 0) return EXIT_USAGE;
     char err[1024];
-    struct plan *p = plan_load(a.plan, err, sizeof err);
+    struct plan *p;
+    if (!strncmp(a.plan, "http://", 7) || !strncmp(a.plan, "https://", 8)) {
+        /* A URL instead of a plan: a smoke test of it (GET, 2xx/3xx). */
+        cJSON *sp = cJSON_CreateObject();
+        cJSON_AddStringToObject(sp, "name", "smoke");
+        cJSON *load = cJSON_AddObjectToObject(sp, "load");
+        cJSON_AddNumberToObject(load, "users", 10);
+        cJSON_AddNumberToObject(load, "spawn_rate", 10);
+        cJSON_AddStringToObject(load, "duration", "30s");
+        /* About 2 requests per second per user: a smoke test, not a soak. */
+        cJSON_AddStringToObject(load, "think", "500ms");
+        cJSON *scs = cJSON_AddArrayToObject(sp, "scenarios");
+        cJSON *sc = cJSON_CreateObject();
+        cJSON_AddStringToObject(sc, "name", "smoke");
+        cJSON *steps = cJSON_AddArrayToObject(sc, "steps");
+        cJSON *st = cJSON_CreateObject();
+        cJSON_AddStringToObject(st, "name", "GET");
+        cJSON_AddStringToObject(st, "url", a.plan);
+        cJSON_AddItemToArray(steps, st);
+        cJSON_AddItemToArray(scs, sc);
+        cJSON *th = cJSON_AddArrayToObject(sp, "thresholds");
+        cJSON_AddItemToArray(th, cJSON_CreateString("http error_rate < 1%"));
+        char *text = cJSON_PrintUnformatted(sp);
+        cJSON_Delete(sp);
+        p = plan_parse(text, "smoke plan", err, sizeof err);
+        cJSON_free(text);
+        if (p) {
+            free(p->base_url);
+            p->base_url = xstrdup(a.plan);
+            fprintf(stderr, "smoke test of %s: %d users for %s unless --users/"
+                    "--duration say otherwise (herd init writes a plan to "
+                    "edit)\n", a.plan, p->load.users, a.duration ? a.duration : "30s");
+        }
+    } else {
+        p = plan_load(a.plan, err, sizeof err);
+    }
     if (!p) {
         fprintf(stderr, "%s\n", err);
         return EXIT_PLAN;
@@ -1089,6 +1126,121 @@ out:
 
 #endif /* HERD_NO_DB */
 
+/* Asks one question on the terminal; returns the answer or the default. */
+static void ask(const char *q, const char *def, char *out, size_t n)
+{
+    fprintf(stderr, "%s [%s]: ", q, def);
+    fflush(stderr);
+    if (!fgets(out, (int)n, stdin)) out[0] = '\0';
+    out[strcspn(out, "\r\n")] = '\0';
+    if (!out[0]) snprintf(out, n, "%s", def);
+}
+
+static int cmd_init(int argc, char **argv)
+{
+    const char *name = NULL, *url = NULL, *users = NULL, *duration = NULL;
+    const char *out = "plan.json";
+    int force = 0;
+    static const char use[] = "usage: herd init [-o plan.json] [--name NAME] "
+        "[--url URL] [--users N] [--duration D] [--force]\n";
+    for (int i = 1; i < argc; i++) {
+        const char **dst = !strcmp(argv[i], "--name") ? &name :
+                           !strcmp(argv[i], "--url") ? &url :
+                           !strcmp(argv[i], "--users") ? &users :
+                           !strcmp(argv[i], "--duration") ? &duration :
+                           !strcmp(argv[i], "-o") ? &out : NULL;
+        if (dst) {
+            if (want_value(argc, argv, &i, dst) < 0) return EXIT_USAGE;
+        } else if (!strcmp(argv[i], "--force")) {
+            force = 1;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(use, stdout);
+            puts("Writes a starter plan with comments (\"//\" keys) to edit. On "
+                 "a terminal it asks\nfor what the flags leave out; otherwise "
+                 "defaults are used.");
+            return EXIT_OK;
+        } else {
+            fputs(use, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (!force && access(out, F_OK) == 0) {
+        fprintf(stderr, "herd: %s exists; pick another -o or pass --force\n", out);
+        return EXIT_USAGE;
+    }
+    char a_name[128], a_url[512], a_users[32], a_dur[32];
+    int tty = isatty(0);
+    if (name) snprintf(a_name, sizeof a_name, "%s", name);
+    else if (tty) ask("Plan name", "my-service", a_name, sizeof a_name);
+    else snprintf(a_name, sizeof a_name, "my-service");
+    if (url) snprintf(a_url, sizeof a_url, "%s", url);
+    else if (tty) ask("Base URL of the server", "http://localhost:8000", a_url, sizeof a_url);
+    else snprintf(a_url, sizeof a_url, "http://localhost:8000");
+    if (users) snprintf(a_users, sizeof a_users, "%s", users);
+    else if (tty) ask("Virtual users", "10", a_users, sizeof a_users);
+    else snprintf(a_users, sizeof a_users, "10");
+    if (duration) snprintf(a_dur, sizeof a_dur, "%s", duration);
+    else if (tty) ask("Duration (e.g. 30s, 5m)", "1m", a_dur, sizeof a_dur);
+    else snprintf(a_dur, sizeof a_dur, "1m");
+    char *end;
+    long nu = strtol(a_users, &end, 10);
+    int64_t d;
+    if (*end || nu < 1 || units_parse_duration(a_dur, &d) < 0 || d <= 0) {
+        fprintf(stderr, "herd: users must be a whole number >= 1 and the "
+                "duration like \"30s\" or \"5m\"\n");
+        return EXIT_USAGE;
+    }
+    cJSON *jn = cJSON_CreateString(a_name), *ju = cJSON_CreateString(a_url);
+    char *qn = cJSON_PrintUnformatted(jn), *qu = cJSON_PrintUnformatted(ju);
+    cJSON_Delete(jn);
+    cJSON_Delete(ju);
+    struct buf b = {0};
+    buf_printf(&b,
+"{\n"
+"  \"//\": \"A herd plan. Keys starting with // are comments. Reference: the README, 'The plan reference'. Check it with: herd check %s\",\n"
+"  \"name\": %s,\n"
+"  \"base_url\": %s,\n"
+"  \"//headers\": \"Sent with every request. Secrets come from the environment, e.g. \\\"Authorization\\\": \\\"Bearer ${API_TOKEN}\\\"\",\n"
+"  \"headers\": {\"Accept\": \"application/json\"},\n"
+"  \"timeout\": \"30s\",\n"
+"  \"load\": {\n"
+"    \"//\": \"Closed model: users started at spawn_rate per second, each looping over the scenarios, thinking between steps. Or \\\"rate\\\": iterations per second (open model).\",\n"
+"    \"users\": %ld,\n"
+"    \"spawn_rate\": %ld,\n"
+"    \"duration\": \"%s\",\n"
+"    \"think\": [\"200ms\", \"500ms\"]\n"
+"  },\n"
+"  \"scenarios\": [\n"
+"    {\"name\": \"browse\", \"weight\": 1, \"steps\": [\n"
+"      {\"name\": \"home\", \"method\": \"GET\", \"path\": \"/\",\n"
+"       \"expect\": {\"status\": 200}}\n"
+"    ]}\n"
+"  ],\n"
+"  \"//thresholds\": \"A failing threshold makes the exit code 1, for CI.\",\n"
+"  \"thresholds\": [\"http p95 < 500ms\", \"http error_rate < 1%%\"]\n"
+"}\n", out, qn, qu, nu, nu > 10 ? nu / 10 : 1, a_dur);
+    cJSON_free(qn);
+    cJSON_free(qu);
+    char err[1024];
+    struct plan *p = plan_parse(buf_str(&b), out, err, sizeof err);
+    if (!p) {
+        fprintf(stderr, "herd: the starter plan would be invalid: %s\n", err);
+        buf_free(&b);
+        return EXIT_USAGE;
+    }
+    plan_free(p);
+    FILE *f = fopen(out, "w");
+    int rc = f && fputs(buf_str(&b), f) >= 0 ? EXIT_OK : EXIT_IO;
+    if (f && fclose(f) != 0) rc = EXIT_IO;
+    buf_free(&b);
+    if (rc != EXIT_OK) {
+        fprintf(stderr, "herd: %s: %s\n", out, strerror(errno));
+        return rc;
+    }
+    fprintf(stderr, "wrote %s; try it: herd run %s --debug\n", out, out);
+    return EXIT_OK;
+}
+
 static int cmd_version(int argc, char **argv)
 {
     (void)argc; (void)argv;
@@ -1116,6 +1268,7 @@ static const struct {
 } commands[] = {
     {"run", cmd_run},
     {"check", cmd_check},
+    {"init", cmd_init},
     {"report", cmd_report},
     {"merge", cmd_merge},
 #ifndef HERD_NO_DB

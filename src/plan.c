@@ -87,8 +87,9 @@ static int check_keys(struct ctx *c, const cJSON *obj, const char *path,
         return fail(c, path, "expected an object, got %s", type_name(obj));
     const cJSON *k;
     cJSON_ArrayForEach(k, obj) {
-        int ok = 0;
-        for (const char *const *a = allowed; *a; a++)
+        /* "//" keys are comments (JSON has none): allowed anywhere. */
+        int ok = strncmp(k->string, "//", 2) == 0;
+        for (const char *const *a = allowed; !ok && *a; a++)
             if (strcmp(*a, k->string) == 0) { ok = 1; break; }
         if (ok) continue;
         struct buf b = {0};
@@ -327,6 +328,7 @@ static int subst_env(struct ctx *c, cJSON *n, const char *path)
     cJSON_ArrayForEach(k, n) {
         char p[512];
         if (cJSON_IsArray(n)) elem(p, sizeof p, path, i++);
+        else if (!strncmp(k->string, "//", 2)) continue;   /* a comment */
         else child(p, sizeof p, path, k->string);
         if (subst_env(c, k, p) < 0) return -1;
     }

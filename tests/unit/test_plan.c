@@ -150,6 +150,17 @@ static void test_errors(void)
             "plan.json: load.users: the open model");
 }
 
+static void test_comments(void)
+{
+    unsetenv("HERD_T_NOT_SET");
+    struct plan *p = parse(HEAD LOAD "\"//\": \"uses ${HERD_T_NOT_SET}\","
+                           "\"scenarios\":[{\"//why\":\"x\",\"steps\":"
+                           "[{\"path\":\"/\",\"// note\":1}]}]}");
+    CHECK(p != NULL);
+    if (!p) fprintf(stderr, "%s\n", err);
+    plan_free(p);
+}
+
 static void test_templates_and_pools(void)
 {
     struct plan *p = parse(HEAD LOAD
@@ -244,6 +255,7 @@ int main(void)
     T_RUN(test_minimal);
     T_RUN(test_brief_plan);
     T_RUN(test_errors);
+    T_RUN(test_comments);
     T_RUN(test_templates_and_pools);
     T_RUN(test_csv_pool);
     T_RUN(test_load_models);
