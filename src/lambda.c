@@ -460,7 +460,18 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
     } else {
         char rerr[256];
         r = result_from_json(buf_str(&pt->body), rerr, sizeof rerr);
-        if (!r) snprintf(reason, sizeof reason, "unreadable result: %s", rerr);
+        if (!r) {
+            /* Most often an old deployment: say so, and what to do. */
+            cJSON *b = cJSON_Parse(buf_str(&pt->body));
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, "herd_version");
+            if (cJSON_IsString(v) && strcmp(v->valuestring, HERD_VERSION))
+                snprintf(reason, sizeof reason, "the function runs herd %s, "
+                         "this is herd %s: redeploy it (make -f lambda.mk "
+                         "deploy)", v->valuestring, HERD_VERSION);
+            else
+                snprintf(reason, sizeof reason, "unreadable result: %s", rerr);
+            cJSON_Delete(b);
+        }
     }
     free(ferr);
     if (status == 200) write_raw(c, pt);

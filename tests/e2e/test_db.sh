@@ -150,6 +150,11 @@ h save "$TMP/sharded.json"
 sql -f "$REPO/sql/queries/failed_shards.sql" > "$TMP/fs.out"
 grep -q '^sharded|weekly|.*|3|2|1|0|\[{"shard": 2, "reason": "timeout"}\]' "$TMP/fs.out" && ok "failed shards query" || fail "failed shards: $(cat "$TMP/fs.out")"
 
+# The history page straight from the database: the plan's saved runs.
+"$HERD" report --history weekly --last 10 --html "$TMP/history.html" >> "$out" 2>&1
+expect_eq "history from the database" 0 "$?"
+expect_eq "history lists the weekly runs" 6 "$(grep -c '<tr><td>' "$TMP/history.html")"
+
 # Nothing herd printed contains the password.
 grep -q -- "$PW" "$out" && fail "the password appeared in herd's output" || ok "password never printed"
 finish

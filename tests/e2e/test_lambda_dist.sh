@@ -96,6 +96,14 @@ expect_eq "throttled shards retried: exit" 0 "$?"
 expect_eq "all shards ok after throttling" 2 "$(jq .shards.ok "$TMP/thr-r.json")"
 expect_eq "three 429s were answered" 3 "$(grep -c '"status": 429' "$TMP/throttled.log")"
 
+# The concurrency limit: 3 shards on a function allowed 2 at a time. The
+# third is told 429 until a slot frees, and still runs.
+double limited --concurrency 2
+dist "$ep" "$TMP/who.json" "$TMP/lim-r.json" --invocations 3 --duration 1s
+expect_eq "over the concurrency limit: exit" 0 "$?"
+expect_eq "all three shards ok" 3 "$(jq .shards.ok "$TMP/lim-r.json")"
+[ "$(grep -c '"status": 429' "$TMP/limited.log")" -ge 1 ] && ok "the limit answered 429" || fail "no 429 from the concurrency limit"
+
 # 5. The deadline: a 4 s function timeout for an 8 s test. herd stops in
 #    time and returns a truncated result instead of being killed.
 double short --timeout 4
@@ -154,4 +162,22 @@ r = urllib.request.urlopen(urllib.request.Request(url, data=req.body, headers=di
 print(r.headers.get("X-Amz-Function-Error"), r.read().decode())
 PY
 grep -q '^Unhandled .*"errorType": *"Herd.InvalidEvent"' "$TMP/badevent.out" && ok "bad event: Herd.InvalidEvent via /error" || fail "bad event: $(cat "$TMP/badevent.out")"
+# An old deployment (another herd version, another result format) is
+# named as such, with the fix.
+cat > "$TMP/old-bootstrap" <<'SH'
+#!/bin/bash
+api=$AWS_LAMBDA_RUNTIME_API
+id=$(curl -s -D - -o /dev/null "http://$api/2018-06-01/runtime/invocation/next" |
+     sed -n 's/^Lambda-Runtime-Aws-Request-Id: *\([^\r]*\).*/\1/ip')
+curl -s -o /dev/null -X POST "http://$api/2018-06-01/runtime/invocation/$id/response" \
+     -d '{"herd_result": 1, "herd_version": "0.0.1", "transactions": [{"hist": "v0"}]}'
+SH
+chmod +x "$TMP/old-bootstrap"
+pkg=(--bootstrap "$TMP/old-bootstrap")
+double old
+dist "$ep" "$TMP/who.json" "$TMP/old-r.json" --invocations 1 --duration 1s
+expect_eq "old deployment: exit 9" 9 "$?"
+jq -r '.shards.failures[0].reason' "$TMP/old-r.json" | grep -q "the function runs herd 0.0.1, this is herd .*: redeploy it" \
+    && ok "old deployment named, with the fix" || fail "old deployment: $(jq -c .shards.failures "$TMP/old-r.json")"
+
 finish
