@@ -299,13 +299,17 @@ static int timer_cb(CURLM *m, long timeout_ms, void *arg)
     return 0;
 }
 
-static enum err_class classify(CURLcode rc)
+/* status: the response code received before the failure, 0 if none. */
+static enum err_class classify(CURLcode rc, long status)
 {
     switch (rc) {
     case CURLE_COULDNT_CONNECT:
+        return ERR_CONNECT;
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
-        return ERR_CONNECT;
+        /* A reset before any response is a connection failure; once the
+         * response has started it is a broken transfer. */
+        return status ? ERR_TRANSPORT : ERR_CONNECT;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
         return ERR_DNS;
@@ -778,7 +782,7 @@ static void done_request(struct user *u, const struct plan_step *st,
         status >= 200 && status < 400;
 
     if (rc != CURLE_OK) {
-        err = classify(rc);
+        err = classify(rc, status);
         snprintf(why, sizeof why, "%s", curl_easy_strerror(rc));
     } else if (in_list(r->retry_status, r->nretry_status, (int)status)) {
         /* A retried "busy" answer is an ordinary response; only running
@@ -844,7 +848,7 @@ static void done_poll(struct user *u, const struct plan_step *st,
     d[0] = '\0';
     cJSON *doc = NULL;
     if (rc != CURLE_OK) {
-        fail = classify(rc);
+        fail = classify(rc, status);
         stats_record(s, r->tx, lat, svc, 0, fail, NULL, ws);
         snprintf(d, sizeof d, "%s", curl_easy_strerror(rc));
         goto failed;
