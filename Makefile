@@ -38,7 +38,7 @@ TESTSRCS := $(wildcard tests/unit/test_*.c)
 TESTBINS := $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS    := $(BUILD)/tools/mkresult
 
-.PHONY: all deps test unit e2e demo clean bench
+.PHONY: all deps test unit e2e demo clean bench fuzz fuzz-regressions
 
 all: $(BUILD)/herd
 
@@ -79,6 +79,53 @@ test: deps
 demo: deps
 	$(MAKE) all
 	scripts/demo
+
+# Fuzzing: libFuzzer harnesses (clang, ASan + UBSan) over every parser.
+# Each runs FUZZ_SECONDS from tests/fuzz/seeds/; crashes found become files
+# in tests/fuzz/regressions/<harness>/, replayed first on every run.
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES   := plan tmpl jpath units result hist event
+FUZZ_DIR     := build/fuzz
+FUZZ_CFLAGS  := -g -O1 -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer \
+                -fsanitize=fuzzer-no-link,address,undefined \
+                $(shell pkg-config --cflags $(PKGS)) -Isrc -I$(BUILD)/gen
+FUZZ_OBJS    := $(LIBSRCS:src/%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/migrations.o
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+
+$(FUZZ_DIR)/obj/%.o: src/%.c | $(FUZZ_DIR)/obj
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/obj/migrations.o: $(BUILD)/gen/migrations.c | $(FUZZ_DIR)/obj
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+	    $(FUZZ_OBJS) $(LDLIBS)
+
+$(FUZZ_DIR)/obj:
+	mkdir -p $@
+
+.SECONDARY: $(FUZZ_OBJS)
+
+fuzz-regressions: $(FUZZ_BINS)
+	@for n in $(FUZZ_NAMES); do \
+	    d=tests/fuzz/regressions/$$n; [ -d $$d ] && [ -n "$$(ls $$d)" ] || continue; \
+	    echo "fuzz: replaying $$d"; $(FUZZ_DIR)/fuzz_$$n $$d/* >/dev/null 2>&1 || \
+	        { echo "fuzz: regression in $$n" >&2; exit 1; }; \
+	done
+
+fuzz: fuzz-regressions
+	@for n in $(FUZZ_NAMES); do \
+	    mkdir -p $(FUZZ_DIR)/corpus/$$n $(FUZZ_DIR)/crash/$$n; \
+	    cp -n tests/fuzz/seeds/$$n/* $(FUZZ_DIR)/corpus/$$n/ 2>/dev/null; \
+	    echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	    $(FUZZ_DIR)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_DIR)/crash/$$n/ $(FUZZ_DIR)/corpus/$$n \
+	        > $(FUZZ_DIR)/$$n.log 2>&1 || { tail -30 $(FUZZ_DIR)/$$n.log; \
+	        echo "fuzz: $$n crashed; input in $(FUZZ_DIR)/crash/$$n/ (copy it to tests/fuzz/regressions/$$n/)" >&2; exit 1; }; \
+	    grep -E "stat::number_of_executed_units|cov:" $(FUZZ_DIR)/$$n.log | tail -2; \
+	done
 
 # A measurement, never a test: herd beside wrk (and hey, ab) on pinned
 # cores. BENCH_ARGS="--duration 5s --reps 1" for a quick look.

@@ -156,6 +156,20 @@ out:
     return rc;
 }
 
+int lambda_event_read(const char *json, char *err, size_t errlen)
+{
+    struct plan *p = NULL;
+    struct engine_vars vars = {0};
+    struct engine_shard sh;
+    char *run_id = NULL;
+    int index;
+    int rc = event_parse(json, &p, &vars, &sh, &run_id, &index, err, errlen);
+    engine_vars_free(&vars);
+    plan_free(p);
+    free(run_id);
+    return rc;
+}
+
 /* ---- runtime ------------------------------------------------------------ */
 
 /* POSTs body to the runtime API; returns the HTTP status or -1. */

@@ -63,6 +63,10 @@ int lambda_check(const struct lambda_opts *o, char *err, size_t errlen);
 int lambda_run(const struct plan *p, const struct engine_vars *vars,
                const struct lambda_opts *o, struct result *r);
 
+/* Reads an event as a shard would (plan, variables, shard). Returns 0, or
+ * -1 with a reason in err. For tests and fuzzing. */
+int lambda_event_read(const char *json, char *err, size_t errlen);
+
 /* The event for one shard part (caller frees). Exposed for tests. */
 char *lambda_event(const struct plan *p, const struct engine_vars *vars,
                    const char *run_id, int index, int part,
