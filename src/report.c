@@ -61,6 +61,9 @@ int report_text(FILE *f, const struct result *r)
                 r->shards_total);
     if (r->git_commit) fprintf(f, ", commit %.12s", r->git_commit);
     fputc('\n', f);
+    if (r->settings && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->settings,
+                                                                     "insecure")))
+        fprintf(f, "  TLS verification was OFF (insecure: true)\n");
     fprintf(f, "  iterations: started %lld = succeeded %lld + failed %lld + "
             "interrupted %lld (dropped %lld)\n\n",
             (long long)s->iter_started, (long long)s->iter_succeeded,

@@ -67,6 +67,8 @@ jq '.insecure = true' "$TMP/tls.json" > "$TMP/tls2.json"
 "$HERD" run "$TMP/tls2.json" -o "$TMP/r4.json" -q > /dev/null 2>&1
 expect_eq "insecure: true skips verification" 2 "$(jq '.transactions[0].status["200"]' "$TMP/r4.json")"
 expect_eq "the result records insecure" true "$(jq '.settings.insecure' "$TMP/r4.json")"
+grep -q "TLS verification was OFF" "$TMP/r4.txt" && ok "the text report says verification was off" || fail "report silent about insecure"
+grep -q "TLS verification was off" "$TMP/r4.html" && ok "the HTML report says so too" || fail "HTML silent about insecure"
 
 # Teardown runs after a load full of failures and after Ctrl-C.
 cat > "$TMP/td.json" <<JSON
