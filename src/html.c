@@ -243,12 +243,8 @@ int html_report(FILE *f, const struct result *r)
 {
     const struct stats *s = r->stats;
     double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
-    int passed = 1;
+    int passed = result_passed(r);
     const cJSON *t;
-    cJSON_ArrayForEach(t, r->thresholds)
-        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"))) passed = 0;
-    int broken = r->interrupted || r->shards_failed ||
-                 cJSON_GetArraySize(r->setup_errors) > 0;
     struct buf title = {0};
     buf_printf(&title, "herd report: %s", r->plan_name ? r->plan_name : "run");
     head(f, buf_str(&title));
@@ -261,8 +257,7 @@ int html_report(FILE *f, const struct result *r)
     fprintf(f, "<h1>");
     esc(f, r->plan_name ? r->plan_name : "(unnamed)");
     fprintf(f, " <span id=\"verdict\" class=\"verdict %s\">%s</span></h1>\n",
-            passed && !broken ? "pass" : "fail",
-            passed && !broken ? "PASS" : "FAIL");
+            passed ? "pass" : "fail", passed ? "PASS" : "FAIL");
     fprintf(f, "<p>run <code>");
     esc(f, r->run_id);
     fprintf(f, "</code>, %s mode, target <code>", r->mode ? r->mode : "-");

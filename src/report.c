@@ -201,11 +201,8 @@ int report_markdown(FILE *f, const struct result *r)
 {
     const struct stats *s = r->stats;
     double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
-    int passed = !r->interrupted && !r->shards_failed &&
-                 !cJSON_GetArraySize(r->setup_errors);
+    int passed = result_passed(r);
     const cJSON *t;
-    cJSON_ArrayForEach(t, r->thresholds)
-        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"))) passed = 0;
     char d[32];
     fprintf(f, "## herd: %s %s\n\n", r->plan_name ? r->plan_name : "run",
             passed ? "✅ passed" : "❌ failed");

@@ -520,3 +520,17 @@ int result_merge(struct result *dst, const struct result *src)
         cJSON_AddItemToArray(dst->setup_errors, cJSON_Duplicate(e, 1));
     return stats_merge(dst->stats, src->stats);
 }
+
+int result_thresholds_passed(const struct result *r)
+{
+    const cJSON *t;
+    cJSON_ArrayForEach(t, r->thresholds)
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"))) return 0;
+    return 1;
+}
+
+int result_passed(const struct result *r)
+{
+    return result_thresholds_passed(r) && !r->interrupted &&
+           !r->shards_failed && !cJSON_GetArraySize(r->setup_errors);
+}

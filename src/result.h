@@ -71,6 +71,12 @@ struct result *result_from_json(const char *json, char *err, size_t errlen);
  * adds the file name). */
 struct result *result_read(const char *path, char *err, size_t errlen);
 
+/* 1 when every threshold in r passed (or there are none). */
+int result_thresholds_passed(const struct result *r);
+/* The run's verdict: thresholds passed, nothing interrupted, no shard
+ * failed, setup and teardown clean. */
+int result_passed(const struct result *r);
+
 /* dst += src: stats merged exactly (stats_merge), iteration counts and
  * shard counts summed, failures and setup errors appended, started = min,
  * finished = max, interrupted = or. Metadata (run id, plan, settings) kept

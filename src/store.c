@@ -266,10 +266,7 @@ static int insert_run(PGconn *c, const struct result *r, const char *json,
     stats_tx_sum(s, STATS_REQUEST, "web", &web);
     stats_tx_sum(s, STATS_FLOW, "container", &cont);
     double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
-    int passed = 1;
-    const cJSON *t;
-    cJSON_ArrayForEach(t, r->thresholds)
-        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"))) passed = 0;
+    int passed = result_thresholds_passed(r);
 
     p_str(&p, r->run_id);
     p_fmt(&p, "%d", L.num_users);
