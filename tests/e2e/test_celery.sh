@@ -36,7 +36,7 @@ if [ "$flows" -gt 0 ]; then
 fi
 expect_eq "setup is not a load transaction" 0 "$(jq '[.transactions[] | select(.name=="login")] | length' "$r")"
 expect_eq "setup errors" 0 "$(jq '.setup_errors | length' "$r")"
-if grep -q admin-secret "$r" "$TMP/demo.out" "$TMP/demo.txt"; then fail "password leaked into an artifact"
+if grep -q admin-secret "$r" "$TMP/demo.out" "$TMP/demo.txt" "$TMP/demo.html"; then fail "password leaked into an artifact"
 else ok "password not in the result or report"; fi
 
 # A wrong password fails setup: exit 4, reported, and no load is sent.
