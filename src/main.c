@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -265,14 +266,26 @@ static char *slug(const char *s)
     return o;
 }
 
-/* Checks that a file can be created next to path before the load starts,
- * so an unwritable result path is found in milliseconds, not after an hour
- * of load. */
+/* Results, reports and shard files of a long run take a few MB; less free
+ * space than this is a full disk for herd's purposes. */
+#define MIN_FREE_BYTES (16LL << 20)
+
+/* Checks that a file can be created next to path, and that there is room,
+ * before the load starts: an unwritable or full result directory is found
+ * in milliseconds, not after an hour of load. Returns 0, -1 with errno set,
+ * or -2 when the disk is (nearly) full. */
 static int check_writable(const char *path)
 {
     char *copy = xstrdup(path);
+    const char *dir = dirname(copy);
+    struct statvfs sv;
+    if (statvfs(dir, &sv) == 0 &&
+        (long long)sv.f_bavail * (long long)sv.f_frsize < MIN_FREE_BYTES) {
+        free(copy);
+        return -2;
+    }
     struct buf probe = {0};
-    buf_printf(&probe, "%s/.herd-probe-%d", dirname(copy), (int)getpid());
+    buf_printf(&probe, "%s/.herd-probe-%d", dir, (int)getpid());
     int fd = open(buf_str(&probe), O_WRONLY | O_CREAT | O_EXCL, 0600);
     int rc = 0;
     if (fd < 0 || write(fd, "x", 1) != 1) rc = -1;
@@ -521,9 +534,15 @@ static int cmd_run(int argc, char **argv)
         buf_append(&rep, o, l > 5 && !strcmp(o + l - 5, ".json") ? l - 5 : l);
         buf_puts(&rep, ".txt");
     }
-    if (check_writable(buf_str(&out)) < 0) {
-        fprintf(stderr, "herd: %s: cannot write the result here: %s\n",
-                buf_str(&out), strerror(errno));
+    int wr = check_writable(buf_str(&out));
+    if (wr < 0) {
+        if (wr == -2)
+            fprintf(stderr, "herd: %s: the disk is full (less than %lld MB "
+                    "free): free some space or choose another -o\n",
+                    buf_str(&out), MIN_FREE_BYTES >> 20);
+        else
+            fprintf(stderr, "herd: %s: cannot write the result here: %s\n",
+                    buf_str(&out), strerror(errno));
         free(stamp); free(name); buf_free(&out); buf_free(&rep);
         plan_free(p);
         return EXIT_IO;

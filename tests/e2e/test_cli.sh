@@ -38,6 +38,14 @@ fi
 expect_eq "missing result directory exits 6" 6 "$?"
 grep -q "cannot write the result here" "$TMP/nodir.out" && ok "says why" || fail "no reason given"
 
+# A full disk (a 4 MB tmpfs in a private mount namespace) is found before
+# any load is sent.
+mkdir -p "$TMP/full"
+unshare -rm sh -c "mount -t tmpfs -o size=4m none '$TMP/full' && \
+    '$HERD' run '$TMP/one.json' -o '$TMP/full/r.json' -q" > "$TMP/full.out" 2>&1
+expect_eq "full disk exits 6" 6 "$?"
+grep -q "the disk is full" "$TMP/full.out" && ok "says the disk is full" || fail "full disk: $(cat "$TMP/full.out")"
+
 # Spawn rate: 10 users at 5 users/s take about 2 s to all be running.
 cat > "$TMP/spawn.json" <<JSON
 {"name": "spawn", "base_url": "$base",
