@@ -83,7 +83,9 @@ demo: deps
 # Fuzzing: libFuzzer harnesses (clang, ASan + UBSan) over every parser.
 # Each runs FUZZ_SECONDS from tests/fuzz/seeds/; crashes found become files
 # in tests/fuzz/regressions/<harness>/, replayed first on every run.
+# FUZZ_RUNS=N instead runs N inputs from a fixed seed: reproducible, for CI.
 FUZZ_SECONDS ?= 60
+FUZZ_LIMIT    = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) -seed=1,-max_total_time=$(FUZZ_SECONDS))
 FUZZ_NAMES   := plan tmpl jpath units result hist event
 FUZZ_DIR     := build/fuzz
 FUZZ_CFLAGS  := -g -O1 -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer \
@@ -118,8 +120,8 @@ fuzz: fuzz-regressions
 	@for n in $(FUZZ_NAMES); do \
 	    mkdir -p $(FUZZ_DIR)/corpus/$$n $(FUZZ_DIR)/crash/$$n; \
 	    cp -n tests/fuzz/seeds/$$n/* $(FUZZ_DIR)/corpus/$$n/ 2>/dev/null; \
-	    echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
-	    $(FUZZ_DIR)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    echo "fuzz: $$n ($(FUZZ_LIMIT))"; \
+	    $(FUZZ_DIR)/fuzz_$$n $(FUZZ_LIMIT) -max_len=65536 \
 	        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	        -artifact_prefix=$(FUZZ_DIR)/crash/$$n/ $(FUZZ_DIR)/corpus/$$n \
 	        > $(FUZZ_DIR)/$$n.log 2>&1 || { tail -30 $(FUZZ_DIR)/$$n.log; \

@@ -129,7 +129,9 @@ void jpath_to_text(const cJSON *n, struct buf *out)
         buf_puts(out, n->valuestring);
     } else if (cJSON_IsNumber(n)) {
         double d = n->valuedouble;
-        if (d == (double)(long long)d && d > -9e15 && d < 9e15)
+        /* Range first: casting a double beyond long long is undefined
+         * (found by fuzz_jpath: a 104-digit number). */
+        if (d > -9e15 && d < 9e15 && d == (double)(long long)d)
             buf_printf(out, "%lld", (long long)d);
         else
             buf_printf(out, "%.17g", d);

@@ -27,6 +27,12 @@ static void test_get(void)
     buf_reset(&b); jpath_to_text(jpath_get(d, "$.items[0]"), &b);
     CHECK_STR(buf_str(&b), "{\"id\":7}");
     CHECK(jpath_get(d, "$") == d);
+    /* A number far beyond long long prints in %.17g form, no cast. */
+    cJSON *big = cJSON_Parse("1e300");
+    buf_reset(&b);
+    jpath_to_text(big, &b);
+    CHECK_STR(buf_str(&b), "1.0000000000000001e+300");
+    cJSON_Delete(big);
     CHECK(jpath_get(d, "$.missing") == NULL);
     CHECK(jpath_get(d, "$.items[2]") == NULL);
     CHECK(jpath_get(d, "$.ID.x") == NULL);
