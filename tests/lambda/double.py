@@ -118,6 +118,7 @@ class Invocation:
         self.delivered = False
         self.deadline_ms = int(time.time() * 1000) + int(args.timeout * 1000)
         self.proc = None
+        self.started = threading.Event()   # set once self.proc is known
 
     def serve(self):
         inv = self
@@ -157,6 +158,8 @@ class Invocation:
                     "Lambda-Runtime-Invoked-Function-Arn":
                         "arn:aws:lambda:%s:000000000000:function:herd" % args.region,
                     "Content-Type": "application/json"})
+                # The bootstrap can ask before Popen has returned to us.
+                inv.started.wait()
                 if inv.shard == args.crash_shard and inv.part == 0:
                     inv.proc.kill()
                 if inv.shard == args.hang_shard and inv.part == 0:
@@ -195,6 +198,7 @@ class Invocation:
                                      stderr=open(args.stderr or os.devnull, "ab"))
         with lock:
             procs.add(self.proc)
+        self.started.set()
         # Wait for an answer, a crash, or the deadline.
         while not self.done.is_set():
             if self.proc.poll() is not None and self.proc.returncode is not None:
