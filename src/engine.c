@@ -14,6 +14,7 @@
  * Every iteration ends exactly once in end_iteration as succeeded, failed
  * or interrupted, which is what makes the accounting add up. */
 #include "engine.h"
+#include "journal.h"
 #include "buf.h"
 #include "jpath.h"
 #include "loop.h"
@@ -108,9 +109,13 @@ struct worker {
     _Atomic int64_t pub_requests, pub_errors, pub_active, pub_iters;
     _Atomic int64_t pub_p99;
     int64_t last_sec;
+    struct stats *total;          /* journaling: what earlier deltas held;
+                                     stats holds only the current delta */
+    int64_t journal_ms;           /* when the current delta began */
     int by_signal;                /* draining because of SIGINT/SIGTERM */
     int cut_short;                /* the hard stop came before the end */
     int stop_base;                /* stop count when this worker began */
+    int journal_failed;
     int done;
 };
 
@@ -1062,11 +1067,27 @@ static int64_t arrival_at(const struct plan *p, int64_t i)
     return -1;
 }
 
+/* Journaling: appends what this worker measured since its last record
+ * and folds it into w->total, leaving w->stats empty for the next second. */
+static void checkpoint(struct worker *w)
+{
+    int fd = w->o->journal_fd;
+    if (fd <= 0 || !w->total) return;
+    int64_t now_ms = wall_now_us() / 1000;
+    if (journal_append(fd, w->stats, w->journal_ms, now_ms) < 0 && !w->journal_failed) {
+        w->journal_failed = 1;
+        fprintf(stderr, "\nherd: the run journal cannot be written (%s); the "
+                "run goes on without it\n", strerror(errno));
+    }
+    w->journal_ms = now_ms;
+    stats_merge(w->total, w->stats);
+    stats_reset(w->stats);
+}
+
 static void publish(struct worker *w, int64_t now)
 {
     atomic_store_explicit(&w->pub_active, w->active, memory_order_relaxed);
     int64_t sec = wall_s(w, now);
-    stats_active(w->stats, sec, w->active);
     if (sec != w->last_sec) {
         /* p99 of the second that just ended, for the progress line. */
         struct stats *s = w->stats;
@@ -1074,8 +1095,12 @@ static void publish(struct worker *w, int64_t now)
         if (s->nsec && idx >= 0 && idx < s->nsec && s->sec[idx].hist)
             atomic_store_explicit(&w->pub_p99, hist_percentile(s->sec[idx].hist,
                                   99.0), memory_order_relaxed);
+        /* Before the new second's active users are noted: each second's
+         * user count then lives in exactly one record. */
+        if (w->last_sec >= 0) checkpoint(w);
         w->last_sec = sec;
     }
+    stats_active(w->stats, sec, w->active);
 }
 
 static void start_arrival(struct worker *w, int64_t intended)
@@ -1208,6 +1233,7 @@ static void worker_free(struct worker *w)
     if (w->multi) curl_multi_cleanup(w->multi);
     loop_free(w->loop);
     stats_free(w->stats);
+    stats_free(w->total);
 }
 
 static void worker_loop(struct worker *w)
@@ -1277,8 +1303,21 @@ static void *worker_main(void *arg)
             if (at < 0 || at >= sh->elapsed_us) break;
             w->next_arrival += w->stride;
         }
+    if (w->o->journal_fd > 0 && !w->single) {
+        w->total = stats_new();
+        for (int i = 0; i < w->p->ntx; i++)
+            stats_tx_index(w->total, w->p->tx_names[i], w->p->tx_kinds[i]);
+        w->journal_ms = now_wall / 1000;
+    }
     loop_timer_arm(w->loop, &w->tick, now_mono);
     worker_loop(w);
+    if (w->total) {
+        /* The last record: the journal then holds the whole run. */
+        checkpoint(w);
+        struct stats *t = w->stats;
+        w->stats = w->total;
+        w->total = t;
+    }
     return NULL;
 }
 

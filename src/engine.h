@@ -65,6 +65,8 @@ struct engine_opts {
     FILE *debug;                 /* non-NULL: print every request/response */
     engine_progress_fn progress; /* called about once a second, may be NULL */
     void *progress_arg;
+    int journal_fd;              /* > 0: each worker appends what it has
+                                    measured once a second (journal.h) */
 };
 
 /* Variables extracted by setup, visible read-only to every user: an array

@@ -9,6 +9,7 @@
 #include "compare.h"
 #include "engine.h"
 #include "html.h"
+#include "journal.h"
 #include "lambda.h"
 #include "plan.h"
 #include "report.h"
@@ -88,6 +89,8 @@ static const char usage_text[] =
 "  --rate R             override load.rate (open model)\n"
 "  --threads N          worker threads (default: number of cores)\n"
 "  --run-id ID          id stored in the result (default: generated)\n"
+"  --data-root DIR      data files may be anywhere under DIR (default:\n"
+"                       only under the plan's directory)\n"
 "  --save               store the result in PostgreSQL (DATABASE_URL)\n"
 "\n"
 "distributed (AWS Lambda; also: run_distributed_load_test PLAN.json):\n"
@@ -123,6 +126,7 @@ static int usage(FILE *f, int code)
 
 struct run_args {
     const char *plan, *out, *report, *csv, *duration, *run_id, *db;
+    const char *data_root;
     int users, threads, debug, quiet, save;
     const char *lambda, *qualifier, *region, *endpoint, *start_delay, *part;
     int invocations, shard_retries;
@@ -166,6 +170,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             if (want_value(argc, argv, &i, &a->out) < 0) return -1;
         } else if (!strcmp(s, "--report")) {
             if (want_value(argc, argv, &i, &a->report) < 0) return -1;
+        } else if (!strcmp(s, "--data-root")) {
+            if (want_value(argc, argv, &i, &a->data_root) < 0) return -1;
         } else if (!strcmp(s, "--csv")) {
             if (want_value(argc, argv, &i, &a->csv) < 0) return -1;
         } else if (!strcmp(s, "--duration")) {
@@ -245,6 +251,13 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 }
 
 /* ---- helpers ----------------------------------------------------------- */
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static char *iso_now_compact(void)
 {
@@ -426,24 +439,36 @@ static int db_save(const char *conninfo, const struct result *r,
 
 static int cmd_check(int argc, char **argv)
 {
-    if (argc != 2 || argv[1][0] == '-') {
-        if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-            puts("usage: herd check PLAN.json\nValidates the plan (fields, "
-                 "templates, data files, thresholds, ${ENV} values) and "
-                 "sends nothing.\nExit 0 when valid, 3 when not.");
+    const char *plan = NULL, *root = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            puts("usage: herd check PLAN.json [--data-root DIR]\nValidates the "
+                 "plan (fields, templates, data files, thresholds, ${ENV} "
+                 "values) and\nsends nothing. Exit 0 when valid, 3 when not.");
             return EXIT_OK;
         }
-        fprintf(stderr, "usage: herd check PLAN.json\n");
+        if (!strcmp(argv[i], "--data-root")) {
+            if (want_value(argc, argv, &i, &root) < 0) return EXIT_USAGE;
+        } else if (argv[i][0] != '-' && !plan) {
+            plan = argv[i];
+        } else {
+            plan = NULL;
+            break;
+        }
+    }
+    if (!plan) {
+        fprintf(stderr, "usage: herd check PLAN.json [--data-root DIR]\n");
         return EXIT_USAGE;
     }
+    plan_set_data_root(root);
     char err[1024];
-    struct plan *p = plan_load(argv[1], err, sizeof err);
+    struct plan *p = plan_load(plan, err, sizeof err);
     if (!p) {
         fprintf(stderr, "%s\n", err);
         return EXIT_PLAN;
     }
     printf("%s: ok: plan \"%s\", %d scenario%s, %d transaction%s, %s model\n",
-           argv[1], p->name, p->nscenarios, p->nscenarios == 1 ? "" : "s",
+           plan, p->name, p->nscenarios, p->nscenarios == 1 ? "" : "s",
            p->ntx, p->ntx == 1 ? "" : "s", p->load.open ? "open" : "closed");
     plan_free(p);
     return EXIT_OK;
@@ -491,6 +516,7 @@ static int cmd_run(int argc, char **argv)
                     "edit)\n", a.plan, p->load.users, a.duration ? a.duration : "30s");
         }
     } else {
+        plan_set_data_root(a.data_root);
         p = plan_load(a.plan, err, sizeof err);
     }
     if (!p) {
@@ -524,7 +550,7 @@ static int cmd_run(int argc, char **argv)
     }
 
     char *stamp = iso_now_compact(), *name = slug(p->name);
-    struct buf out = {0}, rep = {0};
+    struct buf out = {0}, rep = {0}, journal = {0};
     if (a.out) buf_puts(&out, a.out);
     else buf_printf(&out, "herd-result-%s-%s.json", name, stamp);
     if (a.report) buf_puts(&rep, a.report);
@@ -635,6 +661,17 @@ static int cmd_run(int argc, char **argv)
                     r->shards_truncated, r->shards_total, buf_str(&shards));
         buf_free(&shards);
     } else if (!setup_failed && !g_stop) {
+        /* What the load measures reaches the disk once a second: a run
+         * killed outright leaves it for `herd report --recover`. */
+        buf_printf(&journal, "%s.journal", buf_str(&out));
+        if (!a.debug) {
+            r->started_unix_ms = r->finished_unix_ms = wall_ms();
+            o.journal_fd = journal_open(buf_str(&journal), r);
+            if (o.journal_fd < 0)
+                fprintf(stderr, "herd: %s: cannot write the run journal (%s); "
+                        "the run goes on without it\n", buf_str(&journal),
+                        strerror(errno));
+        }
         if (engine_run_load(p, &vars, &o, r) < 0) rc = EXIT_INTERNAL;
         if (ps.tty && o.progress) fputs("\r\033[K", stderr);
     } else {
@@ -672,8 +709,16 @@ static int cmd_run(int argc, char **argv)
     if (result_write(r, buf_str(&out)) < 0) {
         fprintf(stderr, "herd: %s: cannot write the result: %s\n",
                 buf_str(&out), strerror(errno));
+        if (o.journal_fd > 0)
+            fprintf(stderr, "herd: the measurements are in %s: `herd report "
+                    "--recover %s -o RESULT.json` rebuilds the result\n",
+                    buf_str(&journal), buf_str(&journal));
         rc = EXIT_IO;
+    } else if (o.journal_fd > 0 && !getenv("HERD_KEEP_JOURNAL")) {
+        unlink(buf_str(&journal));
     }
+    if (o.journal_fd > 0) close(o.journal_fd);
+    buf_free(&journal);
     if (!a.debug || p->nthresholds) {
         if (report_text(stdout, r) < 0 || fflush(stdout) != 0) rc = EXIT_IO;
     }
@@ -741,7 +786,48 @@ static int by_start(const void *a, const void *b)
 static const char report_use[] =
     "usage: herd report RESULT.json [--csv | --markdown | --html FILE]\n"
     "       herd report --history PLAN (--last N [--db URL] | RESULT.json ...)"
-    " --html FILE\n";
+    " --html FILE\n"
+    "       herd report --recover RESULT.json.journal [-o RESULT.json]\n";
+
+/* A run that was killed: its result rebuilt from the journal it left. */
+static int report_recover(const char *journal, const char *out_arg)
+{
+    struct buf out = {0};
+    size_t l = strlen(journal);
+    if (out_arg) buf_puts(&out, out_arg);
+    else if (l > 8 && !strcmp(journal + l - 8, ".journal"))
+        buf_append(&out, journal, l - 8);
+    else buf_printf(&out, "%s.json", journal);
+    if (access(buf_str(&out), F_OK) == 0) {
+        fprintf(stderr, "herd: %s exists; choose another -o\n", buf_str(&out));
+        buf_free(&out);
+        return EXIT_USAGE;
+    }
+    char err[512];
+    int records, torn;
+    struct result *r = journal_recover(journal, &records, &torn, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "herd: %s: %s\n", journal, err);
+        buf_free(&out);
+        return EXIT_IO;
+    }
+    int rc = EXIT_OK;
+    if (result_write(r, buf_str(&out)) < 0) {
+        fprintf(stderr, "herd: %s: cannot write the result: %s\n",
+                buf_str(&out), strerror(errno));
+        rc = EXIT_IO;
+    } else {
+        if (report_text(stdout, r) < 0 || fflush(stdout) != 0) rc = EXIT_IO;
+        fprintf(stderr, "recovered %d record%s%s into %s (the run was cut "
+                "short: marked interrupted, thresholds not evaluated, "
+                "teardown did not run)\n", records, records == 1 ? "" : "s",
+                torn ? ", ignored a record cut off by the kill" : "",
+                buf_str(&out));
+    }
+    result_free(r);
+    buf_free(&out);
+    return rc;
+}
 
 /* The history page of one plan, from result files or the database. */
 static int report_history(const char *plan, const char **files, int nfiles,
@@ -810,7 +896,8 @@ static int report_history(const char *plan, const char **files, int nfiles,
 
 static int cmd_report(int argc, char **argv)
 {
-    const char *html = NULL, *history = NULL, *db = NULL;
+    const char *html = NULL, *history = NULL, *db = NULL, *recover = NULL;
+    const char *out = NULL;
     const char **files = xcalloc((size_t)argc, sizeof *files);
     int nfiles = 0, csv = 0, rc;
     long long last = 0;
@@ -822,6 +909,10 @@ static int cmd_report(int argc, char **argv)
             const char **dst = argv[i][2] == 'h' && argv[i][3] == 't' ? &html :
                                argv[i][2] == 'h' ? &history : &db;
             if (want_value(argc, argv, &i, dst) < 0) { free(files); return EXIT_USAGE; }
+        } else if (!strcmp(argv[i], "--recover") || !strcmp(argv[i], "-o") ||
+                   !strcmp(argv[i], "--out")) {
+            const char **dst = !strcmp(argv[i], "--recover") ? &recover : &out;
+            if (want_value(argc, argv, &i, dst) < 0) { free(files); return EXIT_USAGE; }
         } else if (!strcmp(argv[i], "--last")) {
             if (want_int(argc, argv, &i, 1, &last) < 0) { free(files); return EXIT_USAGE; }
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -830,7 +921,9 @@ static int cmd_report(int argc, char **argv)
                  "CSV, or writes its\nHTML report (one self-contained file). "
                  "--history draws one plan's runs week\nby week (p50/p95/p99 "
                  "and error rate per transaction) from result files or\nthe "
-                 "last N runs in the database.");
+                 "last N runs in the database. --recover rebuilds the "
+                 "result of a run that was\nkilled from the journal it "
+                 "left next to its result (RESULT.json.journal).");
             free(files);
             return EXIT_OK;
         } else if (argv[i][0] == '-') {
@@ -838,6 +931,15 @@ static int cmd_report(int argc, char **argv)
             free(files);
             return EXIT_USAGE;
         } else files[nfiles++] = argv[i];
+    }
+    if (recover || out) {
+        if (!recover || nfiles || html || history || csv) {
+            fputs(report_use, stderr);
+            free(files);
+            return EXIT_USAGE;
+        }
+        free(files);
+        return report_recover(recover, out);
     }
     if (history) {
         if (!html || (!nfiles && !last)) {

@@ -107,7 +107,7 @@ static cJSON *tx_json(const struct stats_tx *t, double secs, int full)
     return o;
 }
 
-char *result_to_json(const struct result *r)
+static char *to_json(const struct result *r, int pretty)
 {
     cJSON *o = cJSON_CreateObject();
     char ts[40];
@@ -177,11 +177,21 @@ char *result_to_json(const struct result *r)
         cJSON_AddItemToArray(tl, e);
     }
     cJSON_AddItemToObject(o, "thresholds", cJSON_Duplicate(r->thresholds, 1));
-    char *text = cJSON_Print(o);
+    char *text = pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     char *out = xstrdup(text);
     cJSON_free(text);
     return out;
+}
+
+char *result_to_json(const struct result *r)
+{
+    return to_json(r, 1);
+}
+
+char *result_to_json_line(const struct result *r)
+{
+    return to_json(r, 0);
 }
 
 int result_write(const struct result *r, const char *path)

@@ -59,6 +59,8 @@ void result_free(struct result *r);
 
 /* Serializes r. Returns a malloc'd JSON string (caller frees). */
 char *result_to_json(const struct result *r);
+/* The same document on one line (no newline in it): a journal record. */
+char *result_to_json_line(const struct result *r);
 /* Writes the JSON to path atomically (temp file + fsync + rename).
  * Returns 0, or -1 with errno set. */
 int result_write(const struct result *r, const char *path);

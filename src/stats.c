@@ -220,9 +220,42 @@ static int tx_merge(struct stats_tx *d, const struct stats_tx *x)
     d->count += x->count;
     d->errors += x->errors;
     for (int i = 0; i < STATS_MAX_STATUS; i++) d->status[i] += x->status[i];
-    for (int i = 0; i < x->nerrs; i++)
-        add_err_key(d, x->errs[i].key, x->errs[i].count);
+    for (int i = 0; i < x->nerrs; i++) {
+        const char *key = x->errs[i].key;
+        int known = 0;
+        for (int k = 0; k < d->nerrs && !known; k++)
+            known = strcmp(d->errs[k].key, key) == 0;
+        /* Past the cap a new detailed key folds into its class, as when
+         * recording: merging many partial stats stays bounded too. */
+        const char *colon = strstr(key, ": ");
+        if (!known && colon && d->nerrs >= STATS_MAX_ERR_KEYS) {
+            char cls[64];
+            snprintf(cls, sizeof cls, "%.*s", (int)(colon - key), key);
+            add_err_key(d, cls, x->errs[i].count);
+        } else {
+            add_err_key(d, key, x->errs[i].count);
+        }
+    }
     return 0;
+}
+
+void stats_reset(struct stats *s)
+{
+    for (int i = 0; i < s->ntx; i++) {
+        struct stats_tx *t = &s->tx[i];
+        t->count = t->errors = t->min_us = t->max_us = 0;
+        t->mean_us = t->m2 = 0;
+        hist_reset(t->hist);
+        hist_reset(t->hist_service);
+        memset(t->status, 0, sizeof t->status);
+        for (int k = 0; k < t->nerrs; k++) free(t->errs[k].key);
+        t->nerrs = 0;
+    }
+    s->iter_started = s->iter_succeeded = s->iter_failed = 0;
+    s->iter_interrupted = s->iter_dropped = 0;
+    for (int i = 0; i < s->nsec; i++) hist_free(s->sec[i].hist);
+    s->nsec = 0;
+    s->tl_base = 0;
 }
 
 int stats_merge(struct stats *dst, const struct stats *src)

@@ -136,6 +136,10 @@ void stats_active(struct stats *s, int64_t wall_s, int64_t users);
  * by Unix second. Returns 0, or -1 if histogram layouts differ. */
 int stats_merge(struct stats *dst, const struct stats *src);
 
+/* Empties s, keeping its transactions (names, kinds, indexes) and its
+ * allocations: counters, histograms, error keys and timeline go to zero. */
+void stats_reset(struct stats *s);
+
 /* Sample standard deviation (n - 1) of a tx's latency_us; 0 if count < 2. */
 double stats_tx_stddev(const struct stats_tx *t);
 

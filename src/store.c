@@ -63,6 +63,15 @@ void store_mask(const char *conninfo, char *msg)
     PQconninfoFree(o);
 }
 
+/* Server notices (a shutdown warning, "already exists, skipping") are not
+ * printed: libpq's default would write them to stderr unmasked, and the
+ * error that matters is reported on its own line. */
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 PGconn *store_connect(const char *conninfo, char *err, size_t errlen)
 {
     /* Later keywords win, so the user's own settings override these. */
@@ -75,6 +84,7 @@ PGconn *store_connect(const char *conninfo, char *err, size_t errlen)
         PQfinish(c);
         return NULL;
     }
+    PQsetNoticeProcessor(c, quiet_notice, NULL);
     PGresult *r = PQexec(c, "SET client_min_messages = warning");
     PQclear(r);
     return c;

@@ -116,6 +116,34 @@ grep -q "retry with: herd save $TMP/down.json" "$TMP/down.out" && ok "says how t
 [ "$(grep -c 'cannot connect to the database' "$TMP/down.out")" -eq 1 ] && ok "one-line database error" || fail "database error: $(cat "$TMP/down.out")"
 "$REPO/scripts/pg-test" resume "$TMP/pg"
 h save "$TMP/down.json"; expect_eq "retried save works" 0 "$?"
+# PostgreSQL restarted (as by a crash) in the middle of a save: the save
+# fails cleanly and leaves nothing behind, never half a run; a retry then
+# stores the whole run. A lock on the transactions table holds the save
+# after its first insert, so the restart lands mid-transaction every time.
+sql -c "begin; lock table analytics.load_testing_transactions in access exclusive mode; select pg_sleep(60); commit" > /dev/null 2>&1 & locker=$!
+for _ in $(seq 50); do
+    [ "$(sql -c "select count(*) from pg_locks where locktype='relation' and mode='AccessExclusiveLock' and granted and relation='analytics.load_testing_transactions'::regclass")" = 1 ] && break
+    sleep 0.1
+done
+"$HERD" save "$TMP/week2.json" > "$TMP/mid.out" 2>&1 & saver=$!
+held=0
+for _ in $(seq 100); do
+    # The save has inserted its run row and waits on the lock.
+    if [ "$(sql -c "select count(*) from pg_locks l join pg_stat_activity a using (pid) where not l.granted and a.application_name <> 'psql' and l.relation='analytics.load_testing_transactions'::regclass")" = 1 ]; then
+        held=1; break; fi
+    sleep 0.1
+done
+expect_eq "the save was held mid-transaction" 1 "$held"
+"$REPO/scripts/pg-test" crash "$TMP/pg"
+wait $saver; rc=$?
+wait $locker 2>/dev/null
+cat "$TMP/mid.out" >> "$out"
+expect_eq "save cut by a restart exits 7" 7 "$rc"
+expect_eq "save cut by a restart: one-line error" 1 "$(wc -l < "$TMP/mid.out")"
+expect_eq "no half run after the restart" "0 0" "$(sql -c "select (select count(*) from analytics.load_testing where run_id='week2'), (select count(*) from analytics.load_testing_transactions where run_id='week2')" | tr '|' ' ')"
+h save "$TMP/week2.json"; expect_eq "save after the restart works" 0 "$?"
+expect_eq "the whole run is stored" "$(jq '.transactions | length' "$TMP/week2.json")" \
+    "$(sql -c "select count(*) from analytics.load_testing_transactions where run_id='week2'")"
 # A wrong port fails cleanly too, password still hidden.
 DATABASE_URL="postgresql://postgres:$PW@127.0.0.1:$(free_port)/postgres" "$HERD" save "$TMP/week2.json" >> "$out" 2>&1
 expect_eq "unreachable database exits 7" 7 "$?"

@@ -129,10 +129,76 @@ static void test_merge_timeline_disjoint(void)
     stats_free(a); stats_free(b);
 }
 
+/* The journal's way of recording: record a delta, merge it into a total,
+ * reset, go on. The total equals recording everything into one stats. */
+static void test_reset_and_merge_deltas(void)
+{
+    struct stats *one = stats_new(), *total = stats_new(), *d = stats_new();
+    int t1 = stats_tx_index(one, "x", STATS_REQUEST);
+    int td = stats_tx_index(d, "x", STATS_REQUEST);
+    stats_tx_index(total, "x", STATS_REQUEST);
+    for (int sec = 0; sec < 5; sec++) {
+        for (int i = 0; i < 1000; i++) {
+            int64_t v = sample();
+            int st = i % 10 ? 200 : 503;
+            enum err_class e = st == 200 ? ERR_NONE : ERR_STATUS;
+            stats_record(one, t1, v, v, st, e, "x", 1000 + sec);
+            stats_record(d, td, v, v, st, e, "x", 1000 + sec);
+        }
+        stats_active(one, 1000 + sec, 7);
+        stats_active(d, 1000 + sec, 7);
+        one->iter_started += 3; d->iter_started += 3;
+        CHECK(stats_merge(total, d) == 0);
+        stats_reset(d);
+        CHECK_INT(d->tx[td].count, 0);
+        CHECK_INT(d->tx[td].nerrs, 0);
+        CHECK_INT(d->nsec, 0);
+        CHECK_INT(d->tx[td].hist->total, 0);
+        CHECK_INT(d->tx[td].status[200], 0);
+    }
+    const struct stats_tx *a = &one->tx[t1], *b = &total->tx[0];
+    CHECK_INT(b->count, a->count);
+    CHECK_INT(b->errors, a->errors);
+    CHECK_INT(b->min_us, a->min_us);
+    CHECK_INT(b->max_us, a->max_us);
+    CHECK(close_rel(b->mean_us, a->mean_us));
+    CHECK(close_rel(stats_tx_stddev(b), stats_tx_stddev(a)));
+    CHECK_INT(hist_percentile(b->hist, 99), hist_percentile(a->hist, 99));
+    CHECK_INT(b->status[503], a->status[503]);
+    CHECK_INT(b->nerrs, 1);
+    CHECK_INT(total->nsec, 5);
+    CHECK_INT(total->sec[4].active_users, 7);   /* one record per second */
+    CHECK_INT(total->iter_started, 15);
+    stats_free(one); stats_free(total); stats_free(d);
+}
+
+/* Merging many partials with distinct error details stays bounded. */
+static void test_merge_error_keys_bounded(void)
+{
+    struct stats *total = stats_new(), *d = stats_new();
+    int td = stats_tx_index(d, "x", STATS_REQUEST);
+    char detail[32];
+    for (int i = 0; i < 500; i++) {
+        snprintf(detail, sizeof detail, "id %d", i);
+        stats_error(d, td, ERR_CHECK, detail);
+        CHECK(stats_merge(total, d) == 0);
+        stats_reset(d);
+    }
+    const struct stats_tx *t = &total->tx[0];
+    CHECK(t->nerrs <= 65);
+    int64_t sum = 0;
+    for (int i = 0; i < t->nerrs; i++) sum += t->errs[i].count;
+    CHECK_INT(sum, 500);
+    CHECK_INT(t->errors, 500);
+    stats_free(total); stats_free(d);
+}
+
 int main(void)
 {
     T_RUN(test_record);
     T_RUN(test_merge_equals_union);
     T_RUN(test_merge_timeline_disjoint);
+    T_RUN(test_reset_and_merge_deltas);
+    T_RUN(test_merge_error_keys_bounded);
     return T_DONE();
 }
