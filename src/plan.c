@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -832,15 +833,44 @@ static char *read_file(const char *path, size_t max, size_t *len)
 
 #define CSV_MAX_COLS 64
 
+static const char *data_root;   /* plan_set_data_root; NULL: the plan's dir */
+
+void plan_set_data_root(const char *dir)
+{
+    data_root = dir;
+}
+
+/* 1 when real (a resolved path) is root or lies under it. */
+static int inside(const char *real, const char *root)
+{
+    size_t n = strlen(root);
+    if (n == 1 && root[0] == '/') return 1;
+    return strncmp(real, root, n) == 0 && (real[n] == '/' || real[n] == '\0');
+}
+
 static int load_csv(struct ctx *c, struct plan_pool *pool, const char *file,
                     const char *path)
 {
-    if (file[0] == '/' || strstr(file, ".."))
+    /* Data files live under the plan's directory (or --data-root): a plan
+     * from someone else cannot make herd read /etc/shadow or ~/.aws, not
+     * with "..", an absolute path or a symbolic link. */
+    if (!data_root && (file[0] == '/' || strstr(file, "..")))
         return fail(c, path, "expected a file name relative to the plan's "
-                    "directory, without \"..\"");
-    char full[4096];
-    snprintf(full, sizeof full, "%s/%s", c->dir, file);
-    char *text = read_file(full, PLAN_MAX_FILE, NULL);
+                    "directory, without \"..\" (--data-root DIR allows "
+                    "files elsewhere under DIR)");
+    char full[4096], real[PATH_MAX], root[PATH_MAX];
+    if (file[0] == '/') snprintf(full, sizeof full, "%s", file);
+    else snprintf(full, sizeof full, "%s/%s", c->dir, file);
+    if (!realpath(full, real))
+        return fail(c, path, "cannot read %s: %s", full, strerror(errno));
+    if (!realpath(data_root ? data_root : c->dir, root))
+        return fail(c, path, "cannot resolve %s: %s", data_root ? data_root :
+                    c->dir, strerror(errno));
+    if (!inside(real, root))
+        return fail(c, path, "%s leads outside %s: expected a data file under "
+                    "%s", file, data_root ? "--data-root" : "the plan's "
+                    "directory", root);
+    char *text = read_file(real, PLAN_MAX_FILE, NULL);
     if (!text)
         return fail(c, path, "cannot read %s: %s", full, strerror(errno));
     struct buf cells[CSV_MAX_COLS] = {{0}};
@@ -880,6 +910,43 @@ static int load_csv(struct ctx *c, struct plan_pool *pool, const char *file,
     return rc;
 }
 
+/* "values": [{"username": "a", "password": "b"}, ...]: rows of named
+ * columns, inline — what a CSV file holds, without the file. Every row
+ * has the first row's keys. */
+static int pool_rows(struct ctx *c, struct plan_pool *pool, const cJSON *vals,
+                     const char *q)
+{
+    const cJSON *first = vals->child, *v;
+    int ncols = cJSON_GetArraySize(first), n = cJSON_GetArraySize(vals);
+    if (ncols < 1 || ncols > CSV_MAX_COLS)
+        return fail(c, q, "expected rows with 1 to %d keys", CSV_MAX_COLS);
+    pool->ncols = ncols;
+    pool->cols = xcalloc((size_t)ncols, sizeof(char *));
+    int col = 0;
+    cJSON_ArrayForEach(v, first) pool->cols[col++] = xstrdup(v->string);
+    pool->cells = xcalloc((size_t)n * (size_t)ncols, sizeof(char *));
+    int row = 0;
+    cJSON_ArrayForEach(v, vals) {
+        char r[600];
+        snprintf(r, sizeof r, "%s[%d]", q, row);
+        pool->nrows = row + 1;          /* plan_free frees what is filled */
+        if (!cJSON_IsObject(v) || cJSON_GetArraySize(v) != ncols)
+            return fail(c, r, "expected an object with the keys of %s[0]", q);
+        for (col = 0; col < ncols; col++) {
+            const cJSON *cell = cJSON_GetObjectItemCaseSensitive(v, pool->cols[col]);
+            if (!cell || cJSON_IsObject(cell) || cJSON_IsArray(cell) ||
+                cJSON_IsNull(cell))
+                return fail(c, r, "expected \"%s\": a string or number",
+                            pool->cols[col]);
+            struct buf b = {0};
+            scalar_text(cell, &b);
+            pool->cells[row * ncols + col] = buf_steal(&b);
+        }
+        row++;
+    }
+    return 0;
+}
+
 static int parse_pools(struct ctx *c, const cJSON *data)
 {
     if (!data) return 0;
@@ -915,18 +982,55 @@ static int parse_pools(struct ctx *c, const cJSON *data)
         child(q, sizeof q, p, "values");
         if (!cJSON_IsArray(vals) || cJSON_GetArraySize(vals) == 0)
             return fail(c, q, "expected a non-empty list");
+        if (cJSON_IsObject(vals->child)) {
+            if (pool_rows(c, pool, vals, q) < 0) return -1;
+            continue;
+        }
         int n = cJSON_GetArraySize(vals);
         pool->cells = xcalloc((size_t)n, sizeof(char *));
         const cJSON *v;
         cJSON_ArrayForEach(v, vals) {
             struct buf b = {0};
             if (cJSON_IsObject(v) || cJSON_IsArray(v))
-                return fail(c, q, "expected strings or numbers");
+                return fail(c, q, "expected strings or numbers (or a list of "
+                            "objects with the same keys)");
             scalar_text(v, &b);
             pool->cells[pool->nrows++] = buf_steal(&b);
         }
     }
     return 0;
+}
+
+/* The plan as a Lambda shard receives it: CSV pools inlined as "values"
+ * rows, since the shard has the plan but not its data files. */
+static void inline_csv_pools(struct plan *p)
+{
+    int any = 0;
+    for (int i = 0; i < p->npools; i++) any |= p->pools[i].cols != NULL;
+    if (!any) return;
+    cJSON *root = cJSON_Parse(p->json);
+    cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
+    for (int i = 0; data && i < p->npools; i++) {
+        const struct plan_pool *pool = &p->pools[i];
+        cJSON *k = cJSON_GetObjectItemCaseSensitive(data, pool->name);
+        if (!pool->cols || !k || !cJSON_HasObjectItem(k, "csv")) continue;
+        cJSON_DeleteItemFromObjectCaseSensitive(k, "csv");
+        cJSON *rows = cJSON_AddArrayToObject(k, "values");
+        for (int r = 0; r < pool->nrows; r++) {
+            cJSON *row = cJSON_CreateObject();
+            for (int col = 0; col < pool->ncols; col++)
+                cJSON_AddStringToObject(row, pool->cols[col],
+                                        pool->cells[r * pool->ncols + col]);
+            cJSON_AddItemToArray(rows, row);
+        }
+    }
+    char *doc = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (doc) {
+        free(p->json);
+        p->json = xstrdup(doc);
+        cJSON_free(doc);
+    }
 }
 
 /* ---- load -------------------------------------------------------------- */
@@ -1053,6 +1157,7 @@ static int parse_plan(struct ctx *c, cJSON *root)
         return fail(c, "max_body", "expected a size like \"64k\" or \"1MiB\"");
     if (parse_pools(c, cJSON_GetObjectItemCaseSensitive(root, "data")) < 0)
         return -1;
+    inline_csv_pools(p);
 
     /* Default headers are parsed into a scratch request and copied into
      * each request before its own headers. */

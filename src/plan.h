@@ -170,6 +170,14 @@ struct plan *plan_parse(const char *json, const char *file, char *err,
                         size_t errlen);
 void plan_free(struct plan *p);
 
+/* Data files (pools' "csv") are read only from under the plan's directory,
+ * resolved with realpath so neither "..", an absolute path nor a symbolic
+ * link leads out of it. plan_set_data_root(DIR) — the command line's
+ * --data-root — allows any file under DIR instead (relative names still
+ * start at the plan's directory); NULL restores the default. Process-wide;
+ * set before loading plans. */
+void plan_set_data_root(const char *dir);
+
 /* Command-line overrides; any value <= 0 / NULL leaves the plan's. Returns
  * 0, or -1 with a message in err (e.g. --rate on a closed-model plan). */
 int plan_override(struct plan *p, int users, const char *duration,

@@ -93,4 +93,24 @@ else fail "corrected p99 ${corr}us, uncorrected ${svc}us"; fi
 mx=$(jq '.transactions[0].max_us' "$r")
 mn=$(jq '.transactions[0].min_us' "$r")
 if [ "$mn" -ge 950000 ] && [ "$mx" -le 3500000 ]; then ok "latencies ${mn}..${mx}us"; else fail "latencies ${mn}..${mx}us"; fi
+
+# Data files: a plan cannot read outside its directory (not via "..", nor a
+# symbolic link) unless --data-root allows it; the error names the field.
+mkdir -p "$TMP/dr/plans" "$TMP/dr/fixtures"
+printf 'name\nalice\n' > "$TMP/dr/fixtures/users.csv"
+ln -s ../fixtures/users.csv "$TMP/dr/plans/link.csv"
+for f in ../fixtures/users.csv link.csv; do
+    cat > "$TMP/dr/plans/p.json" <<JSON
+{"name": "dr", "base_url": "http://127.0.0.1:9", "load": {"users": 1, "iterations": 1},
+ "data": {"u": {"csv": "$f"}},
+ "scenarios": [{"steps": [{"path": "/{{u.name}}"}]}]}
+JSON
+    "$HERD" check "$TMP/dr/plans/p.json" > "$TMP/dr/out" 2>&1
+    expect_eq "data file $f outside the plan's directory refused (exit 3)" 3 "$?"
+    expect_eq "one line naming data.u.csv" 1 "$(grep -c "p.json: data.u.csv: " "$TMP/dr/out")"
+    "$HERD" check "$TMP/dr/plans/p.json" --data-root "$TMP/dr" > "$TMP/dr/out" 2>&1
+    expect_eq "data file $f allowed under --data-root" 0 "$?"
+done
+"$HERD" run "$TMP/dr/plans/p.json" -o "$TMP/dr/r.json" -q > /dev/null 2>&1
+expect_eq "herd run refuses it too (exit 3)" 3 "$?"
 finish

@@ -201,7 +201,70 @@ static void test_csv_pool(void)
     int col;
     CHECK_INT(plan_pool_ref(p, "creds.password", &col), 0);
     CHECK_INT(col, 1);
+    /* A Lambda shard gets the plan without its files: the CSV travels
+     * inline, and parses back to the same pool anywhere. */
+    CHECK(strstr(p->json, "\"csv\"") == NULL);
+    struct plan *q = plan_parse(p->json, "event.plan", err, sizeof err);
+    CHECK(q != NULL);
+    if (q) {
+        CHECK_INT(q->pools[0].ncols, 2);
+        CHECK_INT(q->pools[0].nrows, 2);
+        CHECK_STR(q->pools[0].cols[1], "password");
+        CHECK_STR(q->pools[0].cells[1], "p,1");
+        CHECK_STR(q->pools[0].cells[2], "bob");
+        CHECK_STR(q->json, p->json);
+    }
+    plan_free(q);
     plan_free(p);
+    /* Inline rows of named columns, checked like any field. */
+    refused(HEAD LOAD "\"data\":{\"d\":{\"values\":[{\"a\":1,\"b\":2},"
+            "{\"a\":3}]}},\"scenarios\":[{\"steps\":[{\"path\":\"/\"}]}]}",
+            "plan.json: data.d.values[1]: expected an object with the keys");
+    refused(HEAD LOAD "\"data\":{\"d\":{\"values\":[{\"a\":1},"
+            "{\"b\":3}]}},\"scenarios\":[{\"steps\":[{\"path\":\"/\"}]}]}",
+            "plan.json: data.d.values[1]: expected \"a\": a string or number");
+}
+
+/* Data files cannot leave the plan's directory: not with "..", an absolute
+ * path or a symbolic link; --data-root (plan_set_data_root) widens it. */
+static void test_data_root(void)
+{
+    (void)!system("rm -rf /tmp/herd-test-root && mkdir -p "
+                  "/tmp/herd-test-root/plans /tmp/herd-test-root/shared && "
+                  "printf 'u\\nx\\n' > /tmp/herd-test-root/shared/u.csv && "
+                  "printf 's\\nsecret\\n' > /tmp/herd-test-root/outside.csv && "
+                  "ln -s ../outside.csv /tmp/herd-test-root/plans/link.csv && "
+                  "ln -s /tmp/herd-test-root/shared/u.csv /tmp/herd-test-root/shared/l.csv");
+    const char *file = "/tmp/herd-test-root/plans/plan.json";
+#define POOL(f) HEAD LOAD "\"data\":{\"d\":{\"csv\":\"" f "\"}}," \
+        "\"scenarios\":[{\"steps\":[{\"path\":\"/{{d}}\"}]}]}"
+    char j1[] = POOL("link.csv"), j2[] = POOL("../shared/u.csv"),
+         j3[] = POOL("/tmp/herd-test-root/shared/u.csv"),
+         j4[] = POOL("../outside.csv"), j5[] = POOL("../shared/l.csv");
+    struct plan *p = plan_parse(j1, file, err, sizeof err);
+    CHECK(p == NULL);
+    CHECK(strstr(err, "data.d.csv: link.csv leads outside the plan's "
+                 "directory") != NULL);
+    p = plan_parse(j2, file, err, sizeof err);
+    CHECK(p == NULL);
+    CHECK(strstr(err, "without \"..\" (--data-root DIR") != NULL);
+    plan_set_data_root("/tmp/herd-test-root/shared/..");
+    p = plan_parse(j2, file, err, sizeof err);
+    CHECK(p != NULL);
+    if (p) CHECK_STR(p->pools[0].cells[0], "x");
+    plan_free(p);
+    p = plan_parse(j3, file, err, sizeof err);
+    CHECK(p != NULL);
+    plan_free(p);
+    plan_set_data_root("/tmp/herd-test-root/shared");
+    p = plan_parse(j4, file, err, sizeof err);
+    CHECK(p == NULL);
+    CHECK(strstr(err, "leads outside --data-root") != NULL);
+    p = plan_parse(j5, file, err, sizeof err);     /* a link inside the root */
+    CHECK(p != NULL);
+    plan_free(p);
+    plan_set_data_root(NULL);
+#undef POOL
 }
 
 static void test_load_models(void)
@@ -258,6 +321,7 @@ int main(void)
     T_RUN(test_comments);
     T_RUN(test_templates_and_pools);
     T_RUN(test_csv_pool);
+    T_RUN(test_data_root);
     T_RUN(test_load_models);
     return T_DONE();
 }
