@@ -61,6 +61,22 @@ expect_eq "shards started together (within 1 s)" true \
 big=$(jq -s 'map(.result_bytes // 0) | max' "$TMP/plain.log")
 [ "$big" -lt 1048576 ] && ok "shard responses far below 6 MB ($big bytes)" || fail "shard response $big bytes"
 
+# 1b. A CSV pool reaches the shards (they have the plan, not its files):
+#     user n uses row n on whichever shard runs it.
+mkdir -p "$TMP/csvplan"
+{ echo name; for i in 1 2 3 4 5 6; do echo "row$i"; done; } > "$TMP/csvplan/names.csv"
+cat > "$TMP/csvplan/plan.json" <<JSON
+{"name": "csv", "base_url": "$base",
+ "load": {"users": 6, "spawn_rate": 30, "iterations": 2},
+ "data": {"n": {"csv": "names.csv"}},
+ "scenarios": [{"steps": [{"name": "hit", "path": "/hit?k=csv-{{n.name}}"}]}]}
+JSON
+dist "$ep" "$TMP/csvplan/plan.json" "$TMP/csv-r.json" --invocations 3
+expect_eq "CSV pool over 3 shards: exit" 0 "$?"
+hits=""
+for i in 1 2 3 4 5 6; do hits="$hits $(curl -s "$base/hits?k=csv-row$i")"; done
+expect_eq "every CSV row used by its user, twice" " 2 2 2 2 2 2" "$hits"
+
 # 2. The Celery flow, distributed: setup runs here, its token reaches the shards.
 export TARGET_JOB_SECONDS=0.5 TARGET_MAX_QUEUE=500
 "$REPO/scripts/target" start "$TMP/target" "$tport" > "$TMP/target.out" 2>&1 || fail "target did not start"
