@@ -613,6 +613,7 @@ static void start_step(struct user *u)
 static void on_user_timer(void *arg)
 {
     struct user *u = arg;
+    stats_timer_late(u->w->stats, loop_now_us() - u->timer.due_us);
     enum wait why = u->wait;
     u->wait = W_NONE;
     if (why == W_ITER) {

@@ -9,6 +9,10 @@
 
 static const double pcts[] = {50, 90, 95, 99, 99.9};
 
+/* Timers firing this late at p99 mean the generator, not the server, set
+ * the pace: the report says so. */
+#define REPORT_LATE_US 10000
+
 static const char *dur(char *b, size_t n, double us)
 {
     return units_format_duration(b, n, us);
@@ -69,6 +73,14 @@ int report_text(FILE *f, const struct result *r)
             (long long)s->iter_started, (long long)s->iter_succeeded,
             (long long)s->iter_failed, (long long)s->iter_interrupted,
             (long long)s->iter_dropped);
+    if (s->timer_late && hist_percentile(s->timer_late, 99) > REPORT_LATE_US) {
+        char p99[32], mx[32];
+        fprintf(f, "  WARNING: herd was too busy: its timers fired late (p99 "
+                "%s, max %s), so think\n  times and poll intervals ran longer "
+                "than planned; use more --threads or shards\n\n",
+                dur(p99, sizeof p99, (double)hist_percentile(s->timer_late, 99)),
+                dur(mx, sizeof mx, (double)s->timer_late->max));
+    }
 
     int width = 28;       /* fits "all flows (container time)" */
     for (int i = 0; i < s->ntx; i++) {

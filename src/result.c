@@ -176,6 +176,19 @@ static char *to_json(const struct result *r, int pretty)
         }
         cJSON_AddItemToArray(tl, e);
     }
+    if (s->timer_late && s->timer_late->total) {
+        const struct hist *h = s->timer_late;
+        cJSON *late = cJSON_AddObjectToObject(o, "timer_lateness");
+        add_num(late, "count", (double)h->total);
+        add_num(late, "p50_us", (double)hist_percentile(h, 50));
+        add_num(late, "p99_us", (double)hist_percentile(h, 99));
+        add_num(late, "max_us", (double)h->max);
+        char *e = hist_encode(h);
+        add_str(late, "hist", e);
+        free(e);
+    } else {
+        cJSON_AddNullToObject(o, "timer_lateness");
+    }
     cJSON_AddItemToObject(o, "thresholds", cJSON_Duplicate(r->thresholds, 1));
     char *text = pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
@@ -470,6 +483,19 @@ struct result *result_from_json(const char *json, char *err, size_t errlen)
         if (read_tx(&c, t, i++, s) < 0) goto out;
     if (read_timeline(&c, cJSON_GetObjectItemCaseSensitive(o, "timeline"), s) < 0)
         goto out;
+    /* Optional: older results have none. */
+    const cJSON *late = cJSON_GetObjectItemCaseSensitive(o, "timer_lateness");
+    if (late && !cJSON_IsNull(late)) {
+        if (!cJSON_IsObject(late)) { bad(&c, "timer_lateness: expected an object or null"); goto out; }
+        if (read_hist(&c, late, "hist", "timer_lateness.", &s->timer_late) < 0)
+            goto out;
+        if (s->timer_late->sigfigs != STATS_LATE_SIGFIGS ||
+            s->timer_late->highest != HIST_HIGHEST_US) {
+            bad(&c, "timer_lateness.hist: expected %d significant digits up "
+                "to 1 hour", STATS_LATE_SIGFIGS);
+            goto out;
+        }
+    }
     rc = 0;
 out:
     cJSON_Delete(o);

@@ -26,6 +26,8 @@
  *                 "flows": <tx row of all flow txs, or null>},
  *     "timeline": [ {"t", "requests","errors","iterations","active_users",
  *                    "p50_us","p99_us","hist"} ... ],
+ *     "timer_lateness": {"count","p50_us","p99_us","max_us","hist"} | null
+ *        (how late herd's own timers fired: a busy generator shows here),
  *     "thresholds": [ {"expr","ok","value"} ... ] }
  * Derived fields (p*_us, stddev_us, rate_per_s, summary) are written for
  * people and SQL; readers recompute them from the histograms and counters.

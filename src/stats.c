@@ -64,7 +64,17 @@ void stats_free(struct stats *s)
     free(s->tx);
     for (int i = 0; i < s->nsec; i++) hist_free(s->sec[i].hist);
     free(s->sec);
+    hist_free(s->timer_late);
     free(s);
+}
+
+void stats_timer_late(struct stats *s, int64_t late_us)
+{
+    if (!s->timer_late) {
+        if (hist_init(HIST_HIGHEST_US, STATS_LATE_SIGFIGS, &s->timer_late) < 0)
+            return;
+    }
+    hist_record(s->timer_late, late_us < 0 ? 0 : late_us);
 }
 
 static void tx_init(struct stats_tx *t, const char *name, enum stats_kind kind)
@@ -256,6 +266,7 @@ void stats_reset(struct stats *s)
     for (int i = 0; i < s->nsec; i++) hist_free(s->sec[i].hist);
     s->nsec = 0;
     s->tl_base = 0;
+    if (s->timer_late) hist_reset(s->timer_late);
 }
 
 int stats_merge(struct stats *dst, const struct stats *src)
@@ -285,6 +296,12 @@ int stats_merge(struct stats *dst, const struct stats *src)
             if (!d->hist) d->hist = hist_new(HIST_TL_SIGFIGS);
             if (hist_add(d->hist, x->hist) < 0) return -1;
         }
+    }
+    if (src->timer_late && src->timer_late->total) {
+        if (!dst->timer_late &&
+            hist_init(HIST_HIGHEST_US, STATS_LATE_SIGFIGS, &dst->timer_late) < 0)
+            return -1;
+        if (hist_add(dst->timer_late, src->timer_late) < 0) return -1;
     }
     return 0;
 }

@@ -96,7 +96,13 @@ struct stats {
     struct stats_sec *sec;
     int64_t tl_base;
     int nsec, sec_cap;
+    /* How late herd's own timers fired (think time, poll interval, retry
+     * back-off, iteration pacing): fired minus due, us. A busy generator
+     * shows here first. NULL until the first sample. */
+    struct hist *timer_late;
 };
+
+#define STATS_LATE_SIGFIGS 2
 
 /* Returns a new empty stats (caller frees with stats_free). */
 struct stats *stats_new(void);
@@ -128,6 +134,8 @@ void stats_error(struct stats *s, int tx, enum err_class err,
 void stats_iteration(struct stats *s, int64_t wall_s);
 /* Notes the number of active users at wall_s (timeline keeps the max). */
 void stats_active(struct stats *s, int64_t wall_s, int64_t users);
+/* Notes that a timer fired late_us after it was due. */
+void stats_timer_late(struct stats *s, int64_t late_us);
 
 /* dst += src, exactly: transactions matched by name (added when missing
  * and not empty: a transaction dst does not list and src never recorded

@@ -87,6 +87,9 @@ for f in count errors min_us max_us p50_us p99_us hist hist_service status error
 done
 expect_eq "journal == result: timeline" "$(jq -c '[.timeline[] | [.t,.requests,.errors,.iterations,.active_users,.hist]]' "$TMP/s2.json")" \
     "$(jq -c '[.timeline[] | [.t,.requests,.errors,.iterations,.active_users,.hist]]' "$TMP/s2r.json")"
+late=$(jq '.timer_lateness.count' "$TMP/s2.json")
+if [ "$late" -ge "$(jq .iterations.succeeded "$TMP/s2.json")" ]; then ok "timer lateness recorded ($late timers)"; else fail "timer lateness count $late"; fi
+expect_eq "journal == result: timer lateness" "$(jq -c .timer_lateness "$TMP/s2.json")" "$(jq -c .timer_lateness "$TMP/s2r.json")"
 expect_eq "journal == result: iterations" "$(jq -c '.iterations | [.started,.succeeded,.failed]' "$TMP/s2.json")" \
     "$(jq -c '.iterations | [.started,.succeeded,.failed]' "$TMP/s2r.json")"
 finish

@@ -209,6 +209,57 @@ static void test_report(void)
     result_free(r);
 }
 
+/* Timer lateness: kept, merged and read back exactly; the report warns
+ * when herd itself was the bottleneck, and only then. */
+static void test_timer_lateness(void)
+{
+    struct result *a = make(7, 1700000000), *b = make(13, 1700000005);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CHECK(report_text(f, a) == 0);
+    fclose(f);
+    CHECK(strstr(buf, "too busy") == NULL);        /* no samples: no warning */
+    free(buf);
+    char *json = result_to_json(a);
+    CHECK(strstr(json, "\"timer_lateness\":\tnull") != NULL);
+    free(json);
+    for (int i = 0; i < 1000; i++) stats_timer_late(a->stats, 300 + i);
+    for (int i = 0; i < 50; i++) stats_timer_late(b->stats, 80000);
+    CHECK(result_merge(a, b) == 0);
+    CHECK_INT(a->stats->timer_late->total, 1050);
+    CHECK_INT(a->stats->timer_late->max, 80000);
+    json = result_to_json(a);
+    char err[256];
+    struct result *c = result_from_json(json, err, sizeof err);
+    CHECK(c != NULL);
+    if (c) {
+        CHECK(c->stats->timer_late != NULL);
+        if (c->stats->timer_late) {
+            CHECK_INT(c->stats->timer_late->total, 1050);
+            CHECK_INT(hist_percentile(c->stats->timer_late, 99),
+                      hist_percentile(a->stats->timer_late, 99));
+        }
+        f = open_memstream(&buf, &len);
+        CHECK(report_text(f, c) == 0);
+        fclose(f);
+        CHECK(strstr(buf, "WARNING: herd was too busy: its timers fired late "
+                     "(p99 80") != NULL);
+        free(buf);
+    }
+    result_free(c);
+    /* A lateness histogram of another layout is refused. */
+    char *bad = strstr(json, "\"hist\":\t\"v1:3600000000:2:");
+    CHECK(bad != NULL);
+    if (bad) bad[strlen("\"hist\":\t\"v1:3600000000:")] = '3';
+    c = result_from_json(json, err, sizeof err);
+    CHECK(c == NULL);
+    result_free(c);
+    free(json);
+    result_free(a);
+    result_free(b);
+}
+
 int main(void)
 {
     T_RUN(test_round_trip);
@@ -216,5 +267,6 @@ int main(void)
     T_RUN(test_merge);
     T_RUN(test_thresholds);
     T_RUN(test_report);
+    T_RUN(test_timer_lateness);
     return T_DONE();
 }
