@@ -939,6 +939,9 @@ static void on_done(struct worker *w, CURL *e, CURLcode rc)
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     int64_t now = loop_now_us();
     int64_t lat = now - u->intended_us, svc = now - u->send_us;
+    /* The intended start belongs to this request only (an open-model
+     * arrival's first request); the next step counts from its own send. */
+    u->intended_us = 0;
     int64_t ws = wall_s(w, now);
     if (w->o->debug) debug_response(u, rc, status, svc);
     atomic_fetch_add_explicit(&w->pub_requests, 1, memory_order_relaxed);

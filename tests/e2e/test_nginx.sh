@@ -36,6 +36,27 @@ else fail "keep-alive: nginx accepted '$accepts' connections for 2000 requests";
 grep -q "hello" "$TMP/hello.out" && ok "report printed" || fail "report not printed"
 [ -s "$TMP/hello-result.txt" ] && ok "text report written beside the result" || fail "no text report"
 
+# A step's latency is its own: not the think time before it, not the step
+# before it (a regression: the first request's start once carried over).
+cat > "$TMP/steps.json" <<JSON
+{"name": "steps", "base_url": "$base",
+ "load": {"users": 4, "iterations": 3, "think": "1s"},
+ "scenarios": [{"steps": [{"name": "a", "method": "POST", "path": "/job", "expect": {"status": 202}},
+                          {"name": "b", "path": "/hello"},
+                          {"name": "c", "poll": {"path": "/json", "every": "1s", "timeout": "10s", "until": {"\$.state": "SUCCESS"}}}]}]}
+JSON
+"$HERD" run "$TMP/steps.json" -o "$TMP/steps-r.json" -q > /dev/null 2>&1
+expect_eq "multi-step run" 0 "$?"
+for t in b "c poll"; do
+    # Loopback nginx answers in well under a millisecond; a think time of
+    # 1 s leaking into the latency would put p50 near 1 s.
+    p50=$(jq --arg t "$t" '.transactions[] | select(.name==$t and .kind=="request") | .p50_us' "$TMP/steps-r.json")
+    svc=$(jq --arg t "$t" '.transactions[] | select(.name==$t and .kind=="request") | .service_p50_us' "$TMP/steps-r.json")
+    if [ "$p50" -lt 500000 ]; then ok "step '$t' latency excludes the think time (p50 ${p50}us)"
+    else fail "step '$t' p50 ${p50}us includes the think time"; fi
+    expect_eq "closed model: step '$t' corrected p50 = uncorrected" "$svc" "$p50"
+done
+
 # 500s are counted as status errors with the code; a refused port as connect.
 dead=$(free_port)
 cat > "$TMP/errors.json" <<JSON
