@@ -24,6 +24,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,6 +254,18 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 }
 
 /* ---- helpers ----------------------------------------------------------- */
+
+/* Merging reads result after result, each with histograms of ~190 KB:
+ * glibc would mmap and unmap every one (a page fault per 4 KB each time).
+ * Keeping freed memory in the heap makes merging 1,000 results ~2.5x
+ * faster. Only for commands that merge; musl has no mallopt. */
+static void malloc_for_merging(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
 
 static int64_t wall_ms(void)
 {
@@ -538,6 +553,7 @@ static int cmd_run(int argc, char **argv)
     }
 
     if (a.lambda) {
+        malloc_for_merging();
         struct lambda_opts lo = {0};
         lo.function = a.lambda;
         lo.region = a.region;
@@ -805,6 +821,7 @@ static int report_recover(const char *journal, const char *out_arg)
     }
     char err[512];
     int records, torn;
+    malloc_for_merging();
     struct result *r = journal_recover(journal, &records, &torn, err, sizeof err);
     if (!r) {
         fprintf(stderr, "herd: %s: %s\n", journal, err);
@@ -977,6 +994,7 @@ static int cmd_report(int argc, char **argv)
 
 static int cmd_merge(int argc, char **argv)
 {
+    malloc_for_merging();
     const char *out = NULL;
     int nin = 0;
     const char **in = xcalloc((size_t)argc, sizeof *in);
