@@ -1,10 +1,14 @@
 /* engine.c — workers, virtual users and the libcurl multi-socket driver.
  *
- * A worker is one thread: a loop, a CURLM, a struct stats and its users.
+ * A worker is one thread: a loop, a struct stats, its users, and its users
+ * split into groups of GROUP_USERS, each group with its own CURLM. (libcurl
+ * searches a multi handle's whole connection pool for every request: with
+ * 1,000 connections in one pool that search costs more than the request.
+ * A socket event or timer only touches its own group's multi handle.)
  * libcurl tells us which sockets to watch (sock_cb) and when it wants a
  * timeout (timer_cb); both only update the loop. The loop calls back
- * on_socket / on_curl_timer, which call curl_multi_socket_action and then
- * drain finished transfers (drain). Every other wake-up is a user's own
+ * on_socket / on_curl_timer, which call curl_multi_socket_action on that
+ * group's handle and then drain its finished transfers (drain). Every other wake-up is a user's own
  * timer (think time, retry back-off, poll interval) or the worker's tick
  * (spawning users, arrivals, progress, end of run).
  *
@@ -49,11 +53,28 @@ enum outcome { O_OK, O_FAIL, O_INTERRUPT };
  * Lambda build's libcurl has no default, and Amazon Linux keeps it
  * elsewhere than Debian: probe the usual places. */
 static const char *ca_bundle;
+static int no_proxy_env;          /* no *_proxy variable is set */
 
 struct worker;
 
+/* Users per libcurl multi handle: bounds libcurl's connection-pool search
+ * (see the top of this file); measured in make bench. */
+#ifndef GROUP_USERS
+#define GROUP_USERS 64
+#endif
+
+struct group {
+    struct worker *w;
+    CURLM *multi;
+    struct loop_timer timer;      /* libcurl's timeout for this handle */
+};
+
 struct user {
     struct worker *w;
+    struct group *g;              /* the multi handle this user's easy uses */
+    CURLU *curlu;                 /* the current URL, parsed (set_url) */
+    struct buf curlu_url;         /* ... and as text */
+    int curlu_ok;
     int64_t k;                    /* global index; number = k + 1 + offset */
     CURL *easy;
     struct loop_timer timer;
@@ -85,9 +106,10 @@ struct worker {
     int index;
     int64_t first, stride;
     struct loop *loop;
-    CURLM *multi;
+    struct group *groups;
+    int ngroups;
     struct stats *stats;
-    struct loop_timer curl_timer, tick;
+    struct loop_timer tick;
     struct user *users;
     int nusers;
     struct user *free_users;      /* open model */
@@ -266,40 +288,40 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
     return len;
 }
 
-static void drain(struct worker *w);
+static void drain(struct group *g);
 
 static void on_socket(void *arg, int fd, int events)
 {
-    struct worker *w = arg;
+    struct group *g = arg;
     int flags = (events & LOOP_READ ? CURL_CSELECT_IN : 0) |
                 (events & LOOP_WRITE ? CURL_CSELECT_OUT : 0);
     int running;
-    curl_multi_socket_action(w->multi, fd, flags, &running);
-    drain(w);
+    curl_multi_socket_action(g->multi, fd, flags, &running);
+    drain(g);
 }
 
 static void on_curl_timer(void *arg)
 {
-    struct worker *w = arg;
+    struct group *g = arg;
     int running;
-    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    drain(w);
+    curl_multi_socket_action(g->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    drain(g);
 }
 
 static int sock_cb(CURL *e, curl_socket_t s, int what, void *arg, void *sp)
 {
-    struct worker *w = arg;
+    struct group *g = arg;
     int ev = what == CURL_POLL_IN ? LOOP_READ : what == CURL_POLL_OUT ?
              LOOP_WRITE : what == CURL_POLL_INOUT ? LOOP_READ | LOOP_WRITE : 0;
-    loop_watch(w->loop, s, what == CURL_POLL_REMOVE ? 0 : ev, on_socket, w);
+    loop_watch(g->w->loop, s, what == CURL_POLL_REMOVE ? 0 : ev, on_socket, g);
     return 0;
 }
 
 static int timer_cb(CURLM *m, long timeout_ms, void *arg)
 {
-    struct worker *w = arg;
-    if (timeout_ms < 0) loop_timer_cancel(w->loop, &w->curl_timer);
-    else loop_timer_arm(w->loop, &w->curl_timer,
+    struct group *g = arg;
+    if (timeout_ms < 0) loop_timer_cancel(g->w->loop, &g->timer);
+    else loop_timer_arm(g->w->loop, &g->timer,
                         loop_now_us() + (int64_t)timeout_ms * 1000);
     return 0;
 }
@@ -485,6 +507,27 @@ static void step_done(struct user *u)
         start_step(u);
 }
 
+/* Hands libcurl the user's URL as a parsed handle, parsed again only when
+ * the URL changed: otherwise libcurl parses the string for every request
+ * (~5,000 instructions, a sixteenth of a request's cost). A URL libcurl
+ * cannot parse goes in as a string, so the transfer fails as it would. */
+static void set_url(struct user *u)
+{
+    const char *url = buf_str(&u->url);
+    if (!u->curlu) u->curlu = curl_url();
+    if (u->curlu && u->curlu_ok && strcmp(url, buf_str(&u->curlu_url)) == 0) {
+        curl_easy_setopt(u->easy, CURLOPT_CURLU, u->curlu);
+        return;
+    }
+    u->curlu_ok = u->curlu && curl_url_set(u->curlu, CURLUPART_URL, url,
+                                           CURLU_GUESS_SCHEME |
+                                           CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK;
+    buf_reset(&u->curlu_url);
+    buf_puts(&u->curlu_url, url);
+    curl_easy_setopt(u->easy, CURLOPT_CURLU, u->curlu_ok ? u->curlu : NULL);
+    curl_easy_setopt(u->easy, CURLOPT_URL, url);
+}
+
 static int send_request(struct user *u)
 {
     struct worker *w = u->w;
@@ -547,7 +590,7 @@ static int send_request(struct user *u)
     /* No "Expect: 100-continue" round trip for larger bodies. */
     if (r->body_kind != BODY_NONE) u->hl = curl_slist_append(u->hl, "Expect:");
 
-    curl_easy_setopt(e, CURLOPT_URL, buf_str(&u->url));
+    set_url(u);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, u->hl);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(r->timeout_us / 1000));
     int has_body = r->body_kind != BODY_NONE;
@@ -574,7 +617,7 @@ static int send_request(struct user *u)
     if (u->intended_us == 0 || u->intended_us > u->send_us)
         u->intended_us = u->send_us;
     u->in_flight = 1;
-    curl_multi_add_handle(w->multi, e);
+    curl_multi_add_handle(u->g->multi, e);
     return 0;
 unset:
     /* Only possible for a variable that no step has extracted yet. */
@@ -933,7 +976,7 @@ static void on_done(struct worker *w, CURL *e, CURLcode rc)
 {
     struct user *u = NULL;
     curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&u);
-    curl_multi_remove_handle(w->multi, e);
+    curl_multi_remove_handle(u->g->multi, e);
     u->in_flight = 0;
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
@@ -953,12 +996,12 @@ static void on_done(struct worker *w, CURL *e, CURLcode rc)
         atomic_fetch_add_explicit(&w->pub_errors, 1, memory_order_relaxed);
 }
 
-static void drain(struct worker *w)
+static void drain(struct group *g)
 {
     CURLMsg *m;
     int left;
-    while ((m = curl_multi_info_read(w->multi, &left)))
-        if (m->msg == CURLMSG_DONE) on_done(w, m->easy_handle, m->data.result);
+    while ((m = curl_multi_info_read(g->multi, &left)))
+        if (m->msg == CURLMSG_DONE) on_done(g->w, m->easy_handle, m->data.result);
 }
 
 /* ---- users ------------------------------------------------------------- */
@@ -986,14 +1029,23 @@ static void user_init(struct worker *w, struct user *u, int64_t k)
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, w->p->insecure ? 0L : 2L);
     curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
     if (ca_bundle) curl_easy_setopt(e, CURLOPT_CAINFO, ca_bundle);
+    /* Without a proxy setting libcurl reads the *_proxy variables for
+     * every request (~1,400 instructions each); when none is set, say so
+     * once. A proxy in the environment is still honoured. */
+    if (no_proxy_env) {
+        curl_easy_setopt(e, CURLOPT_PROXY, "");
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+    }
 }
 
 static void user_free(struct user *u)
 {
     if (u->easy) {
-        if (u->in_flight) curl_multi_remove_handle(u->w->multi, u->easy);
+        if (u->in_flight) curl_multi_remove_handle(u->g->multi, u->easy);
         curl_easy_cleanup(u->easy);
     }
+    if (u->curlu) curl_url_cleanup(u->curlu);
+    buf_free(&u->curlu_url);
     for (int i = 0; i < u->w->p->nvars; i++) free(u->vars[i]);
     free(u->vars);
     buf_free(&u->url);
@@ -1009,7 +1061,7 @@ static void interrupt(struct user *u)
     struct worker *w = u->w;
     if (!u->busy) return;
     if (u->in_flight) {
-        curl_multi_remove_handle(w->multi, u->easy);
+        curl_multi_remove_handle(u->g->multi, u->easy);
         u->in_flight = 0;
         const struct plan_step *st = &u->steps[u->step];
         stats_error(w->stats, st->req.tx, ERR_INTERRUPTED, NULL);
@@ -1208,18 +1260,12 @@ static int worker_init(struct worker *w, const struct plan *p,
     w->globals = g;
     w->o = o;
     w->loop = loop_new();
-    w->multi = curl_multi_init();
     w->stats = stats_new();
-    if (!w->loop || !w->multi) return -1;
+    if (!w->loop) return -1;
     /* Recording indexes stats by the plan's transaction index: register
      * every one, in plan order. */
     for (int i = 0; i < p->ntx; i++)
         stats_tx_index(w->stats, p->tx_names[i], p->tx_kinds[i]);
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
-    curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-    curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
-    loop_timer_init(&w->curl_timer, on_curl_timer, w);
     loop_timer_init(&w->tick, on_tick, w);
     w->rng = (uint64_t)wall_now_us() ^ ((uint64_t)(w->first + 1) << 32) ^
              (uint64_t)(uintptr_t)w;
@@ -1229,12 +1275,40 @@ static int worker_init(struct worker *w, const struct plan *p,
     return 0;
 }
 
+/* One multi handle per GROUP_USERS users (at least one). */
+static int make_groups(struct worker *w, int64_t users)
+{
+    int n = (int)((users + GROUP_USERS - 1) / GROUP_USERS);
+    if (n < 1) n = 1;
+    w->groups = xcalloc((size_t)n, sizeof *w->groups);
+    for (int i = 0; i < n; i++) {
+        struct group *g = &w->groups[i];
+        g->w = w;
+        g->multi = curl_multi_init();
+        if (!g->multi) return -1;
+        w->ngroups++;
+        curl_multi_setopt(g->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+        curl_multi_setopt(g->multi, CURLMOPT_SOCKETDATA, g);
+        curl_multi_setopt(g->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+        curl_multi_setopt(g->multi, CURLMOPT_TIMERDATA, g);
+        /* libcurl sizes its connection cache from the handles currently
+         * added, and users leave the multi handle between requests:
+         * without this the cache shrinks and keep-alive connections get
+         * closed. */
+        curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS, (long)(GROUP_USERS + 8));
+        loop_timer_init(&g->timer, on_curl_timer, g);
+    }
+    return 0;
+}
+
 static void worker_free(struct worker *w)
 {
     for (int i = 0; i < w->nusers; i++) user_free(&w->users[i]);
     free(w->users);
     free(w->backlog);
-    if (w->multi) curl_multi_cleanup(w->multi);
+    for (int i = 0; i < w->ngroups; i++)
+        if (w->groups[i].multi) curl_multi_cleanup(w->groups[i].multi);
+    free(w->groups);
     loop_free(w->loop);
     stats_free(w->stats);
     stats_free(w->total);
@@ -1267,12 +1341,14 @@ static void *worker_main(void *arg)
         w->backlog = xcalloc((size_t)mine, sizeof *w->backlog);
     }
     w->users = xcalloc((size_t)(mine ? mine : 1), sizeof *w->users);
-    /* libcurl sizes its connection cache from the handles currently added,
-     * and users leave the multi handle between requests: without this the
-     * cache shrinks and keep-alive connections get closed. */
-    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)(mine + 8));
+    if (make_groups(w, mine) < 0) {
+        fprintf(stderr, "herd: cannot create a libcurl multi handle\n");
+        w->done = 1;
+        return NULL;
+    }
     for (int64_t j = 0; j < mine; j++) {
         user_init(w, &w->users[j], w->first + j * w->stride);
+        w->users[j].g = &w->groups[j / GROUP_USERS];
         w->nusers++;
     }
     if (L->open)
@@ -1350,6 +1426,13 @@ void engine_global_init(void)
     for (size_t i = 0; i < sizeof probe / sizeof *probe && !ca_bundle; i++)
         if (probe[i] && *probe[i] && access(probe[i], R_OK) == 0)
             ca_bundle = probe[i];
+    static const char *const proxies[] = {"http_proxy", "HTTP_PROXY",
+        "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+    no_proxy_env = 1;
+    for (size_t i = 0; i < sizeof proxies / sizeof *proxies; i++) {
+        const char *v = getenv(proxies[i]);
+        if (v && *v) no_proxy_env = 0;
+    }
 }
 
 void engine_vars_init(struct engine_vars *v, int n)
@@ -1383,9 +1466,15 @@ int engine_run_steps(const struct plan *p, const char *what,
         return 1;
     }
     w.users = xcalloc(1, sizeof *w.users);
+    if (make_groups(&w, 1) < 0) {
+        cJSON_AddItemToArray(errors, cJSON_CreateString("cannot start a worker"));
+        worker_free(&w);
+        return 1;
+    }
     w.nusers = 1;
     struct user *u = &w.users[0];
     user_init(&w, u, 0);
+    u->g = &w.groups[0];
     u->steps = steps;
     u->nsteps = nsteps;
     w.mono0 = loop_now_us();
