@@ -566,6 +566,13 @@ static int send_request(struct user *u)
         }
         u->hl = curl_slist_append(u->hl, buf_str(&h));
     }
+    /* herd's User-Agent as a plain header: libcurl formats the
+     * CURLOPT_USERAGENT header anew for every transfer (~2,500
+     * instructions). A plan's own User-Agent header wins. */
+    int has_ua = 0;
+    for (int i = 0; i < r->nheaders; i++)
+        has_ua |= strcasecmp(r->headers[i].name, "User-Agent") == 0;
+    if (!has_ua) u->hl = curl_slist_append(u->hl, "User-Agent: herd/" HERD_VERSION);
     if (r->body_kind == BODY_JSON) {
         if (render(u, r->body, 1, &u->body, &bad) < 0) { buf_free(&h); goto unset; }
         int has_ct = 0;
@@ -1023,7 +1030,6 @@ static void user_init(struct worker *w, struct user *u, int64_t k)
      * request (3 rt_sigaction calls each otherwise). SIGPIPE is ignored. */
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");      /* per-user cookies */
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "herd/" HERD_VERSION);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, w->p->insecure ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, w->p->insecure ? 0L : 2L);

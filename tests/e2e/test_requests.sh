@@ -37,6 +37,19 @@ grep -q '^> name=x%20y&n=1$' "$TMP/r1.out" && ok "form body encoded" || fail "fo
 grep -q '^> p=/echo?q=a%20b%26c e=yes n=x$' "$TMP/r1.out" && ok "extracted JSON path, header and regex values used" || fail "extracted values not used"
 grep -q 'GET http://127.0.0.1:[0-9]*/ok?id=42' "$TMP/r1.out" && ok "Location header extracted" || fail "Location not followed"
 
+# The User-Agent: herd's own by default, exactly one; a plan's own wins.
+ver=$("$HERD" version | awk '{print $2; exit}')
+cat > "$TMP/ua.json" <<JSON
+{"name": "ua", "base_url": "$base", "load": {"users": 1, "iterations": 1},
+ "scenarios": [{"steps": [
+   {"name": "default", "method": "POST", "path": "/echo", "expect": {"json": {"\$.headers.User-Agent": "herd/$ver"}}},
+   {"name": "own", "method": "POST", "path": "/echo", "headers": {"User-Agent": "mine/1"},
+    "expect": {"json": {"\$.headers.User-Agent": "mine/1"}}}]}]}
+JSON
+"$HERD" run "$TMP/ua.json" --debug -o "$TMP/ua-r.json" > "$TMP/ua.out" 2>&1
+expect_eq "User-Agent herd/$ver by default, the plan's own when it sets one" 1 "$(jq .iterations.succeeded "$TMP/ua-r.json")"
+expect_eq "one User-Agent per request" 2 "$(grep -ci '^> user-agent:' "$TMP/ua.out")"
+
 # Checks that fail say which one.
 cat > "$TMP/checks.json" <<JSON
 {"name": "checks", "base_url": "$base",
