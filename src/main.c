@@ -73,6 +73,8 @@ static const char usage_text[] =
 "                     --markdown for a CI summary, --html FILE)\n"
 "  report --history PLAN (--last N | RESULT.json ...) --html FILE\n"
 "                     one plan's runs over time, as an HTML page\n"
+"  report --recover RESULT.json.journal [-o RESULT.json]\n"
+"                     rebuild the result of a run that was killed\n"
 "  merge A.json B.json ... -o ALL.json\n"
 "                     merge results exactly (histograms, counters, timeline)\n"
 "  db migrate         create or upgrade the analytics schema (DATABASE_URL)\n"
