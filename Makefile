@@ -132,7 +132,7 @@ fuzz: fuzz-regressions
 # A measurement, never a test: herd beside wrk (and hey, ab) on pinned
 # cores. BENCH_ARGS="--duration 5s --reps 1" for a quick look.
 bench: deps $(BUILD)/herd
-	@command -v wrk >/dev/null || scripts/install-bench-deps
+	@command -v wrk >/dev/null && command -v locust >/dev/null || scripts/install-bench-deps
 	HERD=$(abspath $(BUILD)/herd) scripts/bench $(BENCH_ARGS)
 
 clean:
