@@ -507,6 +507,14 @@ static void step_done(struct user *u)
         start_step(u);
 }
 
+/* 1 when the request sets header name itself (case-insensitive). */
+static int has_header(const struct plan_request *r, const char *name)
+{
+    for (int i = 0; i < r->nheaders; i++)
+        if (strcasecmp(r->headers[i].name, name) == 0) return 1;
+    return 0;
+}
+
 /* Hands libcurl the user's URL as a parsed handle, parsed again only when
  * the URL changed: otherwise libcurl parses the string for every request
  * (~5,000 instructions, a sixteenth of a request's cost). A URL libcurl
@@ -525,7 +533,7 @@ static void set_url(struct user *u)
     buf_reset(&u->curlu_url);
     buf_puts(&u->curlu_url, url);
     curl_easy_setopt(u->easy, CURLOPT_CURLU, u->curlu_ok ? u->curlu : NULL);
-    curl_easy_setopt(u->easy, CURLOPT_URL, url);
+    if (!u->curlu_ok) curl_easy_setopt(u->easy, CURLOPT_URL, url);
 }
 
 static int send_request(struct user *u)
@@ -569,16 +577,11 @@ static int send_request(struct user *u)
     /* herd's User-Agent as a plain header: libcurl formats the
      * CURLOPT_USERAGENT header anew for every transfer (~2,500
      * instructions). A plan's own User-Agent header wins. */
-    int has_ua = 0;
-    for (int i = 0; i < r->nheaders; i++)
-        has_ua |= strcasecmp(r->headers[i].name, "User-Agent") == 0;
-    if (!has_ua) u->hl = curl_slist_append(u->hl, "User-Agent: herd/" HERD_VERSION);
+    if (!has_header(r, "User-Agent"))
+        u->hl = curl_slist_append(u->hl, "User-Agent: herd/" HERD_VERSION);
     if (r->body_kind == BODY_JSON) {
         if (render(u, r->body, 1, &u->body, &bad) < 0) { buf_free(&h); goto unset; }
-        int has_ct = 0;
-        for (int i = 0; i < r->nheaders; i++)
-            has_ct |= strcasecmp(r->headers[i].name, "Content-Type") == 0;
-        if (!has_ct)
+        if (!has_header(r, "Content-Type"))
             u->hl = curl_slist_append(u->hl, "Content-Type: application/json");
     } else if (r->body_kind == BODY_RAW) {
         if (render(u, r->body, 0, &u->body, &bad) < 0) { buf_free(&h); goto unset; }
@@ -1259,6 +1262,16 @@ static void on_tick(void *arg)
 
 /* ---- workers ----------------------------------------------------------- */
 
+/* A stats for a worker: recording indexes it by the plan's transaction
+ * index, so every one is registered, in plan order. */
+static struct stats *plan_stats(const struct plan *p)
+{
+    struct stats *s = stats_new();
+    for (int i = 0; i < p->ntx; i++)
+        stats_tx_index(s, p->tx_names[i], p->tx_kinds[i]);
+    return s;
+}
+
 static int worker_init(struct worker *w, const struct plan *p,
                        const struct engine_vars *g, const struct engine_opts *o)
 {
@@ -1266,12 +1279,8 @@ static int worker_init(struct worker *w, const struct plan *p,
     w->globals = g;
     w->o = o;
     w->loop = loop_new();
-    w->stats = stats_new();
+    w->stats = plan_stats(p);
     if (!w->loop) return -1;
-    /* Recording indexes stats by the plan's transaction index: register
-     * every one, in plan order. */
-    for (int i = 0; i < p->ntx; i++)
-        stats_tx_index(w->stats, p->tx_names[i], p->tx_kinds[i]);
     loop_timer_init(&w->tick, on_tick, w);
     w->rng = (uint64_t)wall_now_us() ^ ((uint64_t)(w->first + 1) << 32) ^
              (uint64_t)(uintptr_t)w;
@@ -1390,9 +1399,7 @@ static void *worker_main(void *arg)
             w->next_arrival += w->stride;
         }
     if (w->o->journal_fd > 0 && !w->single) {
-        w->total = stats_new();
-        for (int i = 0; i < w->p->ntx; i++)
-            stats_tx_index(w->total, w->p->tx_names[i], w->p->tx_kinds[i]);
+        w->total = plan_stats(w->p);
         w->journal_ms = now_wall / 1000;
     }
     loop_timer_arm(w->loop, &w->tick, now_mono);

@@ -269,6 +269,16 @@ static void malloc_for_merging(void)
 #endif
 }
 
+/* Appends path to b without its suffix (when path ends in it and has more
+ * before it). Returns 1 if the suffix was there. */
+static int put_stem(struct buf *b, const char *path, const char *suffix)
+{
+    size_t l = strlen(path), n = strlen(suffix);
+    int has = l > n && strcmp(path + l - n, suffix) == 0;
+    buf_append(b, path, has ? l - n : l);
+    return has;
+}
+
 static int64_t wall_ms(void)
 {
     struct timespec ts;
@@ -573,9 +583,7 @@ static int cmd_run(int argc, char **argv)
     else buf_printf(&out, "herd-result-%s-%s.json", name, stamp);
     if (a.report) buf_puts(&rep, a.report);
     else {
-        const char *o = buf_str(&out);
-        size_t l = strlen(o);
-        buf_append(&rep, o, l > 5 && !strcmp(o + l - 5, ".json") ? l - 5 : l);
+        put_stem(&rep, buf_str(&out), ".json");
         buf_puts(&rep, ".txt");
     }
     int wr = check_writable(buf_str(&out));
@@ -642,10 +650,7 @@ static int cmd_run(int argc, char **argv)
     if (!setup_failed && !g_stop && a.lambda) {
         struct lambda_opts lo = {0};
         struct buf shards = {0};
-        const char *o_path = buf_str(&out);
-        size_t ol = strlen(o_path);
-        buf_append(&shards, o_path, ol > 5 && !strcmp(o_path + ol - 5, ".json") ?
-                   ol - 5 : ol);
+        put_stem(&shards, buf_str(&out), ".json");
         buf_puts(&shards, ".shards");
         lo.function = a.lambda;
         lo.qualifier = a.qualifier;
@@ -747,9 +752,7 @@ static int cmd_run(int argc, char **argv)
     }
     struct buf html = {0};
     {
-        const char *op = buf_str(&out);
-        size_t l = strlen(op);
-        buf_append(&html, op, l > 5 && !strcmp(op + l - 5, ".json") ? l - 5 : l);
+        put_stem(&html, buf_str(&out), ".json");
         buf_puts(&html, ".html");
         if (write_text(buf_str(&html), r, 2) < 0) {
             fprintf(stderr, "herd: %s: cannot write the HTML report: %s\n",
@@ -811,11 +814,8 @@ static const char report_use[] =
 static int report_recover(const char *journal, const char *out_arg)
 {
     struct buf out = {0};
-    size_t l = strlen(journal);
     if (out_arg) buf_puts(&out, out_arg);
-    else if (l > 8 && !strcmp(journal + l - 8, ".journal"))
-        buf_append(&out, journal, l - 8);
-    else buf_printf(&out, "%s.json", journal);
+    else if (!put_stem(&out, journal, ".journal")) buf_puts(&out, ".json");
     if (access(buf_str(&out), F_OK) == 0) {
         fprintf(stderr, "herd: %s exists; choose another -o\n", buf_str(&out));
         buf_free(&out);

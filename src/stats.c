@@ -68,13 +68,19 @@ void stats_free(struct stats *s)
     free(s);
 }
 
+/* s->timer_late, created on first use; NULL only if that fails. */
+static struct hist *late_hist(struct stats *s)
+{
+    if (!s->timer_late &&
+        hist_init(HIST_HIGHEST_US, STATS_LATE_SIGFIGS, &s->timer_late) < 0)
+        return NULL;
+    return s->timer_late;
+}
+
 void stats_timer_late(struct stats *s, int64_t late_us)
 {
-    if (!s->timer_late) {
-        if (hist_init(HIST_HIGHEST_US, STATS_LATE_SIGFIGS, &s->timer_late) < 0)
-            return;
-    }
-    hist_record(s->timer_late, late_us < 0 ? 0 : late_us);
+    struct hist *h = late_hist(s);
+    if (h) hist_record(h, late_us < 0 ? 0 : late_us);
 }
 
 static void tx_init(struct stats_tx *t, const char *name, enum stats_kind kind)
@@ -106,10 +112,16 @@ int stats_tx_index(struct stats *s, const char *name, enum stats_kind kind)
     return s->ntx++;
 }
 
-static void add_err_key(struct stats_tx *t, const char *key, int64_t n)
+static int find_err_key(const struct stats_tx *t, const char *key)
 {
     for (int i = 0; i < t->nerrs; i++)
-        if (strcmp(t->errs[i].key, key) == 0) { t->errs[i].count += n; return; }
+        if (strcmp(t->errs[i].key, key) == 0) return i;
+    return -1;
+}
+
+/* Appends a key t does not have yet. */
+static void push_err_key(struct stats_tx *t, const char *key, int64_t n)
+{
     if (t->nerrs == t->errs_cap) {
         t->errs_cap = t->errs_cap ? t->errs_cap * 2 : 4;
         t->errs = xrealloc(t->errs, (size_t)t->errs_cap * sizeof *t->errs);
@@ -117,6 +129,13 @@ static void add_err_key(struct stats_tx *t, const char *key, int64_t n)
     t->errs[t->nerrs].key = xstrdup(key);
     t->errs[t->nerrs].count = n;
     t->nerrs++;
+}
+
+static void add_err_key(struct stats_tx *t, const char *key, int64_t n)
+{
+    int i = find_err_key(t, key);
+    if (i >= 0) t->errs[i].count += n;
+    else push_err_key(t, key, n);
 }
 
 /* Too many distinct error keys (e.g. a detail with an id in it) would grow
@@ -232,18 +251,19 @@ static int tx_merge(struct stats_tx *d, const struct stats_tx *x)
     for (int i = 0; i < STATS_MAX_STATUS; i++) d->status[i] += x->status[i];
     for (int i = 0; i < x->nerrs; i++) {
         const char *key = x->errs[i].key;
-        int known = 0;
-        for (int k = 0; k < d->nerrs && !known; k++)
-            known = strcmp(d->errs[k].key, key) == 0;
+        int64_t n = x->errs[i].count;
+        int k = find_err_key(d, key);
         /* Past the cap a new detailed key folds into its class, as when
          * recording: merging many partial stats stays bounded too. */
         const char *colon = strstr(key, ": ");
-        if (!known && colon && d->nerrs >= STATS_MAX_ERR_KEYS) {
+        if (k >= 0) {
+            d->errs[k].count += n;
+        } else if (colon && d->nerrs >= STATS_MAX_ERR_KEYS) {
             char cls[64];
             snprintf(cls, sizeof cls, "%.*s", (int)(colon - key), key);
-            add_err_key(d, cls, x->errs[i].count);
+            add_err_key(d, cls, n);
         } else {
-            add_err_key(d, key, x->errs[i].count);
+            push_err_key(d, key, n);
         }
     }
     return 0;
@@ -298,10 +318,8 @@ int stats_merge(struct stats *dst, const struct stats *src)
         }
     }
     if (src->timer_late && src->timer_late->total) {
-        if (!dst->timer_late &&
-            hist_init(HIST_HIGHEST_US, STATS_LATE_SIGFIGS, &dst->timer_late) < 0)
-            return -1;
-        if (hist_add(dst->timer_late, src->timer_late) < 0) return -1;
+        struct hist *h = late_hist(dst);
+        if (!h || hist_add(h, src->timer_late) < 0) return -1;
     }
     return 0;
 }
