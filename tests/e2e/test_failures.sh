@@ -128,4 +128,27 @@ expect_eq "interrupted result written" true "$(jq .interrupted "$r")"
 expect_eq "accounting adds up after Ctrl-C" "$(jq .iterations.started "$r")" \
     "$(jq '.iterations.succeeded + .iterations.failed + .iterations.interrupted' "$r")"
 if [ "$(jq .iterations.succeeded "$r")" -gt 20 ]; then ok "work before Ctrl-C kept"; else fail "lost work before Ctrl-C"; fi
+
+# herd reads the proxy variables once at start-up and tells libcurl "no
+# proxy" when none is set; one that is set is still honoured. The misc
+# server answers as the proxy (it sees the absolute URL), so the .invalid
+# host is never resolved.
+cat > "$TMP/proxy.json" <<JSON
+{"name": "proxy", "base_url": "http://herd-proxy-test.invalid",
+ "load": {"users": 1, "iterations": 2},
+ "scenarios": [{"steps": [{"name": "ok", "path": "/ok", "expect": {"status": 200}}]}]}
+JSON
+env -u no_proxy -u NO_PROXY http_proxy="$base" "$HERD" run "$TMP/proxy.json" -o "$TMP/proxy-r.json" -q > /dev/null 2>&1
+expect_eq "http_proxy honoured: both requests through the proxy" "2 0" \
+    "$(jq -r '.transactions[0] | "\(.count) \(.errors)"' "$TMP/proxy-r.json")"
+
+# A URL libcurl cannot parse (a space in the path) still fails as a
+# classified transport error, not a crash.
+cat > "$TMP/badurl.json" <<JSON
+{"name": "badurl", "base_url": "$base", "load": {"users": 1, "iterations": 1},
+ "scenarios": [{"steps": [{"name": "space", "path": "/o k"}, {"name": "fine", "path": "/ok"}]}]}
+JSON
+"$HERD" run "$TMP/badurl.json" -o "$TMP/badurl-r.json" -q > /dev/null 2>&1
+expect_eq "unparsable URL: run exit" 0 "$?"
+expect_eq "unparsable URL classified as transport" 1 "$(jq '.transactions[] | select(.name=="space") | .errors_by.transport' "$TMP/badurl-r.json")"
 finish
