@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -315,6 +316,24 @@ static int sock_cb(CURL *e, curl_socket_t s, int what, void *arg, void *sp)
              LOOP_WRITE : what == CURL_POLL_INOUT ? LOOP_READ | LOOP_WRITE : 0;
     loop_watch(g->w->loop, s, what == CURL_POLL_REMOVE ? 0 : ev, on_socket, g);
     return 0;
+}
+
+/* libcurl's sockets open and close through the loop, so a keep-alive
+ * connection can stay in epoll between its requests (see loop.c). */
+static curl_socket_t open_sock(void *arg, curlsocktype purpose,
+                               struct curl_sockaddr *a)
+{
+    struct worker *w = arg;
+    (void)purpose;
+    curl_socket_t s = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    if (s != CURL_SOCKET_BAD) loop_own(w->loop, s);
+    return s;
+}
+
+static int close_sock(void *arg, curl_socket_t s)
+{
+    struct worker *w = arg;
+    return loop_close(w->loop, s);
 }
 
 static int timer_cb(CURLM *m, long timeout_ms, void *arg)
@@ -1029,6 +1048,10 @@ static void user_init(struct worker *w, struct user *u, int64_t k)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, u);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, u);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_sock);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, w);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_sock);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, w);
     /* Signals are process-wide; libcurl must not install handlers per
      * request (3 rt_sigaction calls each otherwise). SIGPIPE is ignored. */
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

@@ -42,6 +42,14 @@ void loop_free(struct loop *l);
  * ready. Returns 0 or -1 (errno set). */
 int loop_watch(struct loop *l, int fd, int events, loop_fd_fn fn, void *arg);
 
+/* fd is a new socket the caller will close with loop_close and with
+ * nothing else. While nobody watches it, the loop may then leave it in
+ * epoll, which saves two system calls each time it is watched again (a
+ * keep-alive connection between requests). */
+void loop_own(struct loop *l, int fd);
+/* Stops watching fd and closes it; returns close's result. */
+int loop_close(struct loop *l, int fd);
+
 /* Prepares a timer; must be called once before the first arm. */
 void loop_timer_init(struct loop_timer *t, loop_timer_fn fn, void *arg);
 /* Arms (or re-arms) t to fire at due_us. O(log n). */

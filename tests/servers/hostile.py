@@ -103,6 +103,10 @@ def handle(c):
             body = b'{"state": "PENDING"}'
             send(c, b"HTTP/1.1 200 OK\r\nConnection: close\r\n"
                     b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        elif path == "/idle-close":
+            # keep-alive as far as the client knows; closed 0.2 s later
+            # (below), like a server's keep-alive timeout
+            send(c, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
         elif path == "/ok":
             send(c, b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nOK")
         else:

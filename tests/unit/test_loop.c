@@ -1,7 +1,14 @@
-/* test_loop.c — timer ordering, cancel/re-arm, and socket readiness. */
+/* test_loop.c — timer ordering, cancel/re-arm, socket readiness, and the
+ * owned sockets that stay in epoll between watches. */
 #include "t.h"
 #include "loop.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int order[64], norder;
@@ -92,10 +99,92 @@ static void test_many_timers(void)
     loop_free(l);
 }
 
+/* How many fds the kernel's epoll set holds: the "tfd:" lines in the
+ * fdinfo of this process's only epoll fd. */
+static int epoll_entries(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *de;
+    int n = -1;
+    while (d && (de = readdir(d))) {
+        char path[64], link[64] = "";
+        snprintf(path, sizeof path, "/proc/self/fd/%s", de->d_name);
+        if (readlink(path, link, sizeof link - 1) < 0 ||
+            !strstr(link, "eventpoll")) continue;
+        snprintf(path, sizeof path, "/proc/self/fdinfo/%s", de->d_name);
+        FILE *f = fopen(path, "r");
+        char line[256];
+        n = 0;
+        while (f && fgets(line, sizeof line, f))
+            if (strncmp(line, "tfd:", 4) == 0) n++;
+        if (f) fclose(f);
+    }
+    if (d) closedir(d);
+    return n;
+}
+
+static void test_owned(void)
+{
+    struct loop *l = loop_new();
+    int sp[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0);
+    loop_own(l, sp[0]);
+    readable = 0;
+    CHECK(loop_watch(l, sp[0], LOOP_READ, on_fd, NULL) == 0);
+    CHECK_INT(epoll_entries(), 1);
+    /* Between two watches an owned fd stays in epoll: no system calls. */
+    CHECK(loop_watch(l, sp[0], 0, NULL, NULL) == 0);
+    CHECK_INT(epoll_entries(), 1);
+    CHECK(loop_watch(l, sp[0], LOOP_READ, on_fd, NULL) == 0);
+    CHECK(write(sp[1], "ab", 2) == 2);
+    CHECK(loop_run_once(l, 1000) == 1);
+    CHECK_INT(readable, 2);
+    /* Unwatched, it reports nothing, and an event while idle (the peer
+     * wrote or closed) takes it out of epoll instead of spinning. */
+    CHECK(loop_watch(l, sp[0], 0, NULL, NULL) == 0);
+    CHECK(write(sp[1], "c", 1) == 1);
+    CHECK(loop_run_once(l, 100) == 0);
+    CHECK_INT(epoll_entries(), 0);
+    CHECK(loop_run_once(l, 10) == 0);
+    CHECK_INT(readable, 2);
+    /* Watched again, it is back and the pending byte is seen. */
+    CHECK(loop_watch(l, sp[0], LOOP_READ, on_fd, NULL) == 0);
+    CHECK_INT(epoll_entries(), 1);
+    CHECK(loop_run_once(l, 1000) == 1);
+    CHECK_INT(readable, 3);
+    /* loop_close leaves epoll and closes. */
+    int old = sp[0];
+    CHECK(loop_close(l, sp[0]) == 0);
+    CHECK_INT(epoll_entries(), 0);
+    CHECK(fcntl(old, F_GETFD) < 0 && errno == EBADF);
+    close(sp[1]);
+    /* The number comes back for a new socket: it starts from nothing. */
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0);
+    CHECK_INT(sp[0], old);
+    loop_own(l, sp[0]);
+    CHECK(loop_watch(l, sp[0], LOOP_READ, on_fd, NULL) == 0);
+    CHECK_INT(epoll_entries(), 1);
+    CHECK(write(sp[1], "d", 1) == 1);
+    CHECK(loop_run_once(l, 1000) == 1);
+    CHECK_INT(readable, 4);
+    CHECK(loop_close(l, sp[0]) == 0);
+    close(sp[1]);
+    /* Not owned: out of epoll as soon as it is unwatched, as before. */
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0);
+    CHECK(loop_watch(l, sp[0], LOOP_READ | LOOP_WRITE, on_fd, NULL) == 0);
+    CHECK_INT(epoll_entries(), 1);
+    CHECK(loop_watch(l, sp[0], 0, NULL, NULL) == 0);
+    CHECK_INT(epoll_entries(), 0);
+    close(sp[0]);
+    close(sp[1]);
+    loop_free(l);
+}
+
 int main(void)
 {
     T_RUN(test_timers);
     T_RUN(test_sockets);
+    T_RUN(test_owned);
     T_RUN(test_many_timers);
     return T_DONE();
 }
