@@ -151,4 +151,25 @@ JSON
 "$HERD" run "$TMP/badurl.json" -o "$TMP/badurl-r.json" -q > /dev/null 2>&1
 expect_eq "unparsable URL: run exit" 0 "$?"
 expect_eq "unparsable URL classified as transport" 1 "$(jq '.transactions[] | select(.name=="space") | .errors_by.transport' "$TMP/badurl-r.json")"
+
+# A name that does not resolve: the dns class. In a network namespace of
+# our own (no interface but a down loopback) the resolver's query cannot
+# leave the machine, and a .invalid name (RFC 6761) is never in a hosts
+# file. Root uses a plain namespace; anyone else a user namespace too. A
+# container without CAP_SYS_ADMIN (GitHub's debian:bookworm job) can make
+# neither: there the case is reported as not run, and counted as neither.
+cat > "$TMP/dns.json" <<JSON
+{"name": "dns", "base_url": "http://herd-test.invalid:8080", "timeout": "3s",
+ "load": {"users": 1, "iterations": 2},
+ "scenarios": [{"steps": [{"name": "lookup", "path": "/"}]}]}
+JSON
+ns="unshare -n"; [ "$(id -u)" = 0 ] || ns="unshare -rn"
+if $ns true 2>/dev/null; then
+    $ns "$HERD" run "$TMP/dns.json" -o "$TMP/dns-r.json" -q > /dev/null 2>&1
+    expect_eq "unresolvable name: run exit" 0 "$?"
+    expect_eq "unresolvable name classified as dns" '{"dns":2}' \
+        "$(jq -c '.transactions[] | select(.name=="lookup") | .errors_by' "$TMP/dns-r.json")"
+else
+    echo "  skip unresolvable name: no network namespace here ($ns)"
+fi
 finish
