@@ -25,7 +25,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOOP_MAX_EVENTS 256       /* sockets handled per epoll_wait */
+/* Sockets handled per epoll_wait. Small on purpose: the due timers run
+ * after each batch, and that is where libcurl sends the next requests of
+ * the users whose responses the batch just read; with 16 their state is
+ * still in cache and the server gets its work sooner. At 1,000
+ * connections 16 measured ~6 % less CPU per request than 256 (12
+ * alternating runs, 11 won), the same at 50; timer lateness no worse. */
+#ifndef LOOP_MAX_EVENTS
+#define LOOP_MAX_EVENTS 16
+#endif
 #define LOOP_MAX_TIMERS_PASS 100000
 
 struct watch {
