@@ -180,11 +180,44 @@ static void test_owned(void)
     loop_free(l);
 }
 
+static int hits[64];
+
+static void on_hit(void *arg, int fd, int events)
+{
+    char b[8];
+    hits[(long)arg]++;
+    if (read(fd, b, sizeof b) < 0) hits[(long)arg] = -1000;
+}
+
+/* More ready sockets than one epoll_wait takes: every one is served,
+ * once, over several passes. */
+static void test_many_ready(void)
+{
+    struct loop *l = loop_new();
+    int sp[40][2];
+    for (long i = 0; i < 40; i++) {
+        CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sp[i]) == 0);
+        CHECK(loop_watch(l, sp[i][0], LOOP_READ, on_hit, (void *)i) == 0);
+        CHECK(write(sp[i][1], "x", 1) == 1);
+    }
+    int first = loop_run_once(l, 1000), total = first, passes = 1;
+    while (total < 40 && passes < 100) { total += loop_run_once(l, 100); passes++; }
+    CHECK(first < 40);                   /* a batch is smaller than 40 */
+    CHECK_INT(total, 40);
+    int once = 1;
+    for (int i = 0; i < 40; i++) once &= hits[i] == 1;
+    CHECK(once);
+    CHECK(loop_run_once(l, 10) == 0);    /* nothing left, nothing twice */
+    for (int i = 0; i < 40; i++) { close(sp[i][0]); close(sp[i][1]); }
+    loop_free(l);
+}
+
 int main(void)
 {
     T_RUN(test_timers);
     T_RUN(test_sockets);
     T_RUN(test_owned);
+    T_RUN(test_many_ready);
     T_RUN(test_many_timers);
     return T_DONE();
 }
