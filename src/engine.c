@@ -164,13 +164,6 @@ static int64_t wall_s(const struct worker *w, int64_t mono)
     return (w->wall0_us + (mono - w->mono0)) / 1000000;
 }
 
-static int64_t wall_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static int in_list(const int *v, int n, int x)
 {
     for (int i = 0; i < n; i++) if (v[i] == x) return 1;
@@ -217,7 +210,7 @@ static int lookup(void *arg, const char *name, struct buf *out)
         return 0;
     }
     if (strcmp(name, "timestamp_ms") == 0) {
-        buf_printf(out, "%lld", (long long)(wall_now_us() / 1000));
+        buf_printf(out, "%lld", (long long)(loop_wall_us() / 1000));
         return 0;
     }
     if (strcmp(name, "scenario") == 0) {
@@ -320,20 +313,18 @@ static int sock_cb(CURL *e, curl_socket_t s, int what, void *arg, void *sp)
 
 /* libcurl's sockets open and close through the loop, so a keep-alive
  * connection can stay in epoll between its requests (see loop.c). */
-static curl_socket_t open_sock(void *arg, curlsocktype purpose,
+static curl_socket_t open_sock(void *loop, curlsocktype purpose,
                                struct curl_sockaddr *a)
 {
-    struct worker *w = arg;
     (void)purpose;
     curl_socket_t s = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
-    if (s != CURL_SOCKET_BAD) loop_own(w->loop, s);
+    if (s != CURL_SOCKET_BAD) loop_own(loop, s);
     return s;
 }
 
-static int close_sock(void *arg, curl_socket_t s)
+static int close_sock(void *loop, curl_socket_t s)
 {
-    struct worker *w = arg;
-    return loop_close(w->loop, s);
+    return loop_close(loop, s);
 }
 
 static int timer_cb(CURLM *m, long timeout_ms, void *arg)
@@ -1035,9 +1026,11 @@ static void drain(struct group *g)
 
 /* ---- users ------------------------------------------------------------- */
 
-static void user_init(struct worker *w, struct user *u, int64_t k)
+static void user_init(struct worker *w, struct group *g, struct user *u,
+                      int64_t k)
 {
     u->w = w;
+    u->g = g;
     u->k = k;
     u->vars = xcalloc((size_t)(w->p->nvars ? w->p->nvars : 1), sizeof(char *));
     loop_timer_init(&u->timer, on_user_timer, u);
@@ -1049,9 +1042,9 @@ static void user_init(struct worker *w, struct user *u, int64_t k)
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, u);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_sock);
-    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, w);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, w->loop);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_sock);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, w);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, w->loop);
     /* Signals are process-wide; libcurl must not install handlers per
      * request (3 rt_sigaction calls each otherwise). SIGPIPE is ignored. */
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -1161,7 +1154,7 @@ static void checkpoint(struct worker *w)
 {
     int fd = w->o->journal_fd;
     if (fd <= 0 || !w->total) return;
-    int64_t now_ms = wall_now_us() / 1000;
+    int64_t now_ms = loop_wall_us() / 1000;
     if (journal_append(fd, w->stats, w->journal_ms, now_ms) < 0 && !w->journal_failed) {
         w->journal_failed = 1;
         fprintf(stderr, "\nherd: the run journal cannot be written (%s); the "
@@ -1305,7 +1298,7 @@ static int worker_init(struct worker *w, const struct plan *p,
     w->stats = plan_stats(p);
     if (!w->loop) return -1;
     loop_timer_init(&w->tick, on_tick, w);
-    w->rng = (uint64_t)wall_now_us() ^ ((uint64_t)(w->first + 1) << 32) ^
+    w->rng = (uint64_t)loop_wall_us() ^ ((uint64_t)(w->first + 1) << 32) ^
              (uint64_t)(uintptr_t)w;
     if (!w->rng) w->rng = 88172645463325252ULL;
     w->last_sec = -1;
@@ -1385,8 +1378,8 @@ static void *worker_main(void *arg)
         return NULL;
     }
     for (int64_t j = 0; j < mine; j++) {
-        user_init(w, &w->users[j], w->first + j * w->stride);
-        w->users[j].g = &w->groups[j / GROUP_USERS];
+        user_init(w, &w->groups[j / GROUP_USERS], &w->users[j],
+                  w->first + j * w->stride);
         w->nusers++;
     }
     if (L->open)
@@ -1398,7 +1391,7 @@ static void *worker_main(void *arg)
     /* Wait for the common start time (shards begin together). */
     int64_t start_ms = w->o->shard.start_unix_ms;
     for (;;) {
-        int64_t left = start_ms * 1000 - wall_now_us();
+        int64_t left = start_ms * 1000 - loop_wall_us();
         if (left <= 0) break;
         usleep((useconds_t)(left > 100000 ? 100000 : left));
         if (w->o->stop && w->o->stop[0]) break;
@@ -1406,7 +1399,7 @@ static void *worker_main(void *arg)
     /* A later part of a long test behaves as if the load had started
      * elapsed_us ago: spawn and arrival schedules carry on. */
     const struct engine_shard *sh = &w->o->shard;
-    int64_t now_mono = loop_now_us(), now_wall = wall_now_us();
+    int64_t now_mono = loop_now_us(), now_wall = loop_wall_us();
     w->mono0 = now_mono - sh->elapsed_us;
     w->wall0_us = now_wall - sh->elapsed_us;
     int64_t dur = plan_duration_us(w->p);
@@ -1509,12 +1502,11 @@ int engine_run_steps(const struct plan *p, const char *what,
     }
     w.nusers = 1;
     struct user *u = &w.users[0];
-    user_init(&w, u, 0);
-    u->g = &w.groups[0];
+    user_init(&w, &w.groups[0], u, 0);
     u->steps = steps;
     u->nsteps = nsteps;
     w.mono0 = loop_now_us();
-    w.wall0_us = wall_now_us();
+    w.wall0_us = loop_wall_us();
     /* Setup and teardown run to completion; a Ctrl-C that arrives while
      * they run stops them (teardown after a Ctrl-C during the load still
      * runs: only a new signal counts). */
@@ -1560,7 +1552,7 @@ int engine_run_load(const struct plan *p, const struct engine_vars *vars,
     }
     int64_t t0 = loop_now_us();
     int64_t start_wall = o->shard.start_unix_ms ? o->shard.start_unix_ms * 1000
-                                                : wall_now_us();
+                                                : loop_wall_us();
     double total_s = plan_duration_us(p) / 1e6;
     int64_t last_req = 0, last_t = t0;
     /* The calling thread reports progress until every worker is done. */
@@ -1572,7 +1564,7 @@ int engine_run_load(const struct plan *p, const struct engine_vars *vars,
         int64_t now = loop_now_us();
         if (!o->progress || now - last_t < 1000000) continue;
         struct engine_progress pr = {0};
-        pr.elapsed_s = (wall_now_us() - start_wall) / 1e6;
+        pr.elapsed_s = (loop_wall_us() - start_wall) / 1e6;
         if (pr.elapsed_s < 0) pr.elapsed_s = 0;
         pr.total_s = total_s;
         for (int i = 0; i < started; i++) {
@@ -1591,7 +1583,7 @@ int engine_run_load(const struct plan *p, const struct engine_vars *vars,
     }
     for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
     r->started_unix_ms = start_wall / 1000;
-    r->finished_unix_ms = wall_now_us() / 1000;
+    r->finished_unix_ms = loop_wall_us() / 1000;
     for (int i = 0; i < started; i++) {
         if (ws[i].cut_short) r->shards_truncated = 1;
         if (stats_merge(r->stats, ws[i].stats) < 0) rc = -1;

@@ -52,11 +52,21 @@ struct loop {
     int nheap, heap_cap;
 };
 
-int64_t loop_now_us(void)
+static int64_t clock_us(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t loop_now_us(void)
+{
+    return clock_us(CLOCK_MONOTONIC);
+}
+
+int64_t loop_wall_us(void)
+{
+    return clock_us(CLOCK_REALTIME);
 }
 
 struct loop *loop_new(void)

@@ -10,8 +10,9 @@
  * dispatches. Timer callbacks may arm or cancel any timer, including their
  * own.
  *
- * Time: CLOCK_MONOTONIC microseconds (loop_now_us). Not thread-safe: a
- * loop belongs to one thread. */
+ * Time: CLOCK_MONOTONIC microseconds (loop_now_us); timestamps that leave
+ * the process (results, journal, shards) use the wall clock (loop_wall_us).
+ * Not thread-safe: a loop belongs to one thread. */
 #ifndef HERD_LOOP_H
 #define HERD_LOOP_H
 #include <stdint.h>
@@ -32,6 +33,8 @@ struct loop_timer {
 
 /* Monotonic clock in microseconds. */
 int64_t loop_now_us(void);
+/* Wall clock (CLOCK_REALTIME), microseconds since the Unix epoch. */
+int64_t loop_wall_us(void);
 
 /* Returns a new loop, or NULL if epoll_create fails (errno set). */
 struct loop *loop_new(void);

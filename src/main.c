@@ -11,6 +11,7 @@
 #include "html.h"
 #include "journal.h"
 #include "lambda.h"
+#include "loop.h"
 #include "plan.h"
 #include "report.h"
 #include "result.h"
@@ -277,13 +278,6 @@ static int put_stem(struct buf *b, const char *path, const char *suffix)
     int has = l > n && strcmp(path + l - n, suffix) == 0;
     buf_append(b, path, has ? l - n : l);
     return has;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static char *iso_now_compact(void)
@@ -688,7 +682,7 @@ static int cmd_run(int argc, char **argv)
          * killed outright leaves it for `herd report --recover`. */
         buf_printf(&journal, "%s.journal", buf_str(&out));
         if (!a.debug) {
-            r->started_unix_ms = r->finished_unix_ms = wall_ms();
+            r->started_unix_ms = r->finished_unix_ms = loop_wall_us() / 1000;
             o.journal_fd = journal_open(buf_str(&journal), r);
             if (o.journal_fd < 0)
                 fprintf(stderr, "herd: %s: cannot write the run journal (%s); "

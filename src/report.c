@@ -73,12 +73,13 @@ int report_text(FILE *f, const struct result *r)
             (long long)s->iter_started, (long long)s->iter_succeeded,
             (long long)s->iter_failed, (long long)s->iter_interrupted,
             (long long)s->iter_dropped);
-    if (s->timer_late && hist_percentile(s->timer_late, 99) > REPORT_LATE_US) {
+    int64_t late99 = s->timer_late ? hist_percentile(s->timer_late, 99) : 0;
+    if (late99 > REPORT_LATE_US) {
         char p99[32], mx[32];
         fprintf(f, "  WARNING: herd was too busy: its timers fired late (p99 "
                 "%s, max %s), so think\n  times and poll intervals ran longer "
                 "than planned; use more --threads or shards\n\n",
-                dur(p99, sizeof p99, (double)hist_percentile(s->timer_late, 99)),
+                dur(p99, sizeof p99, (double)late99),
                 dur(mx, sizeof mx, (double)s->timer_late->max));
     }
 
