@@ -7,16 +7,28 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS      = libcurl libcjson libpq
+PKGS      = libcjson libpq
 CFLAGS   ?= -O2 -g
+# libcurl: by default Debian's curl source package built static with only
+# what herd uses (scripts/curl-build; the README's "Which libcurl" says
+# why). CURL=system links Debian's libcurl4 package instead.
+CURL     ?= source
+ifeq ($(CURL),system)
+PKGS     += libcurl
+else
+CURLDIR  := build/curl
+CURLDEP  := $(CURLDIR)/.stamp
+CURLINC  := -I$(CURLDIR)/include
+CURLLIBS := $(CURLDIR)/lib/libcurl.a $(shell pkg-config --libs openssl libidn2)
+endif
 # -Wno-unused-parameter: libcurl and loop callbacks have fixed signatures.
 # -Wno-format-truncation: field paths in messages are cut at 512 bytes on
 # purpose.
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
             -Wmissing-prototypes -Wno-unused-parameter \
             -Wno-format-truncation -MMD -MP \
-            $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+            $(CURLINC) $(shell pkg-config --cflags $(PKGS))
+LDLIBS   += $(CURLLIBS) $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
 ifdef WERROR
 CFLAGS   += -Werror
@@ -38,15 +50,22 @@ TESTSRCS := $(wildcard tests/unit/test_*.c)
 TESTBINS := $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS    := $(BUILD)/tools/mkresult
 
-.PHONY: all deps test unit e2e demo clean bench fuzz fuzz-regressions
+.PHONY: all deps test unit e2e demo clean bench fuzz fuzz-regressions FORCE
 
 all: $(BUILD)/herd
 
-$(BUILD)/herd: $(OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/herd: $(OBJS) $(CURLDEP)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
-$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj $(CURLDEP)
 	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+
+# Checked on every build (fast): rebuilt when Debian's curl version or
+# scripts/curl-build changes; the stamp keeps its time otherwise.
+$(CURLDEP): FORCE
+	@scripts/curl-build $(CURLDIR)
+
+FORCE:
 
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql | $(BUILD)/gen
 	scripts/embed-sql $(MIGRATIONS) > $@
@@ -54,10 +73,10 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql | $(BUILD)/gen
 $(BUILD)/obj/migrations.o: $(BUILD)/gen/migrations.c | $(BUILD)/obj
 	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) | $(BUILD)/tests $(CURLDEP)
 	$(CC) $(CFLAGS) -Isrc -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
-$(BUILD)/tools/%: tests/tools/%.c $(LIBOBJS) | $(BUILD)/tools
+$(BUILD)/tools/%: tests/tools/%.c $(LIBOBJS) | $(BUILD)/tools $(CURLDEP)
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 $(BUILD)/obj $(BUILD)/tests $(BUILD)/gen $(BUILD)/tools:
@@ -90,11 +109,11 @@ FUZZ_NAMES   := plan tmpl jpath units result hist event
 FUZZ_DIR     := build/fuzz
 FUZZ_CFLAGS  := -g -O1 -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer \
                 -fsanitize=fuzzer-no-link,address,undefined \
-                $(shell pkg-config --cflags $(PKGS)) -Isrc -I$(BUILD)/gen
+                $(CURLINC) $(shell pkg-config --cflags $(PKGS)) -Isrc -I$(BUILD)/gen
 FUZZ_OBJS    := $(LIBSRCS:src/%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/migrations.o
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 
-$(FUZZ_DIR)/obj/%.o: src/%.c | $(FUZZ_DIR)/obj
+$(FUZZ_DIR)/obj/%.o: src/%.c | $(FUZZ_DIR)/obj $(CURLDEP)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FUZZ_DIR)/obj/migrations.o: $(BUILD)/gen/migrations.c | $(FUZZ_DIR)/obj

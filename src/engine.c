@@ -96,6 +96,7 @@ struct user {
     char **vars;                  /* plan->nvars owned strings */
     struct buf url, body, resp, hdrs;
     int resp_cut;                 /* body exceeded max_body */
+    int keep_body, keep_hdrs;     /* the current step looks at them */
     struct curl_slist *hl;
     struct user *next_free;
 };
@@ -266,6 +267,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
     struct user *u = arg;
     size_t len = size * n;
+    if (!u->keep_body) return len;
     size_t room = (size_t)u->w->p->max_body > u->resp.len ?
                   (size_t)u->w->p->max_body - u->resp.len : 0;
     if (len > room) u->resp_cut = 1;
@@ -546,6 +548,25 @@ static void set_url(struct user *u)
     if (!u->curlu_ok) curl_easy_setopt(u->easy, CURLOPT_URL, url);
 }
 
+/* Only what the step looks at is kept: a step that checks the status
+ * alone copies neither the body nor the headers (libcurl is then not even
+ * asked for the header lines). */
+static void keep_response(struct user *u, const struct plan_step *st)
+{
+    const struct plan_request *r = &st->req;
+    int debug = u->w->o->debug != NULL, hdrs = debug || r->nexpect_headers;
+    u->keep_body = debug || st->kind == STEP_POLL || r->expect_contains ||
+                   r->nexpect_json;
+    for (int i = 0; i < r->nextract; i++) {
+        if (r->extract[i].kind == EXTRACT_HEADER) hdrs = 1;
+        else u->keep_body = 1;
+    }
+    if (hdrs == u->keep_hdrs) return;
+    u->keep_hdrs = hdrs;
+    curl_easy_setopt(u->easy, CURLOPT_HEADERFUNCTION, hdrs ? on_header : NULL);
+    curl_easy_setopt(u->easy, CURLOPT_HEADERDATA, hdrs ? u : NULL);
+}
+
 static int send_request(struct user *u)
 {
     struct worker *w = u->w;
@@ -559,6 +580,7 @@ static int send_request(struct user *u)
     buf_reset(&u->resp);
     buf_reset(&u->hdrs);
     u->resp_cut = 0;
+    keep_response(u, st);
     if (render(u, r->url, 0, &u->url, &bad) < 0) goto unset;
     for (int i = 0; i < r->nquery; i++) {
         struct buf v = {0};
@@ -1041,6 +1063,7 @@ static void user_init(struct worker *w, struct group *g, struct user *u,
     curl_easy_setopt(e, CURLOPT_WRITEDATA, u);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, u);
+    u->keep_hdrs = 1;
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_sock);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, w->loop);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_sock);

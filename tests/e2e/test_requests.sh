@@ -37,6 +37,15 @@ grep -q '^> name=x%20y&n=1$' "$TMP/r1.out" && ok "form body encoded" || fail "fo
 grep -q '^> p=/echo?q=a%20b%26c e=yes n=x$' "$TMP/r1.out" && ok "extracted JSON path, header and regex values used" || fail "extracted values not used"
 grep -q 'GET http://127.0.0.1:[0-9]*/ok?id=42' "$TMP/r1.out" && ok "Location header extracted" || fail "Location not followed"
 
+# Without --debug a step keeps only what it looks at (one that checks the
+# status alone copies neither headers nor body): the same steps between
+# status-only ones still see their headers and bodies.
+jq '.load.iterations = 2 | .scenarios[0].steps |= [{"name": "plain", "path": "/ok"}] + .[:2] +
+    [{"name": "plain2", "path": "/ok"}, {"name": "hdr-only", "method": "POST", "path": "/echo",
+      "expect": {"header": "X-Echo"}}] + .[2:]' "$TMP/req.json" > "$TMP/req2.json"
+"$HERD" run "$TMP/req2.json" -q -o "$TMP/r1b.json" > /dev/null 2>&1
+expect_eq "without --debug: checks and extractions between status-only steps" 2 "$(jq .iterations.succeeded "$TMP/r1b.json")"
+
 # The User-Agent: herd's own by default, exactly one; a plan's own wins.
 ver=$("$HERD" version | awk '{print $2; exit}')
 cat > "$TMP/ua.json" <<JSON
@@ -67,6 +76,11 @@ expect_eq "json check named" 1 "$(jq '.transactions[] | select(.name=="json") | 
 expect_eq "header check named" 1 "$(jq '.transactions[] | select(.name=="hdr") | .errors_by["check: header X-Missing"]' "$r")"
 expect_eq "contains check named" 1 "$(jq '.transactions[] | select(.name=="contains") | .errors_by["check: contains \"nope\""]' "$r")"
 expect_eq "extract failure named" 1 "$(jq '.transactions[] | select(.name=="extract") | .errors_by["extract: v"]' "$r")"
+jq '.load = {"users": 4, "iterations": 3}' "$TMP/checks.json" > "$TMP/checks2.json"
+"$HERD" run "$TMP/checks2.json" -q -o "$TMP/r2b.json" > /dev/null 2>&1
+expect_eq "without --debug every one of those checks fails for its own reason" \
+    '12 12 check: contains "nope"|check: header X-Missing|check: json $.method|extract: v' \
+    "$(jq -r '"\([.transactions[] | .count] | add) \([.transactions[] | .errors] | add) \([.transactions[] | .errors_by | keys[]] | unique | join("|"))"' "$TMP/r2b.json")"
 
 # TLS: verified by default (self-signed fails as tls), skipped with insecure.
 cat > "$TMP/tls.json" <<JSON
@@ -82,6 +96,14 @@ expect_eq "insecure: true skips verification" 2 "$(jq '.transactions[0].status["
 expect_eq "the result records insecure" true "$(jq '.settings.insecure' "$TMP/r4.json")"
 grep -q "TLS verification was OFF" "$TMP/r4.txt" && ok "the text report says verification was off" || fail "report silent about insecure"
 grep -q "TLS verification was off" "$TMP/r4.html" && ok "the HTML report says so too" || fail "HTML silent about insecure"
+
+# herd speaks HTTP/1.1, one connection per user, also to a server that
+# offers HTTP/2 over TLS (as the Lambda build does; scripts/curl-build).
+jq '.scenarios[0].steps[0].path = "/proto" | .scenarios[0].steps[0].expect = {"contains": "HTTP/1.1"}' \
+    "$TMP/tls2.json" > "$TMP/proto.json"
+"$HERD" run "$TMP/proto.json" -o "$TMP/r4p.json" -q > /dev/null 2>&1
+expect_eq "HTTP/1.1 to a server offering HTTP/2" 2 "$(jq '.transactions[0].status["200"]' "$TMP/r4p.json")"
+expect_eq "... and no check failed" 0 "$(jq '.transactions[0].errors' "$TMP/r4p.json")"
 
 # Teardown runs after a load full of failures and after Ctrl-C.
 cat > "$TMP/td.json" <<JSON
