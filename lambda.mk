@@ -31,9 +31,11 @@ TIMEOUT  ?= 900
 
 lambda: $(LAMBDA_DIR)/herd-lambda.zip
 
-$(LAMBDA_DEPS)/.stamp: scripts/lambda-deps
-	scripts/lambda-deps $(LAMBDA_DEPS)
-	touch $@
+# Checked on every build (fast): a Debian security update to mbedTLS,
+# curl or cJSON, or a change to scripts/lambda-deps, rebuilds what it
+# touches and touches the stamp.
+$(LAMBDA_DEPS)/.stamp: FORCE
+	@scripts/lambda-deps $(LAMBDA_DEPS)
 
 $(LAMBDA_DIR)/bootstrap: $(LAMBDA_SRCS) $(wildcard src/*.h) $(LAMBDA_DEPS)/.stamp
 	musl-gcc $(LAMBDA_CFLAGS) -static -s -Wl,--gc-sections -o $@ \
@@ -57,3 +59,5 @@ lambda-check: lambda
 # the execution role (see the README for the policy it needs).
 deploy: lambda
 	scripts/lambda-deploy $(FUNCTION) $(LAMBDA_DIR)/herd-lambda.zip "$(ROLE)" $(MEMORY) $(TIMEOUT)
+
+FORCE:

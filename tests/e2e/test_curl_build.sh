@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # herd's libcurl (scripts/curl-build): Debian's curl source, linked
-# statically; the build follows the installed libcurl4 package's version
-# (security updates) and returns at once when nothing changed.
+# statically; the build follows apt's libcurl4 version (security updates)
+# and returns at once when nothing changed.
 . "$(dirname "$0")/lib.sh"
 
-want=$(dpkg-query -W -f='${Version}' libcurl4 2>/dev/null)
+# The version scripts/curl-build builds: apt's candidate for libcurl4.
+want=$(LC_ALL=C apt-cache policy libcurl4 | awk '/Candidate:/ {print $2}')
+want=${want#*:}
 if ldd "$HERD" | grep -q "libcurl"; then
     ok "linked against a shared libcurl: a CURL=system build, nothing more to check here"
     finish
 fi
 ok "libcurl is linked statically"
-upstream=${want#*:}; upstream=${upstream%%-*}
+upstream=${want%%-*}
 "$HERD" version | grep -q "libcurl $upstream," && ok "libcurl $upstream, the version of Debian's libcurl4 ($want)" ||
     fail "version: $("$HERD" version), libcurl4 $want"
 curl="$REPO/build/curl"
