@@ -26,6 +26,12 @@
 #define LAMBDA_MAX_RESPONSE (5 * 1024 * 1024)
 #define LAMBDA_MAX_THROTTLES 10
 
+/* Wall clock in ms: Lambda deadlines and the result's timestamps. */
+static int64_t wall_ms(void)
+{
+    return loop_wall_us() / 1000;
+}
+
 static size_t to_buf(char *d, size_t s, size_t n, void *arg)
 {
     buf_append(arg, d, s * n);
@@ -372,7 +378,7 @@ static int64_t jitter_ms(int64_t ms)
 static void send_part(struct coord *c, struct part *pt)
 {
     int64_t planned = c->t0_ms + (int64_t)pt->part * c->part_us / 1000;
-    int64_t start = planned > loop_wall_us() / 1000 ? planned : loop_wall_us() / 1000;
+    int64_t now = wall_ms(), start = planned > now ? planned : now;
     struct engine_shard sh = {0};
     sh.first = pt->shard;
     sh.stride = c->o->invocations;
@@ -443,10 +449,11 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
         free(ra);
         if (wait <= 0) wait = 500LL << (pt->throttles < 5 ? pt->throttles : 5);
         pt->throttles++;
-        pt->due_ms = loop_wall_us() / 1000 + jitter_ms(wait);
+        int64_t in_ms = jitter_ms(wait);
+        pt->due_ms = wall_ms() + in_ms;
         if (!c->o->quiet)
             fprintf(stderr, "shard %d: throttled (%ld), retrying in %lld ms\n",
-                    pt->shard, status, (long long)(pt->due_ms - loop_wall_us() / 1000));
+                    pt->shard, status, (long long)in_ms);
         return;
     }
     char *ferr = header_value(buf_str(&pt->hdrs), "X-Amz-Function-Error");
@@ -485,7 +492,7 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
     if (!r) {
         if (pt->attempt < c->o->retries && !(c->o->stop && c->o->stop[0])) {
             pt->attempt++;
-            pt->due_ms = loop_wall_us() / 1000 + jitter_ms(1000);
+            pt->due_ms = wall_ms() + jitter_ms(1000);
             if (!c->o->quiet)
                 fprintf(stderr, "shard %d part %d: %s; retrying\n", pt->shard,
                         pt->part, reason);
@@ -598,12 +605,12 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     if (o->shard_dir && mkdir(o->shard_dir, 0755) < 0 && errno != EEXIST)
         fprintf(stderr, "herd: %s: %s (raw shard results not kept)\n",
                 o->shard_dir, strerror(errno));
-    srand((unsigned)loop_wall_us() / 1000);
+    srand((unsigned)wall_ms());
     c.total_us = plan_duration_us(p);
     c.part_us = o->part_us > 0 ? o->part_us : 14LL * 60 * 1000000;
     c.nparts = c.total_us > 0 ? (int)((c.total_us + c.part_us - 1) / c.part_us) : 1;
     if (c.total_us == 0) c.part_us = 14LL * 60 * 1000000;
-    c.t0_ms = loop_wall_us() / 1000 + o->start_delay_ms;
+    c.t0_ms = wall_ms() + o->start_delay_ms;
     int n = o->invocations;
     c.multi = curl_multi_init();
     c.parts = xcalloc((size_t)n, sizeof *c.parts);
@@ -641,7 +648,7 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
             curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&pt);
             part_done(&c, pt, m->data.result);
         }
-        int64_t now = loop_wall_us() / 1000;
+        int64_t now = wall_ms();
         for (int i = 0; i < n; i++)
             if (!c.parts[i].active && c.parts[i].due_ms && c.parts[i].due_ms <= now)
                 send_part(&c, &c.parts[i]);
@@ -649,7 +656,7 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     }
     /* Merge the shards that answered; record the ones that did not. */
     r->started_unix_ms = c.t0_ms;
-    r->finished_unix_ms = loop_wall_us() / 1000;
+    r->finished_unix_ms = wall_ms();
     int ok = 0, failed = 0, trunc = 0;
     for (int i = 0; i < n; i++) {
         if (interrupted && !c.failed[i] && (c.parts[i].active || c.parts[i].due_ms))

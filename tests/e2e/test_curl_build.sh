@@ -6,7 +6,7 @@
 
 # The version scripts/curl-build builds: apt's candidate for libcurl4.
 want=$(LC_ALL=C apt-cache policy libcurl4 | awk '/Candidate:/ {print $2}')
-want=${want#*:}
+want=${want#*:}; want=${want%+b[0-9]*}      # as scripts/debian-source reads it
 if ldd "$HERD" | grep -q "libcurl"; then
     ok "linked against a shared libcurl: a CURL=system build, nothing more to check here"
     finish
