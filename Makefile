@@ -61,7 +61,8 @@ $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj $(CURLDEP)
 	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
 
 # Checked on every build (fast): rebuilt when Debian's curl version or
-# scripts/curl-build changes; the stamp keeps its time otherwise.
+# scripts/curl-build or scripts/curl-patches change; the stamp keeps its
+# time otherwise.
 $(CURLDEP): FORCE
 	@scripts/curl-build $(CURLDIR)
 

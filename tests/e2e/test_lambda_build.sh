@@ -14,6 +14,8 @@ expect_eq "the zip holds exactly bootstrap" "bootstrap" "$(/usr/bin/python3 -c '
 file "$REPO/build/lambda/bootstrap" | grep -q "statically linked" && ok "statically linked" || fail "not static: $(file "$REPO/build/lambda/bootstrap")"
 ln -s "$REPO/build/lambda/bootstrap" "$TMP/herd"
 "$TMP/herd" version | grep -q "mbedTLS" && ok "libcurl over mbedTLS: $("$TMP/herd" version)" || fail "version: $("$TMP/herd" version)"
+expect_eq "herd's libcurl patches applied here too (scripts/curl-patches)" \
+    "$(cd "$REPO/scripts/curl-patches" && ls -- *.patch | sort)" "$(sort "$REPO/build/lambda/deps/curl-src/.herd-patches")"
 expect_eq "the symlinks name the binary" "../build/herd ../build/herd ../build/herd" \
     "$(readlink "$REPO/symlinks/bootstrap" "$REPO/symlinks/run_distributed_load_test" "$REPO/symlinks/run_local_load_test" | tr '\n' ' ' | sed 's/ $//')"
 

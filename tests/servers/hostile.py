@@ -20,6 +20,8 @@ well-formed answers say "Connection: close"):
   /deep-json     200 with JSON nested 100,000 levels deep
   /pending       200 {"state": "PENDING"} forever
   /ok            200 OK
+  /status/HEX    the status line HEX (hex-encoded bytes), then an empty
+                 response that closes
 On TLS_PORT: the TCP connection is accepted and the TLS handshake stalls
 for 10 s (then closes). Binds 127.0.0.1 only.
 """
@@ -107,6 +109,9 @@ def handle(c):
             # keep-alive as far as the client knows; closed 0.2 s later
             # (below), like a server's keep-alive timeout
             send(c, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+        elif path.startswith("/status/"):
+            send(c, bytes.fromhex(path[8:]) +
+                 b"\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
         elif path == "/ok":
             send(c, b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nOK")
         else:
