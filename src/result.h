@@ -49,6 +49,12 @@ struct result {
     int interrupted;                 /* Ctrl-C / deadline stopped the load */
     cJSON *settings;                 /* owned; the load settings used */
     int shards_total, shards_ok, shards_failed, shards_truncated;
+    int64_t start_late_ms;           /* how long after its planned start the
+                                        load began (a shard invoked late:
+                                        throttled, retried, a later part);
+                                        0 = on time. The schedule still runs
+                                        from the planned start: what it
+                                        missed is counted as dropped. */
     cJSON *shard_failures;           /* owned array of {"shard","reason"} */
     cJSON *setup_errors;             /* owned array of strings */
     cJSON *thresholds;               /* owned array of {"expr","ok","value"} */
