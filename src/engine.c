@@ -38,9 +38,24 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Spawning/arrival granularity and progress publication: 10 ms keeps a
- * 100 users/s spawn rate within one tick and costs nothing measurable. */
+/* Spawning granularity and progress publication: 10 ms keeps a 100
+ * users/s spawn rate within one tick and costs nothing measurable.
+ * Open-model arrivals and the end of the run have timers of their own, to
+ * the microsecond: an arrival started on a tick would be up to 10 ms late,
+ * and that lateness would land in the server's percentiles. */
 #define TICK_US          10000
+/* Closed model: after an iteration that failed on a connection (refused,
+ * DNS, TLS), a user waits at least this long, doubled per consecutive such
+ * failure up to CONN_BACKOFF_MAX_US, and back to none after any response:
+ * a dead target must not turn a plan without think time into a hot loop of
+ * refused connects that measures only herd. */
+#define CONN_BACKOFF_US     10000
+#define CONN_BACKOFF_MAX_US 1000000
+/* A shard that begins less than this after its planned start is on time
+ * (its first arrivals start a little late, their latency counted from the
+ * schedule); later than this it is late: the arrivals it missed are
+ * dropped, not fired at once in a burst, and the lateness is reported. */
+#define START_LATE_GRACE_US 100000
 /* After Ctrl-C, requests in flight get this long to finish. */
 #define STOP_GRACE_US    2000000
 /* Debug output shows at most this much of a body. */
@@ -89,6 +104,7 @@ struct user {
     int nsteps, step, scenario;
     int64_t iter;                 /* iteration number, 0-based */
     int attempt;                  /* tries of the current request */
+    int conn_fails;               /* consecutive connection failures */
     int64_t intended_us;          /* when the current request should have
                                      started (open model: first request) */
     int64_t send_us;
@@ -112,6 +128,7 @@ struct worker {
     int ngroups;
     struct stats *stats;
     struct loop_timer tick;
+    struct loop_timer arrive;     /* open model: the next arrival's due time */
     struct user *users;
     int nusers;
     struct user *free_users;      /* open model */
@@ -119,6 +136,9 @@ struct worker {
     int nbacklog, backlog_head, backlog_cap;
     int64_t next_arrival;         /* open model: next owned arrival index */
     int64_t mono0, wall0_us, end_us, stop_us;
+    int64_t began_wall_us;        /* this part's planned start (wall) */
+    int64_t ended_wall_us;        /* when the last iteration ended (wall) */
+    int64_t late_us;              /* began this long after began_wall_us */
     int64_t grace_end_us;
     enum phase phase;
     int single;                   /* setup/teardown: one user, one pass */
@@ -140,7 +160,7 @@ struct worker {
     int cut_short;                /* the hard stop came before the end */
     int stop_base;                /* stop count when this worker began */
     int journal_failed;
-    int done;
+    _Atomic int done;             /* set by the worker, read by the caller */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -476,6 +496,10 @@ static void end_iteration(struct user *u, enum outcome o)
     w->active--;
     atomic_fetch_add_explicit(&w->pub_iters, 1, memory_order_relaxed);
     if (w->single) return;
+    /* The last iteration of a draining worker: end now, not on a tick, so
+     * the measured duration is the load's own. */
+    if (w->phase != PH_RUN && w->active == 0)
+        loop_timer_arm(w->loop, &w->tick, loop_now_us());
     const struct plan_load *L = &w->p->load;
     /* The next iteration starts from a timer due now rather than by
      * recursion: an iteration that fails before sending anything must not
@@ -502,17 +526,32 @@ static void end_iteration(struct user *u, enum outcome o)
         u->retire = 0;
         return;
     }
+    /* The think after an iteration's last step paces the next one; a failed
+     * iteration is paced exactly like a successful one (a dead target
+     * must not make a hot loop), and after connection failures at least
+     * by the back-off. */
+    int64_t wait = L->think_max_us > 0 ?
+                   rnd_range(w, L->think_min_us, L->think_max_us) : 0;
+    if (o == O_FAIL && u->conn_fails > 0) {
+        int shift = u->conn_fails - 1 < 7 ? u->conn_fails - 1 : 7;
+        int64_t back = (int64_t)CONN_BACKOFF_US << shift;
+        if (back > CONN_BACKOFF_MAX_US) back = CONN_BACKOFF_MAX_US;
+        if (back > wait) wait = back;
+    }
     u->intended_us = 0;
-    wait_then(u, W_ITER, loop_now_us());
+    wait_then(u, W_ITER, loop_now_us() + wait);
 }
 
-/* After a step: think (the plan's between-step think time), then next. */
+/* After a step: think (the plan's between-step think time), then next.
+ * After the last step the iteration ends at once: the think that follows
+ * it paces the next iteration (end_iteration), so the run's end never
+ * waits for it. */
 static void step_done(struct user *u)
 {
     const struct plan_load *L = &u->w->p->load;
     u->step++;
     u->attempt = 0;
-    if (!u->w->single && L->think_max_us > 0)
+    if (!u->w->single && L->think_max_us > 0 && u->step < u->nsteps)
         wait_then(u, W_NEXT, loop_now_us() +
                   rnd_range(u->w, L->think_min_us, L->think_max_us));
     else
@@ -682,9 +721,13 @@ static void start_step(struct user *u)
     }
     const struct plan_step *st = &u->steps[u->step];
     if (st->kind == STEP_THINK) {
+        int64_t think = rnd_range(w, st->think_min_us, st->think_max_us);
         u->step++;
-        wait_then(u, W_THINK, loop_now_us() +
-                  rnd_range(w, st->think_min_us, st->think_max_us));
+        /* A think before an open-model arrival's first request moves its
+         * intended start by the same amount: the wait is the plan's, not
+         * the server's, and must not count in the request's latency. */
+        if (u->intended_us) u->intended_us += think;
+        wait_then(u, W_THINK, loop_now_us() + think);
         return;
     }
     if (st->kind == STEP_POLL && u->attempt == 0) {
@@ -704,7 +747,9 @@ static void on_user_timer(void *arg)
     if (why == W_ITER) {
         struct worker *w = u->w;
         if (w->phase == PH_RUN && !u->retire) {
-            begin_iteration(u, u->intended_us ? u->intended_us : loop_now_us());
+            /* Open model: the arrival's intended start; closed: 0, each
+             * request counts from its own send. */
+            begin_iteration(u, u->intended_us);
         } else if (w->p->load.open) {
             u->next_free = w->free_users;
             w->free_users = u;
@@ -1031,6 +1076,9 @@ static void on_done(struct worker *w, CURL *e, CURLcode rc)
     if (w->o->debug) debug_response(u, rc, status, svc);
     atomic_fetch_add_explicit(&w->pub_requests, 1, memory_order_relaxed);
     const struct plan_step *st = &u->steps[u->step];
+    enum err_class cls = rc == CURLE_OK ? ERR_NONE : classify(rc, status);
+    u->conn_fails = cls == ERR_CONNECT || cls == ERR_DNS || cls == ERR_TLS ?
+                    u->conn_fails + 1 : 0;
     int64_t errs_before = w->stats->tx[st->req.tx].errors;
     if (st->kind == STEP_POLL) done_poll(u, st, rc, status, lat, svc, ws);
     else done_request(u, st, rc, status, lat, svc, ws);
@@ -1221,6 +1269,51 @@ static void start_arrival(struct worker *w, int64_t intended)
     }
 }
 
+/* Intended start (monotonic) of this worker's next arrival in this part,
+ * or -1 when there is none before the part's end. */
+static int64_t next_arrival_due(const struct worker *w)
+{
+    int64_t at = arrival_at(w->p, w->next_arrival);
+    if (at < 0 || (w->end_us && w->mono0 + at >= w->end_us)) return -1;
+    return w->mono0 + at;
+}
+
+/* Counts this worker's arrivals due before until (monotonic) that never
+ * started -- a shard that began late or was cut short -- as dropped, so
+ * started + dropped always equals the schedule. */
+static void drop_arrivals(struct worker *w, int64_t until)
+{
+    int64_t due;
+    while ((due = next_arrival_due(w)) >= 0 && due < until) {
+        w->stats->iter_dropped++;
+        w->next_arrival += w->stride;
+    }
+}
+
+/* Starts the arrivals due by now, each with its own intended start. */
+static void start_due_arrivals(struct worker *w, int64_t now)
+{
+    if (w->phase != PH_RUN || (w->o->stop && w->o->stop[0] > w->stop_base))
+        return;
+    int64_t due;
+    while ((due = next_arrival_due(w)) >= 0 && due <= now) {
+        start_arrival(w, due);
+        w->next_arrival += w->stride;
+    }
+}
+
+/* The open model's own timer, armed for the next arrival's due time. */
+static void on_arrive(void *arg)
+{
+    struct worker *w = arg;
+    int64_t now = loop_now_us();
+    stats_timer_late(w->stats, now - w->arrive.due_us);
+    start_due_arrivals(w, now);
+    int64_t due = next_arrival_due(w);
+    if (w->phase == PH_RUN && due >= 0)
+        loop_timer_arm(w->loop, &w->arrive, due);
+}
+
 static void on_tick(void *arg)
 {
     struct worker *w = arg;
@@ -1230,16 +1323,9 @@ static void on_tick(void *arg)
     int64_t t = now - w->mono0;
     int stop_asked = w->o->stop && w->o->stop[0] > w->stop_base;
 
-    /* Arrivals due by now (all before the planned end: arrival_at stops
-     * there) are started before the end is looked at, so none is lost. */
-    if (w->phase == PH_RUN && L->open && !stop_asked) {
-        for (;;) {
-            int64_t at = arrival_at(p, w->next_arrival);
-            if (at < 0 || at > t) break;
-            start_arrival(w, w->mono0 + at);
-            w->next_arrival += w->stride;
-        }
-    }
+    /* Arrivals due by now are started before the end is looked at, so
+     * none is lost (their own timer may not have fired yet). */
+    if (L->open) start_due_arrivals(w, now);
     /* At the planned end users finish their iteration (up to
      * graceful_stop); on SIGINT/SIGTERM waiting users stop at once and
      * requests in flight get STOP_GRACE_US. */
@@ -1250,9 +1336,12 @@ static void on_tick(void *arg)
                                (w->stop_us && now >= w->stop_us))) {
         w->phase = PH_DRAIN;
         w->grace_end_us = now + L->graceful_stop_us;
-        /* Arrivals still waiting for a user never start: dropped. */
+        /* Arrivals still waiting for a user never start: dropped; so do
+         * the rest of the part's when the hard stop cut it short. */
         w->stats->iter_dropped += w->nbacklog;
         w->nbacklog = 0;
+        if (L->open && w->cut_short && w->end_us) drop_arrivals(w, w->end_us);
+        loop_timer_cancel(w->loop, &w->arrive);
     }
     if (w->phase == PH_DRAIN && stop_asked && !w->by_signal) {
         w->by_signal = 1;
@@ -1284,7 +1373,7 @@ static void on_tick(void *arg)
                 (L->iterations && u->iterations_done >= L->iterations))
                 continue;
             u->started = 1;
-            begin_iteration(u, now);
+            begin_iteration(u, 0);
         }
         for (int64_t j = n; j < w->spawned; j++)
             w->users[j].retire = 1;
@@ -1293,10 +1382,16 @@ static void on_tick(void *arg)
     }
     publish(w, now);
     if (w->phase != PH_RUN && w->active == 0) {
-        w->done = 1;
+        w->ended_wall_us = loop_wall_us();
+        atomic_store(&w->done, 1);
         return;
     }
-    loop_timer_arm(w->loop, &w->tick, now + TICK_US);
+    /* The end (planned or hard stop) is looked at when it is due, not on
+     * the next tick: the duration is measured to the millisecond. */
+    int64_t next = now + TICK_US;
+    if (w->phase == PH_RUN && w->end_us > now && w->end_us < next) next = w->end_us;
+    if (w->phase == PH_RUN && w->stop_us > now && w->stop_us < next) next = w->stop_us;
+    loop_timer_arm(w->loop, &w->tick, next);
 }
 
 /* ---- workers ----------------------------------------------------------- */
@@ -1321,6 +1416,7 @@ static int worker_init(struct worker *w, const struct plan *p,
     w->stats = plan_stats(p);
     if (!w->loop) return -1;
     loop_timer_init(&w->tick, on_tick, w);
+    loop_timer_init(&w->arrive, on_arrive, w);
     w->rng = (uint64_t)loop_wall_us() ^ ((uint64_t)(w->first + 1) << 32) ^
              (uint64_t)(uintptr_t)w;
     if (!w->rng) w->rng = 88172645463325252ULL;
@@ -1420,11 +1516,17 @@ static void *worker_main(void *arg)
         if (w->o->stop && w->o->stop[0]) break;
     }
     /* A later part of a long test behaves as if the load had started
-     * elapsed_us ago: spawn and arrival schedules carry on. */
+     * elapsed_us ago: spawn and arrival schedules carry on. A shard that
+     * begins late (throttled, retried) keeps the planned schedule: what
+     * it missed is counted, not shifted. */
     const struct engine_shard *sh = &w->o->shard;
     int64_t now_mono = loop_now_us(), now_wall = loop_wall_us();
-    w->mono0 = now_mono - sh->elapsed_us;
-    w->wall0_us = now_wall - sh->elapsed_us;
+    int64_t late = start_ms ? now_wall - start_ms * 1000 : 0;
+    if (late < START_LATE_GRACE_US || (w->o->stop && w->o->stop[0])) late = 0;
+    w->late_us = late;
+    w->began_wall_us = now_wall - late;
+    w->mono0 = now_mono - late - sh->elapsed_us;
+    w->wall0_us = now_wall - late - sh->elapsed_us;
     int64_t dur = plan_duration_us(w->p);
     w->end_us = dur ? w->mono0 + dur : 0;
     if (sh->end_unix_ms)
@@ -1437,12 +1539,23 @@ static void *worker_main(void *arg)
             if (at < 0 || at >= sh->elapsed_us) break;
             w->next_arrival += w->stride;
         }
+    if (L->open && late) drop_arrivals(w, now_mono);
     if (w->o->journal_fd > 0 && !w->single) {
         w->total = plan_stats(w->p);
         w->journal_ms = now_wall / 1000;
     }
-    loop_timer_arm(w->loop, &w->tick, now_mono);
-    worker_loop(w);
+    if (w->stop_us && now_mono >= w->stop_us) {
+        /* Begun after its hard stop (a deadline): nothing runs, and the
+         * part's whole schedule is dropped; the result is still returned. */
+        w->cut_short = 1;
+        if (L->open && w->end_us) drop_arrivals(w, w->end_us);
+        w->ended_wall_us = now_wall;
+        atomic_store(&w->done, 1);
+    } else {
+        loop_timer_arm(w->loop, &w->tick, now_mono);
+        if (L->open) loop_timer_arm(w->loop, &w->arrive, now_mono);
+        worker_loop(w);
+    }
     if (w->total) {
         /* The last record: the journal then holds the whole run. */
         checkpoint(w);
@@ -1605,8 +1718,20 @@ int engine_run_load(const struct plan *p, const struct engine_vars *vars,
         o->progress(o->progress_arg, &pr);
     }
     for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
-    r->started_unix_ms = start_wall / 1000;
-    r->finished_unix_ms = loop_wall_us() / 1000;
+    /* The load ran from its planned start to the end of its last
+     * iteration, as the workers saw them (not when this thread noticed). */
+    int64_t began = 0, ended = 0, late = 0;
+    for (int i = 0; i < started; i++) {
+        if (ws[i].began_wall_us && (!began || ws[i].began_wall_us < began))
+            began = ws[i].began_wall_us;
+        if (ws[i].ended_wall_us > ended) ended = ws[i].ended_wall_us;
+        if (ws[i].late_us > late) late = ws[i].late_us;
+    }
+    r->started_unix_ms = (began ? began : start_wall) / 1000;
+    r->finished_unix_ms = (ended ? ended : loop_wall_us()) / 1000;
+    if (r->finished_unix_ms < r->started_unix_ms)
+        r->finished_unix_ms = r->started_unix_ms;
+    r->start_late_ms = late / 1000;
     for (int i = 0; i < started; i++) {
         if (ws[i].cut_short) r->shards_truncated = 1;
         if (stats_merge(r->stats, ws[i].stats) < 0) rc = -1;
