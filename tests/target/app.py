@@ -17,6 +17,7 @@ TARGET_MAX_QUEUE (200).
 """
 import os
 import secrets
+import time
 import uuid
 
 import redis
@@ -32,6 +33,8 @@ JOB_SECONDS = float(os.environ.get("TARGET_JOB_SECONDS", "2.0"))
 MAX_QUEUE = int(os.environ.get("TARGET_MAX_QUEUE", "200"))
 TOKENS_KEY = "target:tokens"
 QUEUE_KEY = "target:in_flight"
+JOBS_KEY = "target:jobs"           # task id -> times (see tasks.py)
+ANSWERS_KEY = "target:assign"      # status -> how many assign answers
 
 
 def authorized():
@@ -67,13 +70,18 @@ def assign_container():
     # counter goes down when a task finishes (see tasks.py).
     if REDIS.incr(QUEUE_KEY) > MAX_QUEUE:
         REDIS.decr(QUEUE_KEY)
+        REDIS.hincrby(ANSWERS_KEY, "503")
         return jsonify(error="busy, retry"), 503
     seconds = float(body.get("seconds", JOB_SECONDS))
-    task = run_container.apply_async(
+    task_id = str(uuid.uuid4())
+    # The job's record starts before the worker can see the job.
+    REDIS.hset(JOBS_KEY, task_id, "%.6f" % time.time())
+    run_container.apply_async(
         args=[body["username"], body.get("region_name", "us-east-1"),
               seconds, bool(body.get("fail", False))],
-        task_id=str(uuid.uuid4()))
-    return jsonify(ID=task.id), 202
+        task_id=task_id)
+    REDIS.hincrby(ANSWERS_KEY, "202")
+    return jsonify(ID=task_id), 202
 
 
 @app.get("/status/<task_id>")

@@ -1,5 +1,10 @@
 """Celery side of the demo target: one task that "starts a container" by
-sleeping for the requested time, then succeeds or fails."""
+sleeping for the requested time, then succeeds or fails.
+
+Ground truth for the tests: every job's times are kept in the Redis hash
+target:jobs (task id -> "accepted started finished state", Unix seconds as
+the web app and the worker saw them), so a test can compare herd's flow
+times with what the jobs really took."""
 import os
 import time
 
@@ -17,12 +22,26 @@ celery_app.conf.update(
 REDIS = redis.Redis.from_url(BROKER)
 
 
-@celery_app.task(name="run_container")
-def run_container(username, region, seconds, fail):
+JOBS_KEY = "target:jobs"
+
+
+def note_job(task_id, started, state):
+    """Completes the job's record (the web app wrote "accepted" first)."""
+    accepted = (REDIS.hget(JOBS_KEY, task_id) or b"0").split()[0].decode()
+    REDIS.hset(JOBS_KEY, task_id, "%s %.6f %.6f %s"
+               % (accepted, started, time.time(), state))
+
+
+@celery_app.task(name="run_container", bind=True)
+def run_container(self, username, region, seconds, fail):
+    started = time.time()
+    state = "FAILURE"
     try:
         time.sleep(seconds)
         if fail:
             raise RuntimeError("container for %s failed to start" % username)
+        state = "SUCCESS"
         return {"container": "c-%s" % username, "region": region}
     finally:
         REDIS.decr("target:in_flight")
+        note_job(self.request.id, started, state)
