@@ -16,9 +16,10 @@
 # the difference is >= 0 and small; the 1 ms on both sides is nginx's
 # resolution ($request_time is the difference of two ms-truncated clock
 # readings, off by up to 1 ms either way). p50: A = 1 ms, F = 5 %.
-# p99: A = 2 ms, F = 10 % — the client's own tail (scheduling on a shared
-# 2-core machine running other tests) is a millisecond or two at p99, and
-# p99 of a few hundred samples is one of the top three.
+# p99: A = 3 ms, F = 10 % — the client's own tail (scheduling on a shared
+# 2-core machine running other tests and builds) reached +2 ms at p99 in
+# the closed runs, and p99 of a few hundred samples is one of the top
+# three. Still far below the open model's +9-10 ms p99 offset today.
 # None of the slack comes near the defects this file is for: a leaked
 # 100 ms think, a 5-6 ms arrival-tick offset, a run 100 ms too long.
 #
@@ -98,11 +99,14 @@ if ! wait_http "$base/sleep/0?r=probe"; then
     finish
 fi
 worker=$(ps -o pid= --ppid "$master" | tr -d ' ' | head -n 1)
-# The echo module really sleeps: 20 ms as the server logs it.
+# The echo module really sleeps: /sleep/20 logs 20 ms (to 30 ms: one
+# request on a busy machine), /sleep/0 under 10 ms.
 rt=$(awk '$3 == "/sleep/0?r=probe" {print $2; exit}' "$log")
 curl -fs -o /dev/null "$base/sleep/20?r=probe20"
 rt20=$(awk '$3 == "/sleep/20?r=probe20" {print $2; exit}' "$log")
-if [ "$rt" = "0.000" ] && [ "$rt20" = "0.020" ]; then ok "ground truth: /sleep/0 logs $rt s, /sleep/20 logs $rt20 s"
+if awk -v a="${rt:-x}" -v b="${rt20:-x}" 'BEGIN {exit !(a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ &&
+        a + 0 < 0.010 && b + 0 >= 0.019 && b + 0 <= 0.030)}'; then
+    ok "ground truth: /sleep/0 logs $rt s, /sleep/20 logs $rt20 s"
 else fail "ground truth: /sleep/0 logged '$rt', /sleep/20 logged '$rt20'"; fi
 
 # run NAME ARGS...: herd run with the result in $TMP/NAME.json; sets $rc.
@@ -134,41 +138,42 @@ expect_eq "a. closed model exits 0" 0 "$rc"
 server a "/sleep/5?r=a"; lateness a
 judge count "$log" "/sleep/5?r=a" "$TMP/a.json" a
 judge latency "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
-judge latency "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p99 --abs-ms 2 --rel 0.10 --res-ms 1
+judge latency "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
 
 # --- b. plan-level think -----------------------------------------------
-# load.think 100 ms after every request, 10 users, 20 ms endpoint, 3 s.
+# load.think 100 ms after every request, 30 users, 20 ms endpoint, 3 s.
 # The think must not be in the latency; each user does one request per
-# 120 ms, so the server sees 10 x 3 s / 0.12 s = 250 requests (+-10 %:
-# timer lateness and the partial cycle at the end).
-plan b '{"users": 10, "duration": "3s", "think": "100ms"}' \
+# 120 ms, so the server sees 30 x 3 s / 0.12 s = 750 requests (+-10 %:
+# timer lateness and the partial cycle at the end). 30 users so that p99
+# is the 8th-highest of 750, not a single descheduled outlier.
+plan b '{"users": 30, "duration": "3s", "think": "100ms"}' \
     '[{"name": "b", "path": "/sleep/20?r=b"}]'
 run b "$TMP/b-plan.json" --threads 2
 server b "/sleep/20?r=b"; lateness b
 judge count "$log" "/sleep/20?r=b" "$TMP/b.json" b
 judge latency "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
-judge latency "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p99 --abs-ms 2 --rel 0.10 --res-ms 1
+judge latency "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
 judge near "b. requests the server saw vs users x duration / (think + service)" \
-    "$(grep -c ' /sleep/20?r=b ' "$log")" 250 --rel 0.10
+    "$(grep -c ' /sleep/20?r=b ' "$log")" 750 --rel 0.10
 
 # --- c. leading think step (issue: defect 1) ---------------------------
 # The scenario starts with {"think": "100ms"}: the first request's latency
 # must start when it is sent, not when the iteration began (today p50 is
 # ~120 ms against the server's 20 ms). Same rate arithmetic as b.
-plan c '{"users": 10, "duration": "3s"}' \
+plan c '{"users": 30, "duration": "3s"}' \
     '[{"think": "100ms"}, {"name": "c", "path": "/sleep/20?r=c"}]'
 run c "$TMP/c-plan.json" --threads 2
 server c "/sleep/20?r=c"; lateness c
 judge count "$log" "/sleep/20?r=c" "$TMP/c.json" c
 judge latency "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
-judge latency "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p99 --abs-ms 2 --rel 0.10 --res-ms 1
+judge latency "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
 judge near "c. requests the server saw vs users x duration / (think + service)" \
-    "$(grep -c ' /sleep/20?r=c ' "$log")" 250 --rel 0.10
+    "$(grep -c ' /sleep/20?r=c ' "$log")" 750 --rel 0.10
 
 # --- d. think between steps --------------------------------------------
 # GET 5 ms, think 100 ms, GET 20 ms: neither step carries the think nor
-# the other step. 10 users x 3 s / 0.125 s = 240 iterations.
-plan d '{"users": 10, "duration": "3s"}' \
+# the other step. 30 users x 3 s / 0.125 s = 720 iterations.
+plan d '{"users": 30, "duration": "3s"}' \
     '[{"name": "d1", "path": "/sleep/5?r=d1"}, {"think": "100ms"}, {"name": "d2", "path": "/sleep/20?r=d2"}]'
 run d "$TMP/d-plan.json" --threads 2
 server d "/sleep/5?r=d1"; server d "/sleep/20?r=d2"; lateness d
@@ -176,10 +181,10 @@ for s in "d1 /sleep/5?r=d1" "d2 /sleep/20?r=d2"; do
     read -r name uri <<< "$s"
     judge count "$log" "$uri" "$TMP/d.json" "$name"
     judge latency "$log" "$uri" "$TMP/d.json" "$name" --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
-    judge latency "$log" "$uri" "$TMP/d.json" "$name" --pct p99 --abs-ms 2 --rel 0.10 --res-ms 1
+    judge latency "$log" "$uri" "$TMP/d.json" "$name" --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
 done
 judge near "d. iterations started vs users x duration / (think + service)" \
-    "$(jr .iterations.started d)" 240 --rel 0.10
+    "$(jr .iterations.started d)" 720 --rel 0.10
 
 # --- e. open model (issue: defect 2) -----------------------------------
 # Arrivals on a schedule; latency counts from each arrival's intended
@@ -198,7 +203,7 @@ for e in "e200 200 20 100" "e2000 2000 5 200"; do
     server "$name" "$uri"; lateness "$name"
     judge count "$log" "$uri" "$TMP/$name.json" "$name"
     judge latency "$log" "$uri" "$TMP/$name.json" "$name" --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
-    judge latency "$log" "$uri" "$TMP/$name.json" "$name" --pct p99 --abs-ms 2 --rel 0.10 --res-ms 1
+    judge latency "$log" "$uri" "$TMP/$name.json" "$name" --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
     judge timeline "$TMP/$name.json" "$name" "$rate" --rel 0.02
     judge near "$name. arrivals started vs rate x duration" "$(jr .iterations.started "$name")" $((rate * 3)) --abs 2
     expect_eq "$name. arrivals dropped" 0 "$(jr .iterations.dropped "$name")"
