@@ -1,0 +1,322 @@
+#!/usr/bin/env bash
+# End-to-end accuracy: herd's numbers against independent truth — what the
+# server logged (nginx's access log: $request_time and one line per
+# request) and what the plan scheduled (rates, think times, durations).
+#
+# The target is a private nginx with the echo module (Debian's
+# libnginx-mod-http-echo): /sleep/0, /sleep/5 and /sleep/20 answer "ok"
+# after 0, 5 and 20 ms (echo_sleep, a timer — the worker is idle meanwhile,
+# so one worker serves thousands of them at once). Each run tags its
+# requests with "?r=NAME", so one access log holds every run and
+# tests/tools/accuracy.py picks a run's lines by their exact $request_uri.
+#
+# Latency tolerance (the "latency" checks): herd minus server must lie in
+#   [-1 ms, max(A, F x server) + 1 ms]
+# herd's latency is the server's time plus loopback and client overhead, so
+# the difference is >= 0 and small; the 1 ms on both sides is nginx's
+# resolution ($request_time is the difference of two ms-truncated clock
+# readings, off by up to 1 ms either way). p50: A = 1 ms, F = 5 %.
+# p99: A = 3 ms, F = 10 % — the client's own tail (scheduling on a shared
+# 2-core machine running other tests and builds) reached +2 ms at p99 in
+# the closed runs, and p99 of a few hundred samples is one of the top
+# three. Still far below the open model's +9-10 ms p99 offset today.
+# None of the slack comes near the defects this file is for: a leaked
+# 100 ms think, a 5-6 ms arrival-tick offset, a run 100 ms too long.
+#
+# A check that cannot run prints "SKIP" and counts as a failure.
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+ACC="$REPO/tests/tools/accuracy.py"
+ECHO_MOD=/usr/lib/nginx/modules/ngx_http_echo_module.so
+
+skip() { _fail=$((_fail + 1)); echo "  SKIP $* (counted as a failure)"; }
+
+# judge ARGS...: runs accuracy.py ARGS and counts each "ok"/"fail" line.
+judge() {
+    local out line
+    out=$("$PY" "$ACC" "$@" 2>&1)
+    [ -n "$out" ] || { fail "accuracy.py $1 printed nothing"; return; }
+    while IFS= read -r line; do
+        case "$line" in
+            "ok "*) ok "${line#ok }" ;;
+            "fail "*) fail "${line#fail }" ;;
+            *) fail "accuracy.py $1: $line" ;;
+        esac
+    done <<< "$out"
+}
+
+if [ ! -f "$ECHO_MOD" ] || [ ! -x /usr/sbin/nginx ]; then
+    skip "nginx or its echo module is missing (scripts/install-deps installs libnginx-mod-http-echo)"
+    finish
+fi
+
+# --- the ground-truth server -------------------------------------------
+# One worker (so "the server" is one process we can freeze), no daemon, so
+# $! is the master's PID; the worker is the master's only child.
+port=$(free_port)
+nd="$TMP/nginx"
+mkdir -p "$nd"
+log="$nd/access.log"
+user_line=""
+[ "$(id -u)" -eq 0 ] && user_line="user root;"
+cat > "$nd/nginx.conf" <<CONF
+load_module $ECHO_MOD;
+$user_line
+worker_processes 1;
+daemon off;
+pid $nd/nginx.pid;
+error_log $nd/error.log warn;
+events { worker_connections 16384; }
+http {
+    client_body_temp_path $nd/tmp-body;
+    proxy_temp_path $nd/tmp-proxy;
+    fastcgi_temp_path $nd/tmp-fastcgi;
+    uwsgi_temp_path $nd/tmp-uwsgi;
+    scgi_temp_path $nd/tmp-scgi;
+    log_format truth '\$msec \$request_time \$request_uri \$status \$connection';
+    access_log $log truth;
+    keepalive_requests 1000000;
+    keepalive_timeout 120s;
+    server {
+        listen 127.0.0.1:$port backlog=4096;
+        default_type text/plain;
+        location = /sleep/0  { echo ok; }
+        location = /sleep/5  { echo_sleep 0.005; echo ok; }
+        location = /sleep/20 { echo_sleep 0.020; echo ok; }
+    }
+}
+CONF
+/usr/sbin/nginx -c "$nd/nginx.conf" -p "$nd" 2>>"$nd/error.log" &
+master=$!
+_pids="$_pids $master"
+worker=""
+# A frozen worker would not see the master's SIGTERM: thaw it first.
+trap '[ -n "$worker" ] && kill -CONT "$worker" 2>/dev/null; cleanup' EXIT
+base="http://127.0.0.1:$port"
+if ! wait_http "$base/sleep/0?r=probe"; then
+    skip "nginx with the echo module did not start: $(tail -3 "$nd/error.log" 2>/dev/null | tr '\n' ' ')"
+    finish
+fi
+worker=$(ps -o pid= --ppid "$master" | tr -d ' ' | head -n 1)
+# The echo module really sleeps: /sleep/20 logs 20 ms (to 30 ms: one
+# request on a busy machine), /sleep/0 under 10 ms.
+rt=$(awk '$3 == "/sleep/0?r=probe" {print $2; exit}' "$log")
+curl -fs -o /dev/null "$base/sleep/20?r=probe20"
+rt20=$(awk '$3 == "/sleep/20?r=probe20" {print $2; exit}' "$log")
+if awk -v a="${rt:-x}" -v b="${rt20:-x}" 'BEGIN {exit !(a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ &&
+        a + 0 < 0.010 && b + 0 >= 0.019 && b + 0 <= 0.030)}'; then
+    ok "ground truth: /sleep/0 logs $rt s, /sleep/20 logs $rt20 s"
+else fail "ground truth: /sleep/0 logged '$rt', /sleep/20 logged '$rt20'"; fi
+
+# run NAME ARGS...: herd run with the result in $TMP/NAME.json; sets $rc.
+run() {
+    local name=$1; shift
+    "$HERD" run "$@" -o "$TMP/$name.json" -q > "$TMP/$name.out" 2>&1
+    rc=$?
+}
+# plan NAME LOAD STEPS: writes $TMP/NAME-plan.json, one scenario.
+plan() {
+    cat > "$TMP/$1-plan.json" <<JSON
+{"name": "$1", "base_url": "$base", "load": $2,
+ "scenarios": [{"name": "$1", "steps": $3}]}
+JSON
+}
+jr() { jq -r "$1" "$TMP/$2.json"; }
+# server NAME URI: the server's figures for a run, for the log.
+server() { echo "       server $2: $("$PY" "$ACC" server "$log" "$2")"; }
+lateness() { echo "       herd timer_lateness $(jr '.timer_lateness | "count \(.count) p99 \(.p99_us // "-")us max \(.max_us // "-")us"' "$1")"; }
+
+# --- a. closed model, no think -----------------------------------------
+# 8 users back to back on a 5 ms endpoint for 3 s. This is the shape herd
+# already gets right; it must pass today: a loopback round trip plus
+# libcurl is well under 1 ms at this load (p50).
+plan a '{"users": 8, "duration": "3s"}' \
+    '[{"name": "a", "path": "/sleep/5?r=a"}]'
+run a "$TMP/a-plan.json" --threads 2
+expect_eq "a. closed model exits 0" 0 "$rc"
+server a "/sleep/5?r=a"; lateness a
+judge count "$log" "/sleep/5?r=a" "$TMP/a.json" a
+judge latency "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
+judge latency "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
+
+# --- b. plan-level think -----------------------------------------------
+# load.think 100 ms after every request, 30 users, 20 ms endpoint, 3 s.
+# The think must not be in the latency; each user does one request per
+# 120 ms, so the server sees 30 x 3 s / 0.12 s = 750 requests (+-10 %:
+# timer lateness and the partial cycle at the end). 30 users so that p99
+# is the 8th-highest of 750, not a single descheduled outlier.
+plan b '{"users": 30, "duration": "3s", "think": "100ms"}' \
+    '[{"name": "b", "path": "/sleep/20?r=b"}]'
+run b "$TMP/b-plan.json" --threads 2
+server b "/sleep/20?r=b"; lateness b
+judge count "$log" "/sleep/20?r=b" "$TMP/b.json" b
+judge latency "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
+judge latency "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
+judge near "b. requests the server saw vs users x duration / (think + service)" \
+    "$(grep -c ' /sleep/20?r=b ' "$log")" 750 --rel 0.10
+
+# --- c. leading think step (issue: defect 1) ---------------------------
+# The scenario starts with {"think": "100ms"}: the first request's latency
+# must start when it is sent, not when the iteration began (today p50 is
+# ~120 ms against the server's 20 ms). Same rate arithmetic as b.
+plan c '{"users": 30, "duration": "3s"}' \
+    '[{"think": "100ms"}, {"name": "c", "path": "/sleep/20?r=c"}]'
+run c "$TMP/c-plan.json" --threads 2
+server c "/sleep/20?r=c"; lateness c
+judge count "$log" "/sleep/20?r=c" "$TMP/c.json" c
+judge latency "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
+judge latency "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
+judge near "c. requests the server saw vs users x duration / (think + service)" \
+    "$(grep -c ' /sleep/20?r=c ' "$log")" 750 --rel 0.10
+
+# --- d. think between steps --------------------------------------------
+# GET 5 ms, think 100 ms, GET 20 ms: neither step carries the think nor
+# the other step. 30 users x 3 s / 0.125 s = 720 iterations.
+plan d '{"users": 30, "duration": "3s"}' \
+    '[{"name": "d1", "path": "/sleep/5?r=d1"}, {"think": "100ms"}, {"name": "d2", "path": "/sleep/20?r=d2"}]'
+run d "$TMP/d-plan.json" --threads 2
+server d "/sleep/5?r=d1"; server d "/sleep/20?r=d2"; lateness d
+for s in "d1 /sleep/5?r=d1" "d2 /sleep/20?r=d2"; do
+    read -r name uri <<< "$s"
+    judge count "$log" "$uri" "$TMP/d.json" "$name"
+    judge latency "$log" "$uri" "$TMP/d.json" "$name" --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
+    judge latency "$log" "$uri" "$TMP/d.json" "$name" --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
+done
+judge near "d. iterations started vs users x duration / (think + service)" \
+    "$(jr .iterations.started d)" 720 --rel 0.10
+
+# --- e. open model (issue: defect 2) -----------------------------------
+# Arrivals on a schedule; latency counts from each arrival's intended
+# start, so it equals the server's time only if each iteration starts on
+# time. Today arrivals start on a 10 ms tick: p50 ~+5-6 ms. Latency
+# tolerances as above. The timeline's whole seconds must each hold the
+# planned rate within 2 % (a second's arrivals are on the schedule).
+# Arrivals started must be rate x duration (+-1 per worker thread at the
+# edges), none dropped: max_users is far above rate x latency.
+for e in "e200 200 20 100" "e2000 2000 5 200"; do
+    read -r name rate ms users <<< "$e"
+    uri="/sleep/$ms?r=$name"
+    plan "$name" "{\"rate\": $rate, \"max_users\": $users, \"duration\": \"3s\"}" \
+        "[{\"name\": \"$name\", \"path\": \"$uri\"}]"
+    run "$name" "$TMP/$name-plan.json" --threads 2
+    server "$name" "$uri"; lateness "$name"
+    judge count "$log" "$uri" "$TMP/$name.json" "$name"
+    judge latency "$log" "$uri" "$TMP/$name.json" "$name" --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
+    judge latency "$log" "$uri" "$TMP/$name.json" "$name" --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
+    judge timeline "$TMP/$name.json" "$name" "$rate" --rel 0.02
+    judge near "$name. arrivals started vs rate x duration" "$(jr .iterations.started "$name")" $((rate * 3)) --abs 2
+    expect_eq "$name. arrivals dropped" 0 "$(jr .iterations.dropped "$name")"
+done
+
+# --- f. open model, server frozen for 1 s ------------------------------
+# 100 arrivals/s for 4 s against 5 ms; once the server has answered 150
+# of them (1.5 s in) its worker is stopped (SIGSTOP) for S ~ 1 s and
+# continued. The kernel keeps accepting and queueing, so herd's users (200,
+# never exhausted) send on time and wait. An arrival at t in the stall
+# completes at its end: latency = (stall end - t) + 5 ms, uniform over
+# (0, S]. Of N = R x D arrivals R x S are in the stall, so the corrected p99
+# (the top 1 % = 0.01 R D arrivals) is
+#     p99 = S - 0.01 x D + 5 ms    (S = 1 s, D = 4 s: ~965 ms)
+# and the exact mean = (S / D) x (S / 2) + 5 ms (~130 ms). Tolerance
+# max(50 ms, 5 %) for p99 (arrivals are 10 ms apart; signal delivery and
+# scheduling of the frozen worker), max(50 ms, 10 %) for the mean.
+# The server never sees the stall ($request_time starts when nginx reads
+# the request): its p99 stays near 5 ms. herd's uncorrected service time
+# includes it too here, as each request was sent on time and sat in the
+# kernel's queue: service_p99 = corrected p99 within the same tolerance.
+uri="/sleep/5?r=f"
+plan f '{"rate": 100, "max_users": 200, "duration": "4s"}' \
+    "[{\"name\": \"f\", \"path\": \"$uri\"}]"
+"$HERD" run "$TMP/f-plan.json" --threads 2 -o "$TMP/f.json" -q > "$TMP/f.out" 2>&1 &
+hp=$!
+_pids="$_pids $hp"
+seen=0
+for _ in $(seq 300); do   # up to 15 s for the first 150 answers
+    seen=$(grep -c " $uri " "$log")
+    [ "$seen" -ge 150 ] && break
+    kill -0 "$hp" 2>/dev/null || break
+    sleep 0.05
+done
+if [ "$seen" -ge 150 ] && [ -n "$worker" ]; then
+    t0=$(date +%s%N)
+    kill -STOP "$worker"
+    sleep 1   # the stall itself (the load shape), not synchronisation
+    kill -CONT "$worker"
+    t1=$(date +%s%N)
+    wait "$hp"; rc=$?
+    expect_eq "f. stalled open run exits 0" 0 "$rc"
+    S=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
+    want99=$(awk -v s="$S" 'BEGIN {printf "%d", (s - 0.04 + 0.005) * 1e6}')
+    wantmean=$(awk -v s="$S" 'BEGIN {printf "%d", (s / 4 * s / 2 + 0.005) * 1e6}')
+    echo "       stall ${S}s; expected corrected p99 ${want99}us, mean ${wantmean}us"
+    server f "$uri"; lateness f
+    judge count "$log" "$uri" "$TMP/f.json" f
+    judge near "f. corrected p99 (us) vs S - 0.01 D + 5 ms" "$(jr '.transactions[] | select(.name=="f") | .p99_us' f)" "$want99" --abs 50000 --rel 0.05
+    judge near "f. mean (us) vs S^2 / 2D + 5 ms" "$(jr '.transactions[] | select(.name=="f") | .mean_us' f)" "$wantmean" --abs 50000 --rel 0.10
+    judge near "f. service p99 (us): requests were sent on time and waited in the kernel" \
+        "$(jr '.transactions[] | select(.name=="f") | .service_p99_us' f)" "$want99" --abs 50000 --rel 0.05
+    # Three quarters of the arrivals missed the stall: p50 is the server's
+    # (today the 10 ms arrival tick of e shows here too).
+    judge latency "$log" "$uri" "$TMP/f.json" f --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
+    # The server's own p99 must not show the stall (validates the set-up:
+    # the wait was in the queue, not in nginx's $request_time).
+    srv99=$("$PY" "$ACC" server "$log" "$uri" | sed -n 's/.* p99=\([0-9]*\).*/\1/p')
+    judge atmost "f. server p99 (us) does not see the stall" "${srv99:-999999999}" 50000
+    judge near "f. arrivals started vs rate x duration" "$(jr .iterations.started f)" 400 --abs 2
+    expect_eq "f. arrivals dropped" 0 "$(jr .iterations.dropped f)"
+else
+    wait "$hp"
+    skip "f. stall: the server answered only $seen of 150 requests before herd ended"
+fi
+
+# --- g. duration_s (issue: defect 3) -----------------------------------
+# Closed model, no think, 0 ms endpoint, 2 s: the result's duration_s must
+# be the planned 2 s within 20 ms (a timer and a final in-flight request
+# of under a millisecond; today ~2.1 s). The server's first-to-last span
+# must agree with it, and herd's rate with the server's requests / span.
+plan g '{"users": 4, "duration": "2s"}' \
+    '[{"name": "g", "path": "/sleep/0?r=g"}]'
+run g "$TMP/g-plan.json" --threads 2
+server g "/sleep/0?r=g"; lateness g
+judge count "$log" "/sleep/0?r=g" "$TMP/g.json" g
+judge near "g. duration_s vs the planned 2 s" "$(jr .duration_s g)" 2 --abs 0.02
+read -r first last cnt < <("$PY" "$ACC" server "$log" "/sleep/0?r=g" |
+    sed -n 's/.*count=\([0-9]*\).*first_msec=\([0-9.]*\) last_msec=\([0-9.]*\).*/\2 \3 \1/p')
+if [ -n "${cnt:-}" ]; then
+    span=$(awk -v a="$first" -v b="$last" 'BEGIN {printf "%.3f", b - a}')
+    judge near "g. duration_s vs the server's first-to-last span ${span}s" "$(jr .duration_s g)" "$span" --abs 0.02
+    judge near "g. herd's rate/s vs server requests / span" \
+        "$(jr '.transactions[] | select(.name=="g") | .rate_per_s' g)" \
+        "$(awk -v n="$cnt" -v s="$span" 'BEGIN {printf "%.1f", n / s}')" --rel 0.02
+else
+    skip "g. no server lines for the duration run"
+fi
+
+# --- h. dead target (issue: defect 4) ----------------------------------
+# Nothing listens on $dead. Smoke mode is 10 users thinking 500 ms: about
+# 2 requests per user per second, so 2 s is at most 10 x 2 x 2 = 40
+# requests; allowed x1.5 = 60 (today: tens of thousands, failed iterations
+# restart at once without their think).
+dead=$(free_port)
+run h1 "http://127.0.0.1:$dead/" --duration 2s
+judge atmost "h. smoke mode against a closed port, requests in 2 s" "$(jr .summary.requests.count h1)" 60
+# A plan of 2 users thinking 200 ms: 2 x 2 s / 0.2 s = 20, x1.5 = 30.
+cat > "$TMP/h2-plan.json" <<JSON
+{"name": "h2", "base_url": "http://127.0.0.1:$dead",
+ "load": {"users": 2, "duration": "2s", "think": "200ms"},
+ "scenarios": [{"steps": [{"name": "h2", "path": "/"}]}]}
+JSON
+run h2 "$TMP/h2-plan.json"
+judge atmost "h. 2 users, think 200 ms, closed port, requests in 2 s" "$(jr .summary.requests.count h2)" 30
+expect_eq "h. every request failed as connect" "$(jr .summary.requests.count h2)" "$(jr '.summary.requests.errors_by.connect // 0' h2)"
+
+# --- i. all failed, no thresholds --------------------------------------
+# h2 has no thresholds and not one request succeeded: a run that measured
+# nothing must not exit 0 (nor as a usage/plan/internal error).
+case "$rc" in
+    0) fail "i. every request failed, no thresholds: exit 0" ;;
+    2|3|70) fail "i. every request failed, no thresholds: exit $rc (usage/plan/internal)" ;;
+    *) ok "i. every request failed, no thresholds: exit $rc" ;;
+esac
+finish
