@@ -28,7 +28,6 @@
 
 PY=/usr/bin/python3
 ACC="$REPO/tests/tools/accuracy.py"
-ECHO_MOD=/usr/lib/nginx/modules/ngx_http_echo_module.so
 
 skip() { _fail=$((_fail + 1)); echo "  SKIP $* (counted as a failure)"; }
 
@@ -46,61 +45,23 @@ judge() {
     done <<< "$out"
 }
 
-if [ ! -f "$ECHO_MOD" ] || [ ! -x /usr/sbin/nginx ]; then
-    skip "nginx or its echo module is missing (scripts/install-deps installs libnginx-mod-http-echo)"
-    finish
-fi
-
 # --- the ground-truth server -------------------------------------------
-# One worker (so "the server" is one process we can freeze), no daemon, so
-# $! is the master's PID; the worker is the master's only child.
+# One worker (so "the server" is one process we can freeze): see
+# scripts/nginx-echo.
 port=$(free_port)
 nd="$TMP/nginx"
-mkdir -p "$nd"
 log="$nd/access.log"
-user_line=""
-[ "$(id -u)" -eq 0 ] && user_line="user root;"
-cat > "$nd/nginx.conf" <<CONF
-load_module $ECHO_MOD;
-$user_line
-worker_processes 1;
-daemon off;
-pid $nd/nginx.pid;
-error_log $nd/error.log warn;
-events { worker_connections 16384; }
-http {
-    client_body_temp_path $nd/tmp-body;
-    proxy_temp_path $nd/tmp-proxy;
-    fastcgi_temp_path $nd/tmp-fastcgi;
-    uwsgi_temp_path $nd/tmp-uwsgi;
-    scgi_temp_path $nd/tmp-scgi;
-    log_format truth '\$msec \$request_time \$request_uri \$status \$connection';
-    access_log $log truth;
-    keepalive_requests 1000000;
-    keepalive_timeout 120s;
-    server {
-        listen 127.0.0.1:$port backlog=4096;
-        default_type text/plain;
-        location = /sleep/0  { echo ok; }
-        location = /sleep/5  { echo_sleep 0.005; echo ok; }
-        location = /sleep/20 { echo_sleep 0.020; echo ok; }
-    }
-}
-CONF
-/usr/sbin/nginx -c "$nd/nginx.conf" -p "$nd" 2>>"$nd/error.log" &
-master=$!
-_pids="$_pids $master"
 worker=""
-# A frozen worker would not see the master's SIGTERM: thaw it first.
-trap '[ -n "$worker" ] && kill -CONT "$worker" 2>/dev/null; cleanup' EXIT
-base="http://127.0.0.1:$port"
-if ! wait_http "$base/sleep/0?r=probe"; then
-    skip "nginx with the echo module did not start: $(tail -3 "$nd/error.log" 2>/dev/null | tr '\n' ' ')"
+trap '"$REPO/scripts/nginx-echo" stop "$nd"; cleanup' EXIT
+if ! base=$("$REPO/scripts/nginx-echo" start "$nd" "$port" 2>"$TMP/nginx-echo.err"); then
+    skip "nginx with the echo module did not start: $(cat "$TMP/nginx-echo.err")"
     finish
 fi
+master=$(cat "$nd/nginx.pid")
 worker=$(ps -o pid= --ppid "$master" | tr -d ' ' | head -n 1)
 # The echo module really sleeps: /sleep/20 logs 20 ms (to 30 ms: one
 # request on a busy machine), /sleep/0 under 10 ms.
+curl -fs -o /dev/null "$base/sleep/0?r=probe"
 rt=$(awk '$3 == "/sleep/0?r=probe" {print $2; exit}' "$log")
 curl -fs -o /dev/null "$base/sleep/20?r=probe20"
 rt20=$(awk '$3 == "/sleep/20?r=probe20" {print $2; exit}' "$log")
