@@ -847,10 +847,12 @@ static int cmd_run(int argc, char **argv)
         const char *ci = db_conninfo(a.db);
         char dberr[600] = "no database given";
         if (!ci || db_save(ci, r, buf_str(&out), dberr, sizeof dberr) != EXIT_OK) {
+            /* The reason is on the line above already: say which kind. */
             fl.db = 1;
-            fail_line(why, "database: the run was not saved: %s (the result "
-                      "is kept in %s: herd save %s)", dberr, buf_str(&out),
-                      buf_str(&out));
+            fail_line(why, "database: the run was not saved (%s; the result "
+                      "is kept in %s: herd save %s)", !ci ? "no database given" :
+                      strstr(dberr, "cannot connect") ? "unreachable" :
+                      "refused, see above", buf_str(&out), buf_str(&out));
         }
     }
 #else

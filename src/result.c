@@ -661,7 +661,13 @@ void result_add_late(struct result *r, int shard, int part, int64_t late_ms,
 
 int result_no_success(const struct result *r)
 {
-    return r->stats->iter_succeeded == 0;
+    const struct stats *s = r->stats;
+    if (s->iter_succeeded) return 0;
+    /* Nothing started for a reason of its own: that reason is the verdict
+     * (setup, Ctrl-C, failed shards, a deadline before the start). */
+    return !(s->iter_started == 0 &&
+             (cJSON_GetArraySize(r->setup_errors) || r->interrupted ||
+              r->shards_failed || result_incomplete(r)));
 }
 
 int result_incomplete(const struct result *r)
@@ -758,8 +764,7 @@ int result_failures(const struct result *r, cJSON *lines)
         if (nsetup > 1) buf_printf(&b, " (and %d more)", nsetup - 1);
         add_line(lines, &n, &b);
     }
-    if (result_no_success(r) &&
-        !(s->iter_started == 0 && (nsetup || r->interrupted || r->shards_failed))) {
+    if (result_no_success(r)) {
         if (s->iter_started == 0)
             buf_printf(&b, "no iteration could start (%lld dropped)",
                        (long long)s->iter_dropped);

@@ -101,7 +101,9 @@ void result_add_late(struct result *r, int shard, int part, int64_t late_ms,
                      int64_t dropped, const char *reason);
 
 /* 1 when no iteration succeeded: some started and none succeeded, or
- * none could start at all (setup failed, every arrival dropped, ...). */
+ * none could start at all (every arrival dropped, ...) — unless nothing
+ * started because of a failure of its own: setup, an interruption, failed
+ * shards, a truncated or late start. */
 int result_no_success(const struct result *r);
 /* 1 when the planned load did not all run: a shard was truncated by its
  * deadline or began late. */
