@@ -103,7 +103,8 @@ static int get_i64(const cJSON *o, const char *k, int64_t *out)
  * the shard. Returns 0, or -1 with err set. */
 static int event_parse(const char *json, struct plan **pp,
                        struct engine_vars *vars, struct engine_shard *sh,
-                       char **run_id, int *index, char *err, size_t errlen)
+                       char **run_id, int *index, int *part, char *err,
+                       size_t errlen)
 {
     cJSON *e = cJSON_Parse(json);
     if (!e) {
@@ -115,7 +116,7 @@ static int event_parse(const char *json, struct plan **pp,
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "shard");
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "vars");
     const cJSON *rid = cJSON_GetObjectItemCaseSensitive(e, "run_id");
-    int64_t idx = 0;
+    int64_t idx = 0, pno = 0;
     if (!cJSON_IsObject(plan) || !cJSON_IsObject(s)) {
         snprintf(err, errlen, "event: expected {\"plan\": {...}, \"shard\": "
                  "{...}}");
@@ -127,13 +128,17 @@ static int event_parse(const char *json, struct plan **pp,
         get_i64(s, "user_offset", &sh->user_offset) < 0 ||
         get_i64(s, "start_unix_ms", &sh->start_unix_ms) < 0 ||
         get_i64(s, "elapsed_us", &sh->elapsed_us) < 0 ||
-        get_i64(s, "end_unix_ms", &sh->end_unix_ms) < 0) {
+        get_i64(s, "end_unix_ms", &sh->end_unix_ms) < 0 ||
+        idx > 1000000 ||
+        (cJSON_GetObjectItemCaseSensitive(s, "part") &&
+         (get_i64(s, "part", &pno) < 0 || pno > 1000000))) {
         snprintf(err, errlen, "event.shard: expected whole numbers index, "
                  "first, stride (>= 1), user_offset, start_unix_ms, "
                  "elapsed_us, end_unix_ms");
         goto out;
     }
     *index = (int)idx;
+    *part = (int)pno;
     char *text = cJSON_PrintUnformatted(plan);
     char perr[1024];
     *pp = plan_parse(text, "event.plan", perr, sizeof perr);
@@ -161,8 +166,9 @@ int lambda_event_read(const char *json, char *err, size_t errlen)
     struct engine_vars vars = {0};
     struct engine_shard sh;
     char *run_id = NULL;
-    int index;
-    int rc = event_parse(json, &p, &vars, &sh, &run_id, &index, err, errlen);
+    int index, part;
+    int rc = event_parse(json, &p, &vars, &sh, &run_id, &index, &part, err,
+                         errlen);
     engine_vars_free(&vars);
     plan_free(p);
     free(run_id);
@@ -221,8 +227,9 @@ static char *run_invocation(const char *event, int64_t deadline_ms,
     struct engine_vars vars = {0};
     struct engine_shard sh;
     char *run_id = NULL;
-    int index = 0;
-    if (event_parse(event, &p, &vars, &sh, &run_id, &index, err, errlen) < 0) {
+    int index = 0, part = 0;
+    if (event_parse(event, &p, &vars, &sh, &run_id, &index, &part, err,
+                    errlen) < 0) {
         *etype = "Herd.InvalidEvent";
         return NULL;
     }
@@ -249,6 +256,11 @@ static char *run_invocation(const char *event, int64_t deadline_ms,
                                     "deadline came before the planned end");
             cJSON_AddItemToArray(r->shard_failures, f);
         }
+        /* The engine ran the schedule from the planned start and counted
+         * what it missed as dropped; the coordinator names the cause. */
+        if (r->start_late_ms >= RESULT_LATE_MS)
+            result_add_late(r, index, part, r->start_late_ms,
+                            r->stats->iter_dropped, "started late");
         json = result_to_json(r);
         cJSON_Minify(json);
         if (strlen(json) > LAMBDA_MAX_RESPONSE) {
@@ -335,6 +347,12 @@ int lambda_runtime_main(void)
 
 /* ---- coordinator -------------------------------------------------------- */
 
+/* Each shard has a few slots for Invoke calls: the next part of a long
+ * test is invoked ahead of its planned start (while the previous part
+ * still runs its graceful stop), as the first part is, so it starts on
+ * time instead of skipping what it would miss. */
+#define SLOTS_PER_SHARD 3
+
 struct part {
     int shard, part;
     int attempt, throttles;
@@ -343,22 +361,27 @@ struct part {
     struct buf body, hdrs;
     char *event;
     int64_t due_ms;              /* when to (re)send; 0 = in flight */
-    int active;
+    int active;                  /* an Invoke call is in flight */
+    int used;                    /* holds a part: due or in flight */
+    int64_t sent_late_ms;        /* how long after the planned start the
+                                    last send went out (0: ahead) */
+    char late_why[96];           /* why it went out late */
 };
 
 struct coord {
     const struct plan *p;
     const struct engine_vars *vars;
     const struct lambda_opts *o;
+    struct result *r;
     CURLM *multi;
     char *url, *sigv4, *userpwd, *token_header;
-    int64_t t0_ms, total_us, part_us;
+    int64_t t0_ms, total_us, part_us, lead_ms;
     int nparts;
-    struct part *parts;          /* one slot per shard: its current part */
+    struct part *slots;          /* SLOTS_PER_SHARD per shard */
+    int *next_part;              /* per shard: the next part to invoke */
     struct result **shard_results;
     char **failed;               /* reason per shard, NULL if not failed */
     int *truncated;
-    int pending;
 };
 
 static void coord_fail(struct coord *c, int shard, const char *reason)
@@ -375,17 +398,38 @@ static int64_t jitter_ms(int64_t ms)
     return ms / 2 + (int64_t)((double)rand() / RAND_MAX * (double)ms);
 }
 
+static int64_t planned_ms(const struct coord *c, int part)
+{
+    return c->t0_ms + (int64_t)part * c->part_us / 1000;
+}
+
 static void send_part(struct coord *c, struct part *pt)
 {
-    int64_t planned = c->t0_ms + (int64_t)pt->part * c->part_us / 1000;
-    int64_t now = wall_ms(), start = planned > now ? planned : now;
+    /* The schedule is anchored at the planned start whenever the call goes
+     * out: a shard invoked late does not shift its schedule, the engine
+     * counts what it missed as dropped. */
+    int64_t start = planned_ms(c, pt->part), now = wall_ms();
     struct engine_shard sh = {0};
     sh.first = pt->shard;
     sh.stride = c->o->invocations;
     sh.start_unix_ms = start;
     sh.elapsed_us = (start - c->t0_ms) * 1000;
-    int64_t end = c->t0_ms + (int64_t)(pt->part + 1) * c->part_us / 1000;
+    int64_t end = planned_ms(c, pt->part + 1);
     if (pt->part + 1 < c->nparts) sh.end_unix_ms = end;
+    pt->sent_late_ms = now > start ? now - start : 0;
+    if (pt->sent_late_ms) {
+        if (pt->throttles)
+            snprintf(pt->late_why, sizeof pt->late_why, "throttled 429%s",
+                     pt->throttles > 1 ? " (several times)" : "");
+        else if (pt->attempt)
+            snprintf(pt->late_why, sizeof pt->late_why, "retried (attempt %d)",
+                     pt->attempt + 1);
+        else if (pt->part)
+            snprintf(pt->late_why, sizeof pt->late_why, "part %d invoked "
+                     "late (the previous parts still ran)", pt->part + 1);
+        else
+            snprintf(pt->late_why, sizeof pt->late_why, "invoked late");
+    }
     free(pt->event);
     pt->event = lambda_event(c->p, c->vars, c->o->run_id, pt->shard, pt->part, &sh);
     buf_reset(&pt->body);
@@ -405,14 +449,17 @@ static void send_part(struct coord *c, struct part *pt)
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, to_buf);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &pt->hdrs);
     curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    /* A part runs until its end plus the plan's graceful stop; Lambda's
-     * own ceiling is 15 minutes. Wait a little longer than either. */
-    int64_t wait_ms = (end > start ? end - start : c->part_us / 1000) +
+    /* A part runs from its start until its end plus the plan's graceful
+     * stop; Lambda's own ceiling is 15 minutes. Wait a little longer than
+     * either. */
+    int64_t wait_ms = (start > now ? start - now : 0) +
+                      (end > start ? end - start : c->part_us / 1000) +
                       c->p->load.graceful_stop_us / 1000 + 60000;
     if (wait_ms > 16 * 60 * 1000) wait_ms = 16 * 60 * 1000;
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)wait_ms);
     pt->due_ms = 0;
     pt->active = 1;
+    pt->used = 1;
     curl_multi_add_handle(c->multi, e);
 }
 
@@ -431,6 +478,27 @@ static void write_raw(struct coord *c, const struct part *pt)
         fprintf(stderr, "herd: %s: %s\n", buf_str(&path), strerror(errno));
     }
     buf_free(&path);
+}
+
+/* Records a part that began late: the lateness the shard measured (or,
+ * without it, how late the coordinator sent it) and the cause the
+ * coordinator knows. */
+static void note_late(struct coord *c, const struct part *pt,
+                      const struct result *r)
+{
+    int64_t late = r->start_late_ms;
+    if (pt->sent_late_ms > late) late = pt->sent_late_ms;
+    if (late < RESULT_LATE_MS) return;
+    const char *why = pt->sent_late_ms ? pt->late_why : NULL;
+    if (!why) {
+        const cJSON *e = cJSON_GetArrayItem(r->late_shards, 0);
+        const cJSON *w = cJSON_GetObjectItemCaseSensitive(e, "reason");
+        why = cJSON_IsString(w) ? w->valuestring : "started late";
+    }
+    result_add_late(c->r, pt->shard, pt->part, late, r->stats->iter_dropped, why);
+    if (!c->o->quiet)
+        fprintf(stderr, "shard %d part %d: started %lld ms late (%s)\n",
+                pt->shard, pt->part, (long long)late, why);
 }
 
 /* Handles a finished Invoke call for pt. */
@@ -499,10 +567,12 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
             return;
         }
         coord_fail(c, pt->shard, reason);
-        c->pending--;
+        c->next_part[pt->shard] = c->nparts;    /* no further parts */
+        pt->used = 0;
         return;
     }
     if (r->shards_truncated) c->truncated[pt->shard] = 1;
+    note_late(c, pt, r);
     if (!c->o->quiet)
         fprintf(stderr, "shard %d/%d part %d/%d: ok (%lld iterations%s)\n",
                 pt->shard + 1, c->o->invocations, pt->part + 1, c->nparts,
@@ -513,14 +583,37 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
         result_merge(c->shard_results[pt->shard], r);
         result_free(r);
     }
-    if (pt->part + 1 < c->nparts && !(c->o->stop && c->o->stop[0])) {
-        pt->part++;
-        pt->attempt = 0;
-        pt->throttles = 0;
-        send_part(c, pt);
-        return;
+    pt->used = 0;
+}
+
+/* Sends what is due: retries and throttled calls whose wait is over, and
+ * the next part of each shard once it is within lead_ms of its planned
+ * start and a slot is free. Returns 1 while anything is left to do. */
+static int coord_step(struct coord *c, int stopping)
+{
+    int n = c->o->invocations, left = 0;
+    int64_t now = wall_ms();
+    for (int i = 0; i < n; i++) {
+        struct part *sl = &c->slots[i * SLOTS_PER_SHARD];
+        for (int k = 0; k < SLOTS_PER_SHARD; k++) {
+            if (!sl[k].used) continue;
+            left = 1;
+            if (!sl[k].active && sl[k].due_ms && sl[k].due_ms <= now && !stopping)
+                send_part(c, &sl[k]);
+        }
+        if (c->next_part[i] >= c->nparts || c->failed[i]) continue;
+        left = 1;
+        if (stopping || now < planned_ms(c, c->next_part[i]) - c->lead_ms)
+            continue;
+        for (int k = 0; k < SLOTS_PER_SHARD; k++) {
+            if (sl[k].used) continue;
+            sl[k].part = c->next_part[i]++;
+            sl[k].attempt = sl[k].throttles = 0;
+            send_part(c, &sl[k]);
+            break;
+        }
     }
-    c->pending--;
+    return left;
 }
 
 static int coord_setup(struct coord *c, char *err, size_t errlen)
@@ -592,6 +685,7 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     c.p = p;
     c.vars = vars;
     c.o = o;
+    c.r = r;
     char err[512];
     if (o->invocations < 1) {
         fprintf(stderr, "herd: --invocations: expected at least 1\n");
@@ -611,20 +705,29 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     c.nparts = c.total_us > 0 ? (int)((c.total_us + c.part_us - 1) / c.part_us) : 1;
     if (c.total_us == 0) c.part_us = 14LL * 60 * 1000000;
     c.t0_ms = wall_ms() + o->start_delay_ms;
+    /* Later parts are invoked as far ahead of their start as the first
+     * (the start delay), but no more than half a part ahead. */
+    c.lead_ms = o->start_delay_ms;
+    if (c.lead_ms > c.part_us / 2000) c.lead_ms = c.part_us / 2000;
     int n = o->invocations;
     c.multi = curl_multi_init();
-    c.parts = xcalloc((size_t)n, sizeof *c.parts);
+    c.slots = xcalloc((size_t)n * SLOTS_PER_SHARD, sizeof *c.slots);
+    c.next_part = xcalloc((size_t)n, sizeof *c.next_part);
     c.shard_results = xcalloc((size_t)n, sizeof *c.shard_results);
     c.failed = xcalloc((size_t)n, sizeof *c.failed);
     c.truncated = xcalloc((size_t)n, sizeof *c.truncated);
-    c.pending = n;
-    for (int i = 0; i < n; i++) {
-        struct part *pt = &c.parts[i];
-        pt->shard = i;
+    for (int i = 0; i < n * SLOTS_PER_SHARD; i++) {
+        struct part *pt = &c.slots[i];
+        pt->shard = i / SLOTS_PER_SHARD;
         pt->e = curl_easy_init();
         pt->hl = curl_slist_append(NULL, "Content-Type: application/json");
         pt->hl = curl_slist_append(pt->hl, "X-Amz-Invocation-Type: RequestResponse");
         if (c.token_header) pt->hl = curl_slist_append(pt->hl, c.token_header);
+    }
+    /* Every shard's first part goes out now, all together. */
+    for (int i = 0; i < n; i++) {
+        struct part *pt = &c.slots[i * SLOTS_PER_SHARD];
+        pt->part = c.next_part[i]++;
         send_part(&c, pt);
     }
     if (!o->quiet)
@@ -632,7 +735,7 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
                 "in %lld ms\n", n, n == 1 ? "" : "s", o->function, c.nparts,
                 c.nparts == 1 ? "" : "s", (long long)o->start_delay_ms);
     int interrupted = 0;
-    while (c.pending > 0) {
+    while (coord_step(&c, o->stop && o->stop[0])) {
         if (o->stop && o->stop[0]) {
             /* The invocations run on in AWS; stop waiting for them. */
             interrupted = 1;
@@ -648,10 +751,6 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
             curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&pt);
             part_done(&c, pt, m->data.result);
         }
-        int64_t now = wall_ms();
-        for (int i = 0; i < n; i++)
-            if (!c.parts[i].active && c.parts[i].due_ms && c.parts[i].due_ms <= now)
-                send_part(&c, &c.parts[i]);
         curl_multi_poll(c.multi, NULL, 0, 100, NULL);
     }
     /* Merge the shards that answered; record the ones that did not. */
@@ -659,7 +758,10 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     r->finished_unix_ms = wall_ms();
     int ok = 0, failed = 0, trunc = 0;
     for (int i = 0; i < n; i++) {
-        if (interrupted && !c.failed[i] && (c.parts[i].active || c.parts[i].due_ms))
+        int busy = c.next_part[i] < c.nparts;
+        for (int k = 0; k < SLOTS_PER_SHARD; k++)
+            busy |= c.slots[i * SLOTS_PER_SHARD + k].used;
+        if (interrupted && !c.failed[i] && busy)
             coord_fail(&c, i, "interrupted: the coordinator stopped waiting "
                        "(Ctrl-C); this shard's result is missing");
         if (c.shard_results[i]) {
@@ -678,12 +780,15 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
             ok++;
         }
         if (c.truncated[i]) trunc++;
-        if (c.parts[i].active) curl_multi_remove_handle(c.multi, c.parts[i].e);
-        curl_easy_cleanup(c.parts[i].e);
-        curl_slist_free_all(c.parts[i].hl);
-        buf_free(&c.parts[i].body);
-        buf_free(&c.parts[i].hdrs);
-        free(c.parts[i].event);
+        for (int k = 0; k < SLOTS_PER_SHARD; k++) {
+            struct part *pt = &c.slots[i * SLOTS_PER_SHARD + k];
+            if (pt->active) curl_multi_remove_handle(c.multi, pt->e);
+            curl_easy_cleanup(pt->e);
+            curl_slist_free_all(pt->hl);
+            buf_free(&pt->body);
+            buf_free(&pt->hdrs);
+            free(pt->event);
+        }
         result_free(c.shard_results[i]);
         free(c.failed[i]);
     }
@@ -693,7 +798,8 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     r->shards_truncated = trunc;
     r->interrupted |= interrupted;
     curl_multi_cleanup(c.multi);
-    free(c.parts);
+    free(c.slots);
+    free(c.next_part);
     free(c.shard_results);
     free(c.failed);
     free(c.truncated);

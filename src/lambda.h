@@ -19,7 +19,12 @@
  * libcurl, invokes every shard concurrently from one process, retries
  * throttling (429) with back-off and jitter honouring Retry-After, records
  * every failed shard with its reason, and writes each shard's raw result
- * to disk as it arrives.
+ * to disk as it arrives. Every part's schedule is anchored at its planned
+ * start however late it is invoked; later parts are invoked ahead of their
+ * start (the start delay, at most half a part). A part that began late is
+ * recorded with result_add_late: the lateness the shard measured (or the
+ * coordinator's own, when it sent the call after the planned start) and
+ * the cause it knows (throttled 429, retried, a later part).
  *
  * Not thread-safe; called from main only. */
 #ifndef HERD_LAMBDA_H

@@ -29,6 +29,7 @@
 #include <malloc.h>
 #endif
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +50,58 @@ enum exit_code {
     EXIT_DB = 7,
     EXIT_REGRESSION = 8,
     EXIT_SHARDS = 9,
+    EXIT_NO_SUCCESS = 10,
+    EXIT_INCOMPLETE = 11,
     EXIT_INTERNAL = 70,
 };
+
+/* Every way `herd run` can fail. Several can hold at once; run_exit_code
+ * picks the one exit code and the verdict names them all. */
+struct run_failures {
+    int internal;        /* the engine could not start */
+    int usage;           /* a Lambda option or setting was refused */
+    int io;              /* the result or a report could not be written */
+    int interrupted;     /* SIGINT/SIGTERM */
+    int shards;          /* Lambda shards failed (their results missing) */
+    int setup;           /* setup or teardown failed */
+    int no_success;      /* no iteration succeeded, or none could start */
+    int incomplete;      /* shards truncated or late: the load ran short */
+    int thresholds;      /* a threshold failed */
+    int db;              /* --save failed */
+};
+
+/* The exit-code precedence (README, Exit codes): the first that holds
+ * wins. Failures that make the result untrustworthy or missing come
+ * first, then what says the load did not run as planned, then the
+ * verdict on the system under test (thresholds), then bookkeeping (the
+ * database: the result file is kept and `herd save` retries). */
+static int run_exit_code(const struct run_failures *f)
+{
+    if (f->internal) return EXIT_INTERNAL;
+    if (f->usage) return EXIT_USAGE;
+    if (f->io) return EXIT_IO;
+    if (f->interrupted) return EXIT_INTERRUPTED;
+    if (f->shards) return EXIT_SHARDS;
+    if (f->setup) return EXIT_SETUP;
+    if (f->no_success) return EXIT_NO_SUCCESS;
+    if (f->incomplete) return EXIT_INCOMPLETE;
+    if (f->thresholds) return EXIT_THRESHOLDS;
+    if (f->db) return EXIT_DB;
+    return EXIT_OK;
+}
+
+static void fail_line(cJSON *lines, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void fail_line(cJSON *lines, const char *fmt, ...)
+{
+    char b[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b, sizeof b, fmt, ap);
+    va_end(ap);
+    cJSON_AddItemToArray(lines, cJSON_CreateString(b));
+}
 
 /* The only mutable global: how many times SIGINT/SIGTERM arrived. */
 static volatile sig_atomic_t g_stop;
@@ -421,10 +472,13 @@ static PGconn *db_open(const char *conninfo)
 
 /* Saves r; prints what happened. Returns an exit code. */
 static int db_save(const char *conninfo, const struct result *r,
-                   const char *file)
+                   const char *file, char *why, size_t whylen)
 {
-    PGconn *c = db_open(conninfo);
+    char cerr[600];
+    PGconn *c = store_connect(conninfo, cerr, sizeof cerr);
     if (!c) {
+        fprintf(stderr, "herd: %s\n", cerr);
+        if (why) snprintf(why, whylen, "%s", cerr);
         if (file) fprintf(stderr, "herd: the result is kept in %s; retry with: "
                           "herd save %s\n", file, file);
         return EXIT_DB;
@@ -444,8 +498,10 @@ static int db_save(const char *conninfo, const struct result *r,
         return EXIT_OK;
     case STORE_CONFLICT:
         fprintf(stderr, "herd: %s\n", err);
+        if (why) snprintf(why, whylen, "%s", err);
         return EXIT_DB;
     default:
+        if (why) snprintf(why, whylen, "%s", err);
         fprintf(stderr, "herd: %s%s\n", err, strstr(err, "does not exist") ?
                 " (run `herd db migrate` first?)" : "");
         if (file) fprintf(stderr, "herd: the result is kept in %s; retry with: "
@@ -641,6 +697,8 @@ static int cmd_run(int argc, char **argv)
     int setup_failed = engine_run_steps(p, "setup", p->setup, p->nsetup, &vars,
                                         r->setup_errors, &o) > 0;
     int rc = EXIT_OK;
+    struct run_failures fl = {0};
+    cJSON *why = cJSON_CreateArray();      /* failures outside the result */
     if (!setup_failed && !g_stop && a.lambda) {
         struct lambda_opts lo = {0};
         struct buf shards = {0};
@@ -672,6 +730,11 @@ static int cmd_run(int argc, char **argv)
         }
         r->shards_total = r->shards_ok = 0;
         if (rc == EXIT_OK && lambda_run(p, &vars, &lo, r) < 0) rc = EXIT_USAGE;
+        if (rc == EXIT_USAGE) {
+            fl.usage = 1;
+            fail_line(why, "distributed run: refused before any shard ran "
+                      "(see above)");
+        }
         if (rc == EXIT_OK)
             fprintf(stderr, "shards: %d ok, %d failed, %d truncated of %d; raw "
                     "results in %s/\n", r->shards_ok, r->shards_failed,
@@ -689,7 +752,11 @@ static int cmd_run(int argc, char **argv)
                         "the run goes on without it\n", buf_str(&journal),
                         strerror(errno));
         }
-        if (engine_run_load(p, &vars, &o, r) < 0) rc = EXIT_INTERNAL;
+        if (engine_run_load(p, &vars, &o, r) < 0) {
+            fl.internal = 1;
+            fail_line(why, "internal error: the engine could not start "
+                      "(see above)");
+        }
         if (ps.tty && o.progress) fputs("\r\033[K", stderr);
     } else {
         int64_t now = (int64_t)time(NULL) * 1000;
@@ -730,19 +797,26 @@ static int cmd_run(int argc, char **argv)
             fprintf(stderr, "herd: the measurements are in %s: `herd report "
                     "--recover %s -o RESULT.json` rebuilds the result\n",
                     buf_str(&journal), buf_str(&journal));
-        rc = EXIT_IO;
+        fl.io = 1;
+        fail_line(why, "%s: cannot write the result: %s", buf_str(&out),
+                  strerror(errno));
     } else if (o.journal_fd > 0 && !getenv("HERD_KEEP_JOURNAL")) {
         unlink(buf_str(&journal));
     }
     if (o.journal_fd > 0) close(o.journal_fd);
     buf_free(&journal);
     if (!a.debug || p->nthresholds) {
-        if (report_text(stdout, r) < 0 || fflush(stdout) != 0) rc = EXIT_IO;
+        if (report_text(stdout, r) < 0 || fflush(stdout) != 0) {
+            fl.io = 1;
+            fail_line(why, "standard output: cannot write the report");
+        }
     }
     if (write_text(buf_str(&rep), r, 0) < 0) {
         fprintf(stderr, "herd: %s: cannot write the report: %s\n",
                 buf_str(&rep), strerror(errno));
-        rc = EXIT_IO;
+        fl.io = 1;
+        fail_line(why, "%s: cannot write the report: %s", buf_str(&rep),
+                  strerror(errno));
     }
     struct buf html = {0};
     {
@@ -751,36 +825,75 @@ static int cmd_run(int argc, char **argv)
         if (write_text(buf_str(&html), r, 2) < 0) {
             fprintf(stderr, "herd: %s: cannot write the HTML report: %s\n",
                     buf_str(&html), strerror(errno));
-            rc = EXIT_IO;
+            fl.io = 1;
+            fail_line(why, "%s: cannot write the HTML report: %s",
+                      buf_str(&html), strerror(errno));
         }
     }
     if (a.csv && write_text(a.csv, r, 1) < 0) {
         fprintf(stderr, "herd: %s: cannot write the CSV: %s\n", a.csv,
                 strerror(errno));
-        rc = EXIT_IO;
+        fl.io = 1;
+        fail_line(why, "%s: cannot write the CSV: %s", a.csv, strerror(errno));
     }
     fprintf(stderr, "result: %s\nreport: %s\nhtml:   %s  (open it: xdg-open %s)\n",
             buf_str(&out), buf_str(&rep), buf_str(&html), buf_str(&html));
     buf_free(&html);
 
+    /* The database comes last: the result file is already written, and a
+     * failed save is retried from it with `herd save`. */
 #ifndef HERD_NO_DB
-    if (a.save && rc != EXIT_IO) {
+    if (a.save && !fl.io) {
         const char *ci = db_conninfo(a.db);
-        int src = ci ? db_save(ci, r, buf_str(&out)) : EXIT_USAGE;
-        if (src != EXIT_OK) rc = src == EXIT_USAGE ? EXIT_DB : src;
+        char dberr[600] = "no database given";
+        if (!ci || db_save(ci, r, buf_str(&out), dberr, sizeof dberr) != EXIT_OK) {
+            /* The reason is on the line above already: say which kind. */
+            fl.db = 1;
+            fail_line(why, "database: the run was not saved (%s; the result "
+                      "is kept in %s: herd save %s)", !ci ? "no database given" :
+                      strstr(dberr, "cannot connect") ? "unreachable" :
+                      "refused, see above", buf_str(&out), buf_str(&out));
+        }
     }
 #else
     if (a.save) {
         fprintf(stderr, "herd: --save: this build has no database support\n");
-        rc = EXIT_USAGE;
+        fl.usage = 1;
+        fail_line(why, "--save: this build has no database support");
     }
 #endif
-    if (rc == EXIT_OK) {
-        if (r->interrupted) rc = EXIT_INTERRUPTED;
-        else if (r->shards_failed) rc = EXIT_SHARDS;
-        else if (setup_failed || teardown_failed) rc = EXIT_SETUP;
-        else if (!thresholds_ok) rc = EXIT_THRESHOLDS;
+    fl.interrupted = r->interrupted;
+    fl.shards = r->shards_failed > 0;
+    fl.setup = setup_failed || teardown_failed;
+    fl.no_success = result_no_success(r);
+    fl.incomplete = result_incomplete(r);
+    fl.thresholds = !thresholds_ok;
+    rc = run_exit_code(&fl);
+    if (rc != EXIT_OK) {
+        /* Every failure, not only the one that chose the exit code: those
+         * outside the result (the engine, I/O) first, then the result's own
+         * in precedence order, the database last. */
+        cJSON *lines = cJSON_CreateArray();
+        int nwhy = cJSON_GetArraySize(why);
+        for (int i = 0; i < nwhy; i++) {
+            cJSON *l = cJSON_GetArrayItem(why, i);
+            if (strncmp(l->valuestring, "database:", 9))
+                cJSON_AddItemToArray(lines, cJSON_Duplicate(l, 1));
+        }
+        result_failures(r, lines);
+        for (int i = 0; i < nwhy; i++) {
+            cJSON *l = cJSON_GetArrayItem(why, i);
+            if (!strncmp(l->valuestring, "database:", 9))
+                cJSON_AddItemToArray(lines, cJSON_Duplicate(l, 1));
+        }
+        int n = cJSON_GetArraySize(lines);
+        fprintf(stderr, "verdict: FAIL, exit %d (%d failure%s)\n", rc, n,
+                n == 1 ? "" : "s");
+        const cJSON *l;
+        cJSON_ArrayForEach(l, lines) fprintf(stderr, "herd: %s\n", l->valuestring);
+        cJSON_Delete(lines);
     }
+    cJSON_Delete(why);
     result_free(r);
     plan_free(p);
     free(stamp);
@@ -1125,7 +1238,7 @@ static int cmd_save(int argc, char **argv)
         free(r->run_id);
         r->run_id = xstrdup(run_id);
     }
-    int rc = db_save(ci, r, NULL);
+    int rc = db_save(ci, r, NULL, NULL, 0);
     result_free(r);
     return rc;
 }

@@ -59,7 +59,8 @@ int report_text(FILE *f, const struct result *r)
     fprintf(f, "  run %s, %s mode, target %s\n", r->run_id ? r->run_id : "-",
             r->mode ? r->mode : "-", r->target ? r->target : "-");
     fprintf(f, "  started %s, ran %s", when, dur(d, sizeof d, secs * 1e6));
-    if (r->shards_total > 1 || r->shards_failed)
+    if (r->shards_total > 1 || r->shards_failed || r->shards_truncated ||
+        r->shards_late)
         fprintf(f, ", shards %d ok / %d failed / %d truncated of %d",
                 r->shards_ok, r->shards_failed, r->shards_truncated,
                 r->shards_total);
@@ -73,6 +74,34 @@ int report_text(FILE *f, const struct result *r)
             (long long)s->iter_started, (long long)s->iter_succeeded,
             (long long)s->iter_failed, (long long)s->iter_interrupted,
             (long long)s->iter_dropped);
+    /* A load that did not all run is said before its numbers. */
+    if (r->shards_truncated)
+        fprintf(f, "  TRUNCATED: %d of %d shard%s stopped before the planned "
+                "end (the invocation\n  deadline came first): the load ran "
+                "short of the plan\n\n", r->shards_truncated, r->shards_total,
+                r->shards_total == 1 ? "" : "s");
+    if (r->shards_late || cJSON_GetArraySize(r->late_shards)) {
+        const cJSON *e;
+        fprintf(f, "  LATE: %d shard part%s began after the planned start; "
+                "what they missed is\n  counted as dropped (%lld dropped "
+                "in all):\n", cJSON_GetArraySize(r->late_shards),
+                cJSON_GetArraySize(r->late_shards) == 1 ? "" : "s",
+                (long long)s->iter_dropped);
+        cJSON_ArrayForEach(e, r->late_shards) {
+            const cJSON *sh = cJSON_GetObjectItemCaseSensitive(e, "shard");
+            const cJSON *pt = cJSON_GetObjectItemCaseSensitive(e, "part");
+            const cJSON *ms = cJSON_GetObjectItemCaseSensitive(e, "late_ms");
+            const cJSON *dr = cJSON_GetObjectItemCaseSensitive(e, "dropped");
+            const cJSON *why = cJSON_GetObjectItemCaseSensitive(e, "reason");
+            fprintf(f, "    shard %d part %d: +%s (%s), %lld dropped\n",
+                    cJSON_IsNumber(sh) ? sh->valueint : -1,
+                    cJSON_IsNumber(pt) ? pt->valueint : 0,
+                    dur(d, sizeof d, cJSON_IsNumber(ms) ? ms->valuedouble * 1e3 : 0),
+                    cJSON_IsString(why) ? why->valuestring : "late",
+                    cJSON_IsNumber(dr) ? (long long)dr->valuedouble : 0LL);
+        }
+        fputc('\n', f);
+    }
     int64_t late99 = s->timer_late ? hist_percentile(s->timer_late, 99) : 0;
     if (late99 > REPORT_LATE_US) {
         char p99[32], mx[32];
@@ -173,6 +202,18 @@ int report_text(FILE *f, const struct result *r)
         fprintf(f, "shard %d failed: %s\n", cJSON_IsNumber(sh) ? sh->valueint : -1,
                 cJSON_IsString(why) ? why->valuestring : "?");
     }
+    /* The verdict: every failure the result records, in the order of the
+     * exit-code precedence (herd run adds I/O and database failures on
+     * stderr). */
+    cJSON *lines = cJSON_CreateArray();
+    int nfail = result_failures(r, lines);
+    if (!nfail) fprintf(f, "verdict: PASS\n");
+    else {
+        fprintf(f, "verdict: FAIL\n");
+        const cJSON *l;
+        cJSON_ArrayForEach(l, lines) fprintf(f, "  %s\n", l->valuestring);
+    }
+    cJSON_Delete(lines);
     return ferror(f) ? -1 : 0;
 }
 

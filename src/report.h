@@ -14,7 +14,10 @@
  * one table row per transaction (name, count, errors, err%, rate/s, min,
  * mean, stddev, p50, p90, p95, p99, p99.9, max), the all-requests and
  * all-flows rows, status codes, errors by kind, thresholds and their
- * verdicts, and setup/teardown errors. Returns 0, or -1 on a write error. */
+ * verdicts, setup/teardown errors, truncated and late shards (TRUNCATED /
+ * LATE lines under the header), and a final "verdict: PASS" or "verdict:
+ * FAIL" block with one line per failure (result_failures). Returns 0, or
+ * -1 on a write error. */
 int report_text(FILE *f, const struct result *r);
 
 /* Writes the per-transaction table as CSV with a header line; latencies in

@@ -17,11 +17,18 @@
 #include <time.h>
 #include <unistd.h>
 
+/* What a reader accepts: more shards than Lambda could run at once in a
+ * region many times over, and a century of milliseconds. */
+#define RESULT_MAX_SHARDS 1000000
+#define RESULT_MAX_MS (100LL * 366 * 86400 * 1000)
+#define RESULT_MAX_COUNT 9000000000000000LL
+
 struct result *result_new(void)
 {
     struct result *r = xcalloc(1, sizeof *r);
     r->stats = stats_new();
     r->shard_failures = cJSON_CreateArray();
+    r->late_shards = cJSON_CreateArray();
     r->setup_errors = cJSON_CreateArray();
     r->thresholds = cJSON_CreateArray();
     return r;
@@ -38,6 +45,7 @@ void result_free(struct result *r)
     free(r->git_commit);
     cJSON_Delete(r->settings);
     cJSON_Delete(r->shard_failures);
+    cJSON_Delete(r->late_shards);
     cJSON_Delete(r->setup_errors);
     cJSON_Delete(r->thresholds);
     stats_free(r->stats);
@@ -135,7 +143,10 @@ static char *to_json(const struct result *r, int pretty)
     add_num(sh, "ok", r->shards_ok);
     add_num(sh, "failed", r->shards_failed);
     add_num(sh, "truncated", r->shards_truncated);
+    add_num(sh, "late", r->shards_late);
+    add_num(sh, "start_late_ms", (double)r->start_late_ms);
     cJSON_AddItemToObject(sh, "failures", cJSON_Duplicate(r->shard_failures, 1));
+    cJSON_AddItemToObject(sh, "late_shards", cJSON_Duplicate(r->late_shards, 1));
     const struct stats *s = r->stats;
     cJSON *it = cJSON_AddObjectToObject(o, "iterations");
     add_num(it, "started", (double)s->iter_started);
@@ -264,6 +275,19 @@ static int get_i64(struct rd *c, const cJSON *o, const char *k,
         n->valuedouble != floor(n->valuedouble))
         return bad(c, "%s%s: expected a whole number >= 0", where, k);
     *out = (int64_t)n->valuedouble;
+    return 0;
+}
+
+/* An optional whole number in [0, max]: absent (older files) reads as 0. */
+static int get_opt_i64(struct rd *c, const cJSON *o, const char *k,
+                       const char *where, int64_t max, int64_t *out)
+{
+    *out = 0;
+    if (!cJSON_GetObjectItemCaseSensitive(o, k)) return 0;
+    if (get_i64(c, o, k, where, out) < 0) return -1;
+    if (*out > max)
+        return bad(c, "%s%s: %lld is out of range (at most %lld)", where, k,
+                   (long long)*out, (long long)max);
     return 0;
 }
 
@@ -442,19 +466,46 @@ struct result *result_from_json(const char *json, char *err, size_t errlen)
     const cJSON *set = cJSON_GetObjectItemCaseSensitive(o, "settings");
     r->settings = cJSON_IsObject(set) ? cJSON_Duplicate(set, 1) : cJSON_CreateObject();
     const cJSON *sh = cJSON_GetObjectItemCaseSensitive(o, "shards");
-    int64_t a, b, d, e;
+    int64_t a, b, d, e, l;
     if (!cJSON_IsObject(sh)) { bad(&c, "shards: expected an object"); goto out; }
     if (get_i64(&c, sh, "total", "shards.", &a) < 0 ||
         get_i64(&c, sh, "ok", "shards.", &b) < 0 ||
         get_i64(&c, sh, "failed", "shards.", &d) < 0 ||
-        get_i64(&c, sh, "truncated", "shards.", &e) < 0)
+        get_i64(&c, sh, "truncated", "shards.", &e) < 0 ||
+        get_opt_i64(&c, sh, "late", "shards.", RESULT_MAX_SHARDS, &l) < 0 ||
+        get_opt_i64(&c, sh, "start_late_ms", "shards.", RESULT_MAX_MS,
+                    &r->start_late_ms) < 0)
         goto out;
+    if (a > RESULT_MAX_SHARDS || b > RESULT_MAX_SHARDS ||
+        d > RESULT_MAX_SHARDS || e > RESULT_MAX_SHARDS) {
+        bad(&c, "shards: a count is out of range (at most %d)", RESULT_MAX_SHARDS);
+        goto out;
+    }
     r->shards_total = (int)a; r->shards_ok = (int)b;
     r->shards_failed = (int)d; r->shards_truncated = (int)e;
+    r->shards_late = (int)l;
     const cJSON *sf = cJSON_GetObjectItemCaseSensitive(sh, "failures");
     if (cJSON_IsArray(sf)) {
         cJSON_Delete(r->shard_failures);
         r->shard_failures = cJSON_Duplicate(sf, 1);
+    }
+    const cJSON *ls = cJSON_GetObjectItemCaseSensitive(sh, "late_shards");
+    if (ls && !cJSON_IsArray(ls)) { bad(&c, "shards.late_shards: expected a list"); goto out; }
+    int li = 0;
+    const cJSON *le;
+    cJSON_ArrayForEach(le, ls) {
+        char where[64];
+        int64_t ls_shard, ls_part, ls_ms, ls_dropped;
+        snprintf(where, sizeof where, "shards.late_shards[%d].", li++);
+        if (!cJSON_IsObject(le)) { bad(&c, "%s: expected an object", where); goto out; }
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(le, "reason");
+        if (get_opt_i64(&c, le, "shard", where, RESULT_MAX_SHARDS, &ls_shard) < 0 ||
+            get_opt_i64(&c, le, "part", where, RESULT_MAX_SHARDS, &ls_part) < 0 ||
+            get_opt_i64(&c, le, "late_ms", where, RESULT_MAX_MS, &ls_ms) < 0 ||
+            get_opt_i64(&c, le, "dropped", where, RESULT_MAX_COUNT, &ls_dropped) < 0)
+            goto out;
+        if (!cJSON_IsString(why)) { bad(&c, "%sreason: expected a string", where); goto out; }
+        cJSON_AddItemToArray(r->late_shards, cJSON_Duplicate(le, 1));
     }
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, "iterations");
     struct stats *s = r->stats;
@@ -549,9 +600,14 @@ int result_merge(struct result *dst, const struct result *src)
     dst->shards_ok += src->shards_ok;
     dst->shards_failed += src->shards_failed;
     dst->shards_truncated += src->shards_truncated;
+    dst->shards_late += src->shards_late;
+    if (src->start_late_ms > dst->start_late_ms)
+        dst->start_late_ms = src->start_late_ms;
     const cJSON *e;
     cJSON_ArrayForEach(e, src->shard_failures)
         cJSON_AddItemToArray(dst->shard_failures, cJSON_Duplicate(e, 1));
+    cJSON_ArrayForEach(e, src->late_shards)
+        cJSON_AddItemToArray(dst->late_shards, cJSON_Duplicate(e, 1));
     cJSON_ArrayForEach(e, src->setup_errors)
         cJSON_AddItemToArray(dst->setup_errors, cJSON_Duplicate(e, 1));
     return stats_merge(dst->stats, src->stats);
@@ -565,8 +621,205 @@ int result_thresholds_passed(const struct result *r)
     return 1;
 }
 
+/* ---- verdict ------------------------------------------------------------ */
+
+static double num_of(const cJSON *o, const char *k)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(n) ? n->valuedouble : 0;
+}
+
+void result_add_late(struct result *r, int shard, int part, int64_t late_ms,
+                     int64_t dropped, const char *reason)
+{
+    cJSON *e;
+    cJSON_ArrayForEach(e, r->late_shards)
+        if ((int)num_of(e, "shard") == shard && (int)num_of(e, "part") == part)
+            break;
+    if (!e) {
+        e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "shard", shard);
+        cJSON_AddNumberToObject(e, "part", part);
+        cJSON_AddNumberToObject(e, "late_ms", (double)late_ms);
+        cJSON_AddNumberToObject(e, "dropped", (double)dropped);
+        cJSON_AddStringToObject(e, "reason", reason ? reason : "started late");
+        cJSON_AddItemToArray(r->late_shards, e);
+        r->shards_late++;
+    } else {
+        if ((double)late_ms > num_of(e, "late_ms"))
+            cJSON_ReplaceItemInObjectCaseSensitive(e, "late_ms",
+                                                   cJSON_CreateNumber((double)late_ms));
+        if ((double)dropped > num_of(e, "dropped"))
+            cJSON_ReplaceItemInObjectCaseSensitive(e, "dropped",
+                                                   cJSON_CreateNumber((double)dropped));
+        if (reason)
+            cJSON_ReplaceItemInObjectCaseSensitive(e, "reason",
+                                                   cJSON_CreateString(reason));
+    }
+    if (late_ms > r->start_late_ms) r->start_late_ms = late_ms;
+}
+
+int result_no_success(const struct result *r)
+{
+    const struct stats *s = r->stats;
+    if (s->iter_succeeded) return 0;
+    /* Nothing started for a reason of its own: that reason is the verdict
+     * (setup, Ctrl-C, failed shards, a deadline before the start). */
+    return !(s->iter_started == 0 &&
+             (cJSON_GetArraySize(r->setup_errors) || r->interrupted ||
+              r->shards_failed || result_incomplete(r)));
+}
+
+int result_incomplete(const struct result *r)
+{
+    return r->shards_truncated > 0 || r->shards_late > 0 ||
+           cJSON_GetArraySize(r->late_shards) > 0;
+}
+
+static void add_line(cJSON *lines, int *n, struct buf *b)
+{
+    if (lines) cJSON_AddItemToArray(lines, cJSON_CreateString(buf_str(b)));
+    buf_reset(b);
+    (*n)++;
+}
+
+struct kind_count { const char *key; int64_t count; };
+
+static int by_count_desc(const void *a, const void *b)
+{
+    const struct kind_count *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+/* "connect 512, timeout 3": the commonest error kinds of the requests (of
+ * the flows when no request failed), at most three. */
+static void error_kinds(const struct stats *s, struct buf *b)
+{
+    for (int kind = STATS_REQUEST; kind <= STATS_FLOW; kind++) {
+        struct kind_count *k = NULL;
+        int nk = 0;
+        for (int i = 0; i < s->ntx; i++) {
+            const struct stats_tx *t = &s->tx[i];
+            if ((int)t->kind != kind) continue;
+            for (int e = 0; e < t->nerrs; e++) {
+                int j;
+                for (j = 0; j < nk; j++)
+                    if (!strcmp(k[j].key, t->errs[e].key)) break;
+                if (j == nk) {
+                    k = xrealloc(k, (size_t)(nk + 1) * sizeof *k);
+                    k[nk].key = t->errs[e].key;
+                    k[nk++].count = 0;
+                }
+                k[j].count += t->errs[e].count;
+            }
+        }
+        if (nk) qsort(k, (size_t)nk, sizeof *k, by_count_desc);
+        for (int j = 0; j < nk && j < 3; j++)
+            buf_printf(b, "%s%s %lld", j ? ", " : ": ", k[j].key,
+                       (long long)k[j].count);
+        if (nk > 3) buf_puts(b, ", ...");
+        free(k);
+        if (nk) return;
+    }
+}
+
+static const char *ms_text(char *b, size_t n, int64_t ms)
+{
+    if (ms < 1000) snprintf(b, n, "+%lldms", (long long)ms);
+    else snprintf(b, n, "+%.1fs", (double)ms / 1000);
+    return b;
+}
+
+int result_failures(const struct result *r, cJSON *lines)
+{
+    const struct stats *s = r->stats;
+    struct buf b = {0};
+    int n = 0;
+    int nsetup = cJSON_GetArraySize(r->setup_errors);
+    if (r->interrupted) {
+        buf_puts(&b, "interrupted: the load was stopped before its planned end");
+        add_line(lines, &n, &b);
+    }
+    if (r->shards_failed) {
+        buf_printf(&b, "%d of %d shard%s failed", r->shards_failed,
+                   r->shards_total, r->shards_total == 1 ? "" : "s");
+        const cJSON *f;
+        int k = 0;
+        cJSON_ArrayForEach(f, r->shard_failures) {
+            const cJSON *why = cJSON_GetObjectItemCaseSensitive(f, "reason");
+            if (!cJSON_IsString(why) || !strncmp(why->valuestring, "truncated", 9))
+                continue;
+            if (k == 2) { buf_puts(&b, "; ..."); break; }
+            buf_printf(&b, "%s shard %d: %.100s", k++ ? ";" : " (",
+                       (int)num_of(f, "shard"), why->valuestring);
+        }
+        if (k) buf_puts(&b, ")");
+        add_line(lines, &n, &b);
+    }
+    if (nsetup) {
+        const cJSON *e = cJSON_GetArrayItem(r->setup_errors, 0);
+        buf_printf(&b, "setup/teardown failed: %s", cJSON_IsString(e) ?
+                   e->valuestring : "?");
+        if (nsetup > 1) buf_printf(&b, " (and %d more)", nsetup - 1);
+        add_line(lines, &n, &b);
+    }
+    if (result_no_success(r)) {
+        if (s->iter_started == 0)
+            buf_printf(&b, "no iteration could start (%lld dropped)",
+                       (long long)s->iter_dropped);
+        else {
+            buf_printf(&b, "no iteration succeeded (%lld started, %lld failed",
+                       (long long)s->iter_started, (long long)s->iter_failed);
+            error_kinds(s, &b);
+            if (s->iter_interrupted)
+                buf_printf(&b, "; %lld interrupted", (long long)s->iter_interrupted);
+            buf_puts(&b, ")");
+        }
+        add_line(lines, &n, &b);
+    }
+    if (r->shards_truncated) {
+        buf_printf(&b, "truncated: %d of %d shard%s stopped before the planned "
+                   "end (the invocation deadline came first); the load ran "
+                   "short", r->shards_truncated, r->shards_total,
+                   r->shards_total == 1 ? "" : "s");
+        add_line(lines, &n, &b);
+    }
+    int nlate = cJSON_GetArraySize(r->late_shards);
+    if (nlate || r->shards_late) {
+        if (nlate < r->shards_late) nlate = r->shards_late;
+        buf_printf(&b, "%d shard%s started late", nlate, nlate == 1 ? "" : "s");
+        const cJSON *e;
+        int k = 0;
+        cJSON_ArrayForEach(e, r->late_shards) {
+            const cJSON *why = cJSON_GetObjectItemCaseSensitive(e, "reason");
+            char t[32];
+            if (k == 4) { buf_puts(&b, ", ..."); break; }
+            buf_printf(&b, "%s%s: %s", k++ ? ", " : " (",
+                       cJSON_IsString(why) ? why->valuestring : "late",
+                       ms_text(t, sizeof t, (int64_t)num_of(e, "late_ms")));
+        }
+        if (k) buf_puts(&b, ")");
+        buf_printf(&b, "; %lld arrival%s dropped", (long long)s->iter_dropped,
+                   s->iter_dropped == 1 ? "" : "s");
+        add_line(lines, &n, &b);
+    }
+    const cJSON *t;
+    cJSON_ArrayForEach(t, r->thresholds) {
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"))) continue;
+        const cJSON *ex = cJSON_GetObjectItemCaseSensitive(t, "expr");
+        const cJSON *ms = cJSON_GetObjectItemCaseSensitive(t, "measured");
+        buf_printf(&b, "threshold failed: %s (%s%s)",
+                   cJSON_IsString(ex) ? ex->valuestring : "?",
+                   cJSON_IsString(ms) ? "measured " : "nothing measured",
+                   cJSON_IsString(ms) ? ms->valuestring : "");
+        add_line(lines, &n, &b);
+    }
+    buf_free(&b);
+    return n;
+}
+
 int result_passed(const struct result *r)
 {
-    return result_thresholds_passed(r) && !r->interrupted &&
-           !r->shards_failed && !cJSON_GetArraySize(r->setup_errors);
+    return result_failures(r, NULL) == 0;
 }

@@ -12,8 +12,12 @@
  *     "git_commit", "herd_version", "started_at" (ISO-8601 UTC),
  *     "finished_at", "started_unix_ms", "finished_unix_ms", "duration_s",
  *     "interrupted": bool, "settings": {...},
- *     "shards": {"total","ok","failed","truncated","failures":[{"shard",
- *                "reason"}]},
+ *     "shards": {"total","ok","failed","truncated","late","start_late_ms",
+ *                "failures":[{"shard","reason"}],
+ *                "late_shards":[{"shard","part","late_ms","dropped",
+ *                                "reason"}]},
+ *        (late, start_late_ms and late_shards are absent from older files:
+ *        read as 0 and [])
  *     "iterations": {"started","succeeded","failed","interrupted","dropped"},
  *     "setup_errors": ["..."],
  *     "transactions": [ {"name","kind":"request"|"flow","count","errors",
@@ -55,7 +59,12 @@ struct result {
                                         0 = on time. The schedule still runs
                                         from the planned start: what it
                                         missed is counted as dropped. */
+    int shards_late;                 /* shard parts whose load began late
+                                        (RESULT_LATE_MS or more) */
     cJSON *shard_failures;           /* owned array of {"shard","reason"} */
+    cJSON *late_shards;              /* owned array of {"shard","part",
+                                        "late_ms","dropped","reason"}: one
+                                        per late shard part */
     cJSON *setup_errors;             /* owned array of strings */
     cJSON *thresholds;               /* owned array of {"expr","ok","value"} */
     struct stats *stats;             /* owned */
@@ -81,14 +90,41 @@ struct result *result_from_json(const char *json, char *err, size_t errlen);
  * adds the file name). */
 struct result *result_read(const char *path, char *err, size_t errlen);
 
+/* A shard part whose load began this much after its planned start or
+ * more is late (less is the timer's noise). */
+#define RESULT_LATE_MS 100
+
+/* Records one late shard part in r (late_shards, shards_late) unless the
+ * same shard and part is already there (then its late_ms is raised to
+ * late_ms and reason, when given, replaces the old one). */
+void result_add_late(struct result *r, int shard, int part, int64_t late_ms,
+                     int64_t dropped, const char *reason);
+
+/* 1 when no iteration succeeded: some started and none succeeded, or
+ * none could start at all (every arrival dropped, ...) — unless nothing
+ * started because of a failure of its own: setup, an interruption, failed
+ * shards, a truncated or late start. */
+int result_no_success(const struct result *r);
+/* 1 when the planned load did not all run: a shard was truncated by its
+ * deadline or began late. */
+int result_incomplete(const struct result *r);
+/* Appends to lines (an array) one string per failure the result itself
+ * records, in the order of the exit-code precedence: interrupted, failed
+ * shards, setup/teardown errors, no iteration succeeded, truncated or
+ * late shards, failed thresholds. Returns how many it appended; lines may
+ * be NULL to count only. */
+int result_failures(const struct result *r, cJSON *lines);
+
 /* 1 when every threshold in r passed (or there are none). */
 int result_thresholds_passed(const struct result *r);
 /* The run's verdict: thresholds passed, nothing interrupted, no shard
- * failed, setup and teardown clean. */
+ * failed, truncated or late, setup and teardown clean, and some iteration
+ * succeeded (result_failures appends nothing). */
 int result_passed(const struct result *r);
 
 /* dst += src: stats merged exactly (stats_merge), iteration counts and
- * shard counts summed, failures and setup errors appended, started = min,
+ * shard counts summed, failures, late shards and setup errors appended,
+ * start_late_ms = max, started = min,
  * finished = max, interrupted = or. Metadata (run id, plan, settings) kept
  * from dst, taken from src when dst has none. Returns 0 or -1 (histogram
  * layouts differ; dst may be partly merged). */

@@ -16,7 +16,7 @@ cat > "$TMP/fail.json" <<JSON
      "timeout": "2s", "until": {"\$.state": "SUCCESS"}}}]}]}
 JSON
 "$HERD" run "$TMP/fail.json" -o "$TMP/r1.json" -q >/dev/null 2>&1
-expect_eq "errors do not change the exit code" 0 "$?"
+expect_eq "no iteration succeeded (every request timed out): exit 10" 10 "$?"
 expect_eq "timeouts classified" 2 "$(jq '.transactions[] | select(.name=="slow") | .errors_by.timeout' "$TMP/r1.json")"
 max=$(jq '.transactions[] | select(.name=="slow") | .max_us' "$TMP/r1.json")
 if [ "$max" -lt 1500000 ]; then ok "request timeout respected (max ${max}us)"; else fail "timeout not respected: ${max}us"; fi
@@ -30,7 +30,7 @@ cat > "$TMP/badpoll.json" <<JSON
      "timeout": "2s", "until": {"\$.state": "SUCCESS"}}}]}]}
 JSON
 "$HERD" run "$TMP/badpoll.json" -o "$TMP/r2.json" -q >/dev/null 2>&1
-expect_eq "invalid JSON poll: run exit" 0 "$?"
+expect_eq "invalid JSON poll, every iteration failed: run exit 10" 10 "$?"
 r="$TMP/r2.json"
 expect_eq "invalid JSON classified on the flow" 3 "$(jq '.transactions[] | select(.name=="bad poll" and .kind=="flow") | .errors_by.invalid_json' "$r")"
 expect_eq "invalid JSON classified on the request" 3 "$(jq '.transactions[] | select(.name=="bad poll poll") | .errors_by.invalid_json' "$r")"
@@ -149,7 +149,7 @@ cat > "$TMP/badurl.json" <<JSON
  "scenarios": [{"steps": [{"name": "space", "path": "/o k"}, {"name": "fine", "path": "/ok"}]}]}
 JSON
 "$HERD" run "$TMP/badurl.json" -o "$TMP/badurl-r.json" -q > /dev/null 2>&1
-expect_eq "unparsable URL: run exit" 0 "$?"
+expect_eq "unparsable URL, every iteration failed: run exit 10" 10 "$?"
 expect_eq "unparsable URL classified as transport" 1 "$(jq '.transactions[] | select(.name=="space") | .errors_by.transport' "$TMP/badurl-r.json")"
 
 # A name that does not resolve: the dns class. In a network namespace of
@@ -166,10 +166,54 @@ JSON
 ns="unshare -n"; [ "$(id -u)" = 0 ] || ns="unshare -rn"
 if $ns true 2>/dev/null; then
     $ns "$HERD" run "$TMP/dns.json" -o "$TMP/dns-r.json" -q > /dev/null 2>&1
-    expect_eq "unresolvable name: run exit" 0 "$?"
+    expect_eq "unresolvable name, every iteration failed: run exit 10" 10 "$?"
     expect_eq "unresolvable name classified as dns" '{"dns":2}' \
         "$(jq -c '.transactions[] | select(.name=="lookup") | .errors_by' "$TMP/dns-r.json")"
 else
     echo "  skip unresolvable name: no network namespace here ($ns)"
 fi
+# Verdicts. A plan without thresholds where every request fails (nothing
+# listens on the port): exit 10 and the reason on one line, in the report
+# too. Errors that leave some iteration succeeding stay data (exit 0).
+dead=$(free_port)
+cat > "$TMP/dead.json" <<JSON
+{"name": "dead", "base_url": "http://127.0.0.1:$dead", "load": {"users": 4, "iterations": 3},
+ "scenarios": [{"steps": [{"name": "nothing", "path": "/"}]}]}
+JSON
+"$HERD" run "$TMP/dead.json" -o "$TMP/dead-r.json" -q > "$TMP/dead.out" 2> "$TMP/dead.err"
+expect_eq "every request fails, no thresholds: exit 10" 10 "$?"
+grep -qx "herd: no iteration succeeded (12 started, 12 failed: connect 12)" "$TMP/dead.err" \
+    && ok "the reason on one line on stderr" || fail "no one-line reason: $(cat "$TMP/dead.err")"
+grep -q "^verdict: FAIL" "$TMP/dead-r.txt" && grep -q "^  no iteration succeeded (12 started" "$TMP/dead-r.txt" \
+    && ok "the report names it" || fail "report silent: $(tail -3 "$TMP/dead-r.txt")"
+cat > "$TMP/half.json" <<JSON
+{"name": "half", "base_url": "$base", "load": {"users": 1, "iterations": 3},
+ "scenarios": [{"steps": [{"name": "flaky", "path": "/sleep?ms={{iteration}}00", "timeout": "150ms"}]}]}
+JSON
+"$HERD" run "$TMP/half.json" -o "$TMP/half-r.json" -q > /dev/null 2>&1; rc=$?
+if [ "$(jq .iterations.succeeded "$TMP/half-r.json")" -ge 1 ] && [ "$(jq .iterations.failed "$TMP/half-r.json")" -ge 1 ]; then
+    expect_eq "some iterations failed, some succeeded, no thresholds: exit 0" 0 "$rc"
+else
+    fail "half plan: $(jq -c .iterations "$TMP/half-r.json")"
+fi
+
+# Failed thresholds and the database down at once (--save, DATABASE_URL
+# on a closed loopback port): thresholds win (exit 1; the database is
+# bookkeeping, `herd save` retries it) and both failures are named.
+cat > "$TMP/slowth.json" <<JSON
+{"name": "slowth", "base_url": "$base", "load": {"users": 1, "iterations": 2},
+ "scenarios": [{"steps": [{"name": "slow", "path": "/sleep?ms=30"}]}],
+ "thresholds": ["http p95 < 1ms"]}
+JSON
+DATABASE_URL="postgresql://herd@127.0.0.1:$dead/herd" PGCONNECT_TIMEOUT=5 \
+    "$HERD" run "$TMP/slowth.json" -o "$TMP/slowth-r.json" -q --save > /dev/null 2> "$TMP/slowth.err"
+expect_eq "failed thresholds + database down: exit 1 (thresholds win)" 1 "$?"
+grep -q "^verdict: FAIL, exit 1 (2 failures)" "$TMP/slowth.err" && ok "verdict counts both failures" \
+    || fail "verdict: $(cat "$TMP/slowth.err")"
+grep -q "^herd: threshold failed: http p95 < 1ms (measured " "$TMP/slowth.err" && ok "the threshold failure named" \
+    || fail "threshold not named: $(cat "$TMP/slowth.err")"
+grep -q "^herd: database: the run was not saved (unreachable; .*herd save $TMP/slowth-r.json" "$TMP/slowth.err" \
+    && ok "the database failure named, with the retry" || fail "database not named: $(cat "$TMP/slowth.err")"
+[ -s "$TMP/slowth-r.json" ] && ok "the result is kept" || fail "no result file"
+
 finish

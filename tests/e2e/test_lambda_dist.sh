@@ -106,28 +106,44 @@ jq -r '.shards.failures[] | select(.shard==2) | .reason' "$r" | grep -q "Sandbox
 grep -q "shard 1 failed" "$TMP/faults-r.txt" && ok "report lists the failed shard" || fail "report silent about shard 1"
 
 # 4. Throttling: 429 with Retry-After, retried with back-off; all succeed.
+#    The start delay leaves room for three retries: nobody starts late.
 double throttled --throttle 3
-dist "$ep" "$TMP/who.json" "$TMP/thr-r.json" --invocations 2 --duration 1s
+dist "$ep" "$TMP/who.json" "$TMP/thr-r.json" --invocations 2 --duration 1s --start-delay 6s
 expect_eq "throttled shards retried: exit" 0 "$?"
 expect_eq "all shards ok after throttling" 2 "$(jq .shards.ok "$TMP/thr-r.json")"
 expect_eq "three 429s were answered" 3 "$(grep -c '"status": 429' "$TMP/throttled.log")"
 
 # The concurrency limit: 3 shards on a function allowed 2 at a time. The
-# third is told 429 until a slot frees, and still runs.
+# third is told 429 until a slot frees, and still runs — late, so the
+# planned load did not all run: exit 11, the late shard named.
 double limited --concurrency 2
 dist "$ep" "$TMP/who.json" "$TMP/lim-r.json" --invocations 3 --duration 1s
-expect_eq "over the concurrency limit: exit" 0 "$?"
+expect_eq "over the concurrency limit: a shard ran late, exit 11" 11 "$?"
 expect_eq "all three shards ok" 3 "$(jq .shards.ok "$TMP/lim-r.json")"
+expect_eq "the late shard named, throttled" true \
+    "$(jq '[.shards.late_shards[].reason | startswith("throttled 429")] | length >= 1 and all' "$TMP/lim-r.json")"
 [ "$(grep -c '"status": 429' "$TMP/limited.log")" -ge 1 ] && ok "the limit answered 429" || fail "no 429 from the concurrency limit"
 
 # 5. The deadline: a 4 s function timeout for an 8 s test. herd stops in
 #    time and returns a truncated result instead of being killed.
 double short --timeout 4
 dist "$ep" "$TMP/who.json" "$TMP/trunc-r.json" --invocations 2 --duration 8s
+expect_eq "truncated shards: exit 11 (the load ran short)" 11 "$?"
 r="$TMP/trunc-r.json"
 expect_eq "truncated shards are not failures" 0 "$(jq .shards.failed "$r")"
 expect_eq "both shards truncated" 2 "$(jq .shards.truncated "$r")"
 [ "$(jq .iterations.started "$r")" -gt 0 ] && ok "truncated results kept" || fail "nothing measured"
+grep -q "TRUNCATED: 2 of 2 shards stopped before the planned end" "$TMP/trunc-r.txt" \
+    && ok "report says truncated" || fail "report silent about truncation"
+# One shard alone, truncated: not reported like a full run.
+dist "$ep" "$TMP/who.json" "$TMP/trunc1-r.json" --invocations 1 --duration 8s
+expect_eq "single truncated shard: exit 11" 11 "$?"
+grep -q "shards 1 ok / 0 failed / 1 truncated of 1" "$TMP/trunc1-r.txt" && \
+    grep -q "TRUNCATED: 1 of 1 shard stopped" "$TMP/trunc1-r.txt" && \
+    grep -q "^  truncated: 1 of 1 shard stopped before the planned end" "$TMP/trunc1-r.txt" \
+    && ok "single truncated shard: header, line and verdict" || fail "single truncated shard: $(head -8 "$TMP/trunc1-r.txt")"
+grep -q "^herd: truncated: 1 of 1 shard" "$TMP/trunc1-r.json.out" && ok "stderr verdict names the truncation" \
+    || fail "stderr: $(tail -3 "$TMP/trunc1-r.json.out")"
 
 # 6. A long test as consecutive parts: 5 s in parts of 2 s = 3 parts each.
 double parts
@@ -152,6 +168,55 @@ sleep 3; kill -INT $cpid; wait $cpid
 expect_eq "coordinator Ctrl-C exits 5" 5 "$?"
 expect_eq "interrupted result written" true "$(jq .interrupted "$TMP/int-r.json")"
 expect_eq "missing shards named" 2 "$(jq '[.shards.failures[] | select(.reason | test("missing"))] | length' "$TMP/int-r.json")"
+
+# 6b. Late shards (an open model: 20 arrivals/s for 6 s over 2 shards, in
+#     parts of 3 s). Shard 1's first invoke is throttled (429, Retry-After
+#     3 s, past the 1 s start delay): it starts late; the schedule still
+#     runs from the planned start and what it missed is dropped, so
+#     started + dropped is exactly 120. The part boundary loses nothing:
+#     the second parts are invoked ahead of their start.
+cat > "$TMP/open.json" <<JSON
+{"name": "open", "base_url": "$base",
+ "load": {"rate": 20, "max_users": 20, "duration": "6s", "graceful_stop": "1s"},
+ "scenarios": [{"steps": [{"name": "ok", "path": "/ok"}]}]}
+JSON
+double late --throttle-shard 1 --retry-after 3
+dist "$ep" "$TMP/open.json" "$TMP/late-r.json" --invocations 2 --part 3s
+expect_eq "late shard: exit 11" 11 "$?"
+r="$TMP/late-r.json"
+expect_eq "2 parts per shard" '[[0,1],[0,1]]' "$(jq -sc 'map(select(.status==200)) | group_by(.shard) | map(map(.part) | sort)' "$TMP/late.log")"
+expect_eq "the late shard: shard 1 part 0, throttled" '[{"shard":1,"part":0,"reason":"throttled 429"}]' \
+    "$(jq -c '[.shards.late_shards[] | {shard, part, reason}]' "$r")"
+[ "$(jq '.shards.late_shards[0].late_ms' "$r")" -ge 500 ] && ok "lateness measured ($(jq '.shards.late_shards[0].late_ms' "$r") ms)" \
+    || fail "late_ms $(jq -c .shards.late_shards "$r")"
+grep -q "^  1 shard started late (throttled 429: +[0-9.]*s); [0-9]* arrivals\? dropped" "$TMP/late-r.txt" \
+    && ok "report: the late shard with its reason" || fail "report: $(grep -i late "$TMP/late-r.txt")"
+grep -q "^herd: 1 shard started late (throttled 429" "$TMP/late-r.json.out" && ok "stderr verdict names it" \
+    || fail "stderr: $(tail -3 "$TMP/late-r.json.out")"
+# Awaiting the engine fix (schedule anchored at the planned start, missed
+# arrivals counted as dropped):
+expect_eq "started + dropped = 20/s x 6 s exactly [engine]" 120 "$(jq '.iterations.started + .iterations.dropped' "$r")"
+[ "$(jq .iterations.dropped "$r")" -ge 10 ] && ok "the late start dropped its missed arrivals [engine]" \
+    || fail "dropped $(jq .iterations.dropped "$r") [engine]"
+expect_eq "merged: started + dropped of the raw shard files = 120 [engine]" 120 \
+    "$(jq -s 'map(.iterations.started + .iterations.dropped) | add' "$TMP"/late-r.shards/*.json)"
+
+# 6c. A shard whose start lies after its deadline (a 2 s function timeout,
+#     a 4 s start delay): the bootstrap answers at once with an empty
+#     truncated result — its arrivals dropped, duration >= 0 — instead of
+#     being killed and losing it.
+double deadline --timeout 2
+dist "$ep" "$TMP/open.json" "$TMP/dl-r.json" --invocations 1 --duration 2s --start-delay 4s
+rc=$?
+r="$TMP/dl-r.json"
+grep -q "unreadable result\|Sandbox.Timedout" "$r.out" && fail "result lost: $(grep -m1 'failed' "$r.out") [engine]" || ok "no lost result [engine]"
+expect_eq "start after the deadline: exit 11 [engine]" 11 "$rc"
+expect_eq "not failed, truncated [engine]" "0 1" "$(jq -r '"\(.shards.failed) \(.shards.truncated)"' "$r")"
+expect_eq "duration >= 0 [engine]" true "$(jq '.duration_s >= 0 and .finished_unix_ms >= .started_unix_ms' "$r")"
+expect_eq "its arrivals dropped: started 0 + dropped 40 [engine]" "0 40" "$(jq -r '"\(.iterations.started) \(.iterations.dropped)"' "$r")"
+
+# The remaining checks talk to a double with the default settings.
+double plain2
 
 # 7. Credentials: a wrong secret is refused by the signature check; none at
 #    all is a usage error before anything runs.

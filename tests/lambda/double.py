@@ -23,7 +23,9 @@ Faithful to what herd relies on:
 Fault injection for tests: --crash-shard N (the process is killed as soon as
 it has the event of shard N, part 0), --hang-shard N (it is frozen with
 SIGSTOP until the deadline kills it), --throttle N (the first N invokes get
-429). Every invocation is logged as one JSON line to --log.
+429), --throttle-shard N (the first invoke of shard N, part 0, gets 429:
+that one shard starts late), --retry-after S (the Retry-After the 429s
+carry, 1 by default). Every invocation is logged as one JSON line to --log.
 """
 import argparse
 import datetime
@@ -53,6 +55,7 @@ args = None
 lock = threading.Lock()
 running = 0
 throttled = 0
+throttled_shard = 0
 log_lock = threading.Lock()
 procs = set()          # live bootstrap processes, killed when we stop
 
@@ -245,7 +248,7 @@ class InvokeAPI(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_POST(self):
-        global running, throttled
+        global running, throttled, throttled_shard
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n)
         u = urlsplit(self.path)
@@ -263,12 +266,17 @@ class InvokeAPI(BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError):
             shard, part = -1, -1
         with lock:
-            if throttled < args.throttle or running >= args.concurrency:
-                throttled += 1
+            one = (shard == args.throttle_shard and part == 0 and
+                   throttled_shard < 1)
+            if one or throttled < args.throttle or running >= args.concurrency:
+                if one:
+                    throttled_shard += 1
+                else:
+                    throttled += 1
                 log({"status": 429, "shard": shard, "part": part})
                 return self.reply(429, {"Type": "User", "message": "Rate Exceeded.",
                                         "__type": "TooManyRequestsException"},
-                                  {"Retry-After": "1"})
+                                  {"Retry-After": str(args.retry_after)})
             running += 1
         start = time.time()
         try:
@@ -304,6 +312,8 @@ def main():
     p.add_argument("--timeout", type=float, default=30.0)
     p.add_argument("--concurrency", type=int, default=1000)
     p.add_argument("--throttle", type=int, default=0)
+    p.add_argument("--throttle-shard", type=int, default=-1)
+    p.add_argument("--retry-after", type=int, default=1)
     p.add_argument("--crash-shard", type=int, default=-1)
     p.add_argument("--hang-shard", type=int, default=-1)
     p.add_argument("--region", default="us-east-1")
