@@ -1507,13 +1507,19 @@ static void *worker_main(void *arg)
             w->free_users = &w->users[i];
         }
     w->next_arrival = w->first;
-    /* Wait for the common start time (shards begin together). */
+    /* Wait for the common start time (shards begin together), but not
+     * past the hard stop: a part whose start lies after its deadline
+     * returns its empty result instead of being killed with it. */
     int64_t start_ms = w->o->shard.start_unix_ms;
+    int64_t stop_ms = w->o->shard.stop_unix_ms;
+    int signalled = 0;
     for (;;) {
-        int64_t left = start_ms * 1000 - loop_wall_us();
+        int64_t now_w = loop_wall_us();
+        int64_t left = start_ms * 1000 - now_w;
+        if (stop_ms && stop_ms * 1000 - now_w < left) left = stop_ms * 1000 - now_w;
         if (left <= 0) break;
         usleep((useconds_t)(left > 100000 ? 100000 : left));
-        if (w->o->stop && w->o->stop[0]) break;
+        if (w->o->stop && w->o->stop[0]) { signalled = 1; break; }
     }
     /* A later part of a long test behaves as if the load had started
      * elapsed_us ago: spawn and arrival schedules carry on. A shard that
@@ -1521,9 +1527,9 @@ static void *worker_main(void *arg)
      * it missed is counted, not shifted. */
     const struct engine_shard *sh = &w->o->shard;
     int64_t now_mono = loop_now_us(), now_wall = loop_wall_us();
-    int64_t late = start_ms ? now_wall - start_ms * 1000 : 0;
-    if (late < START_LATE_GRACE_US || (w->o->stop && w->o->stop[0])) late = 0;
-    w->late_us = late;
+    /* late < 0: the hard stop came before the start (nothing will run). */
+    int64_t late = start_ms && !signalled ? now_wall - start_ms * 1000 : 0;
+    w->late_us = late >= START_LATE_GRACE_US ? late : 0;
     w->began_wall_us = now_wall - late;
     w->mono0 = now_mono - late - sh->elapsed_us;
     w->wall0_us = now_wall - late - sh->elapsed_us;
@@ -1539,7 +1545,7 @@ static void *worker_main(void *arg)
             if (at < 0 || at >= sh->elapsed_us) break;
             w->next_arrival += w->stride;
         }
-    if (L->open && late) drop_arrivals(w, now_mono);
+    if (L->open && w->late_us) drop_arrivals(w, now_mono);
     if (w->o->journal_fd > 0 && !w->single) {
         w->total = plan_stats(w->p);
         w->journal_ms = now_wall / 1000;

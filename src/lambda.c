@@ -769,6 +769,8 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
                 coord_fail(&c, i, "histogram layout differs");
             if (c.shard_results[i]->started_unix_ms < r->started_unix_ms)
                 r->started_unix_ms = c.shard_results[i]->started_unix_ms;
+            if (c.shard_results[i]->finished_unix_ms > r->finished_unix_ms)
+                r->finished_unix_ms = c.shard_results[i]->finished_unix_ms;
         }
         if (c.failed[i]) {
             failed++;
@@ -796,6 +798,10 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     r->shards_ok = ok;
     r->shards_failed = failed;
     r->shards_truncated = trunc;
+    /* Every shard may have answered before its planned start (begun after
+     * its deadline): the window is then empty, never negative. */
+    if (r->finished_unix_ms < r->started_unix_ms)
+        r->finished_unix_ms = r->started_unix_ms;
     r->interrupted |= interrupted;
     curl_multi_cleanup(c.multi);
     free(c.slots);

@@ -68,7 +68,9 @@ cat > "$TMP/errors.json" <<JSON
  "thresholds": ["http error_rate < 1%"]}
 JSON
 "$HERD" run "$TMP/errors.json" -o "$TMP/errors-result.json" -q > /dev/null 2>&1
-expect_eq "failed threshold exits 1" 1 "$?"
+# No iteration succeeded: exit 10, which outranks the failed threshold's 1
+# (README, Exit codes).
+expect_eq "every iteration failed: exit 10 before the threshold's 1" 10 "$?"
 r="$TMP/errors-result.json"
 expect_eq "every iteration failed" 20 "$(jq '.iterations.failed' "$r")"
 expect_eq "accounting adds up" 20 "$(jq '.iterations.succeeded + .iterations.failed + .iterations.interrupted' "$r")"
