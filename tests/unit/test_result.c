@@ -299,6 +299,10 @@ static void test_report(void)
                  "interrupted 0 (dropped 0)") != NULL);
     CHECK(strstr(buf, "retries_exhausted: 503 after 100 tries") != NULL);
     CHECK(strstr(buf, "202: 900") != NULL);
+    /* the failed side on its own line under its transaction */
+    char *row = strstr(buf, "\nassign container ");
+    CHECK(row && strncmp(strchr(row + 1, '\n'), "\n  failed: 100 ", 15) == 0);
+    CHECK(strstr(buf, "latencies: successful samples only") != NULL);
     free(buf);
     f = open_memstream(&buf, &len);
     CHECK(report_csv(f, r) == 0);
@@ -308,6 +312,8 @@ static void test_report(void)
     CHECK_INT(lines, 3);
     CHECK(strncmp(buf, "transaction,kind,count,", 23) == 0);
     CHECK(strstr(buf, "\nassign container,request,1000,100,") != NULL);
+    CHECK(strstr(buf, ",ok,failed,failed_p50_ms,failed_p99_ms,failed_max_ms\n"));
+    CHECK(strstr(buf, ",900,100,") != NULL);
     free(buf);
     result_free(r);
 }
