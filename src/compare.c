@@ -67,6 +67,9 @@ static void add_row(struct cmp_set *s, const struct stats_tx *t,
     r->name = xstrdup(name);
     r->kind = t->kind;
     r->count = (double)t->count;
+    r->ok = (double)stats_tx_ok(t);
+    r->failed = (double)t->failed;
+    r->failed_p99_us = (double)hist_percentile(t->fail_hist, 99);
     r->p50_us = (double)hist_percentile(t->hist, 50);
     r->p95_us = (double)hist_percentile(t->hist, 95);
     r->p99_us = (double)hist_percentile(t->hist, 99);
@@ -129,20 +132,28 @@ void cmp_median(const struct cmp_set *sets, int n, struct cmp_set *out)
             struct cmp_row *m = &out->rows[out->n++];
             m->name = xstrdup(r->name);
             m->kind = r->kind;
-            size_t offs[] = {offsetof(struct cmp_row, count),
-                offsetof(struct cmp_row, p50_us), offsetof(struct cmp_row, p95_us),
-                offsetof(struct cmp_row, p99_us),
-                offsetof(struct cmp_row, error_rate), offsetof(struct cmp_row, rps)};
-            for (size_t f = 0; f < sizeof offs / sizeof *offs; f++) {
+            /* Each number with the count that must be non-zero for a run
+             * to say anything about it: runs without successful samples
+             * say nothing about successful latencies, and so on. */
+            static const struct { size_t off, need; } fs[] = {
+                {offsetof(struct cmp_row, count), offsetof(struct cmp_row, count)},
+                {offsetof(struct cmp_row, ok), offsetof(struct cmp_row, count)},
+                {offsetof(struct cmp_row, failed), offsetof(struct cmp_row, count)},
+                {offsetof(struct cmp_row, p50_us), offsetof(struct cmp_row, ok)},
+                {offsetof(struct cmp_row, p95_us), offsetof(struct cmp_row, ok)},
+                {offsetof(struct cmp_row, p99_us), offsetof(struct cmp_row, ok)},
+                {offsetof(struct cmp_row, error_rate), offsetof(struct cmp_row, count)},
+                {offsetof(struct cmp_row, rps), offsetof(struct cmp_row, count)},
+                {offsetof(struct cmp_row, failed_p99_us),
+                 offsetof(struct cmp_row, failed)}};
+            for (size_t f = 0; f < sizeof fs / sizeof *fs; f++) {
                 int k = 0;
                 for (int t = 0; t < n; t++) {
                     const struct cmp_row *x = find(&sets[t], r->name, r->kind);
-                    /* Runs where the transaction had no samples say nothing
-                     * about its latency. */
-                    if (x && x->count > 0)
-                        v[k++] = *(const double *)((const char *)x + offs[f]);
+                    if (x && *(const double *)((const char *)x + fs[f].need) > 0)
+                        v[k++] = *(const double *)((const char *)x + fs[f].off);
                 }
-                *(double *)((char *)m + offs[f]) = k ? median(v, k) : 0;
+                *(double *)((char *)m + fs[f].off) = k ? median(v, k) : 0;
             }
         }
     }
@@ -161,7 +172,10 @@ int cmp_print(FILE *f, const char *base_label, const struct cmp_set *base,
               const struct cmp_tol *tol)
 {
     int regressions = 0;
-    fprintf(f, "comparing %s\n     with %s\n\n", cur_label, base_label);
+    fprintf(f, "comparing %s\n     with %s\n", cur_label, base_label);
+    fprintf(f, "p50/p95/p99: successful samples; error_rate, rps: every "
+            "sample; failed p99: the\nfailed samples, shown when there are "
+            "any, not gated\n\n");
     fprintf(f, "%-28s %-10s %10s %10s %9s  %s\n", "transaction", "metric",
             "baseline", "current", "change", "verdict");
     for (int i = 0; i < cur->n; i++) {
@@ -174,8 +188,11 @@ int cmp_print(FILE *f, const char *base_label, const struct cmp_set *base,
             {"p99", b ? b->p99_us : 0, c->p99_us, tol->p99, 0},
             {"error_rate", b ? b->error_rate : 0, c->error_rate, tol->error_rate, 1},
             {"rps", b ? b->rps : 0, c->rps, tol->rps_drop, 2},
+            {"failed p99", b ? b->failed_p99_us : 0, c->failed_p99_us, -1, 0},
         };
-        for (size_t k = 0; k < sizeof rows / sizeof *rows; k++) {
+        int nrows = sizeof rows / sizeof *rows;
+        if (!c->failed && !(b && b->failed)) nrows--;
+        for (int k = 0; k < nrows; k++) {
             char bs[32], cs[32], ch[32];
             const char *verdict = "";
             if (rows[k].kind == 0) {
@@ -193,7 +210,13 @@ int cmp_print(FILE *f, const char *base_label, const struct cmp_set *base,
             else
                 fmt_change(ch, sizeof ch, rows[k].bv, rows[k].cv);
             int bad = 0;
-            if (b && b->count && c->count && rows[k].tol >= 0) {
+            /* Latencies are compared when both sides had successes. */
+            int have = rows[k].kind != 0 || (b && b->ok && c->ok);
+            if (k == 5) {
+                verdict = "";
+            } else if (b && b->count && c->count && !have) {
+                verdict = c->ok ? "no baseline" : "no successful samples";
+            } else if (b && b->count && c->count && rows[k].tol >= 0) {
                 if (rows[k].kind == 0)
                     bad = rows[k].cv > rows[k].bv * (1 + rows[k].tol);
                 else if (rows[k].kind == 1)

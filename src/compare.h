@@ -2,8 +2,11 @@
  * the regression gate of the weekly workflow.
  *
  * A "set" is the handful of numbers compared for every transaction and for
- * all requests ("http"): count, p50/p95/p99 (us), error rate (0..1) and
- * throughput (per second). A baseline set comes from one result, or is the
+ * all requests ("http"): count, p50/p95/p99 (us) of the successful
+ * samples, error rate (0..1) and throughput (per second) of every sample,
+ * and, shown but never gated, the failed samples' p99: a run that fails
+ * fast must not pass as a faster run, and one whose failures got slower
+ * (timeouts) is seen. A baseline set comes from one result, or is the
  * per-transaction median over several results (the last N runs).
  *
  * Pure computation and formatting; main fetches the results (files or the
@@ -17,6 +20,8 @@ struct cmp_row {
     char *name;                  /* "http" for all requests */
     int kind;                    /* enum stats_kind */
     double count, p50_us, p95_us, p99_us, error_rate, rps;
+    double ok;                   /* successful samples (the latencies') */
+    double failed, failed_p99_us;   /* failed samples and their p99 */
 };
 
 struct cmp_set {

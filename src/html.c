@@ -5,6 +5,7 @@
  * legend. Everything else is tables. */
 #include "html.h"
 #include "buf.h"
+#include "report.h"
 #include "units.h"
 #include "version.h"
 #include <math.h>
@@ -166,16 +167,33 @@ static void tx_row(FILE *f, const struct stats_tx *t, double secs)
             (long long)t->count, (long long)t->errors, (long long)t->errors,
             t->count ? 100.0 * (double)t->errors / (double)t->count : 0.0,
             secs > 0 ? (double)t->count / secs : 0.0);
+    /* Latencies: successful samples ("-" when there were none); the
+     * failed side in its own columns at the end. */
+    int ok = stats_tx_ok(t) > 0;
     fprintf(f, "<td data-us=\"%lld\">%s</td>", (long long)t->min_us,
-            units_format_duration(b, sizeof b, (double)t->min_us));
-    fprintf(f, "<td>%s</td>", units_format_duration(b, sizeof b, t->mean_us));
+            ok ? units_format_duration(b, sizeof b, (double)t->min_us) : "-");
+    fprintf(f, "<td>%s</td>", ok ? units_format_duration(b, sizeof b, t->mean_us)
+                                 : "-");
     for (size_t i = 0; i < sizeof ps / sizeof *ps; i++) {
-        int64_t v = t->count ? hist_percentile(t->hist, ps[i]) : 0;
+        int64_t v = ok ? hist_percentile(t->hist, ps[i]) : 0;
         fprintf(f, "<td data-p=\"%g\" data-us=\"%lld\">%s</td>", ps[i],
-                (long long)v, units_format_duration(b, sizeof b, (double)v));
+                (long long)v,
+                ok ? units_format_duration(b, sizeof b, (double)v) : "-");
     }
-    fprintf(f, "<td data-us=\"%lld\">%s</td></tr>\n", (long long)t->max_us,
-            units_format_duration(b, sizeof b, (double)t->max_us));
+    fprintf(f, "<td data-us=\"%lld\">%s</td>", (long long)t->max_us,
+            ok ? units_format_duration(b, sizeof b, (double)t->max_us) : "-");
+    fprintf(f, "<td data-failed=\"%lld\">%lld</td>", (long long)t->failed,
+            (long long)t->failed);
+    static const double fps[] = {50, 99};
+    for (size_t i = 0; i < sizeof fps / sizeof *fps; i++) {
+        int64_t v = t->failed ? hist_percentile(t->fail_hist, fps[i]) : 0;
+        fprintf(f, "<td data-failed-p=\"%g\" data-us=\"%lld\">%s</td>", fps[i],
+                (long long)v, t->failed ?
+                units_format_duration(b, sizeof b, (double)v) : "-");
+    }
+    fprintf(f, "<td data-failed-max-us=\"%lld\">%s</td></tr>\n",
+            (long long)t->fail_max_us, t->failed ?
+            units_format_duration(b, sizeof b, (double)t->fail_max_us) : "-");
 }
 
 static void tx_table(FILE *f, const struct stats *s, double secs)
@@ -183,7 +201,8 @@ static void tx_table(FILE *f, const struct stats *s, double secs)
     fprintf(f, "<table id=\"transactions\"><tr><th>transaction</th><th>count"
             "</th><th>errors</th><th>err%%</th><th>rate/s</th><th>min</th>"
             "<th>mean</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th>"
-            "<th>p99.9</th><th>max</th></tr>\n");
+            "<th>p99.9</th><th>max</th><th>failed</th><th>failed p50</th>"
+            "<th>failed p99</th><th>failed max</th></tr>\n");
     for (int k = 0; k < 2; k++)
         for (int i = 0; i < s->ntx; i++)
             if ((int)s->tx[i].kind == k) tx_row(f, &s->tx[i], secs);
@@ -194,7 +213,9 @@ static void tx_table(FILE *f, const struct stats *s, double secs)
     stats_tx_sum(s, STATS_FLOW, "all flows (container time)", &all);
     if (all.count) tx_row(f, &all, secs);
     stats_tx_clear(&all);
-    fprintf(f, "</table>\n");
+    fprintf(f, "</table>\n<p class=\"note\">count, errors, err%% and rate/s: "
+            "every sample; min to max: successful samples only; failed: the "
+            "failed samples and their own latencies.</p>\n");
 }
 
 /* The latency distribution of all requests: histogram buckets folded into
@@ -216,8 +237,8 @@ static void distribution(FILE *f, const struct stats *s)
         counts[b] += (double)c;
     }
     for (int i = 0; i < BINS; i++) if (counts[i] > top) top = counts[i];
-    fprintf(f, "<figure><figcaption>Latency distribution, all requests "
-            "(log scale)</figcaption>\n<svg viewBox=\"0 0 %d %d\" width=\"%d\" "
+    fprintf(f, "<figure><figcaption>Latency distribution, successful "
+            "requests (log scale)</figcaption>\n<svg viewBox=\"0 0 %d %d\" width=\"%d\" "
             "height=\"%d\" role=\"img\">\n", CHART_W, CHART_H, CHART_W, CHART_H);
     int w = CHART_W - PAD_L - PAD_R, h = CHART_H - PAD_T - PAD_B;
     fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"plot\"/>\n",
@@ -275,8 +296,11 @@ int html_report(FILE *f, const struct result *r)
     tile(f, "errors", b, "errors");
     snprintf(b, sizeof b, "%.1f/s", secs > 0 ? (double)all.count / secs : 0);
     tile(f, "throughput", b, "throughput");
-    units_format_duration(b, sizeof b, (double)hist_percentile(all.hist, 99));
-    tile(f, "p99", b, "p99");
+    if (stats_tx_ok(&all))
+        units_format_duration(b, sizeof b, (double)hist_percentile(all.hist, 99));
+    else
+        snprintf(b, sizeof b, "-");
+    tile(f, "p99 (successful)", b, "p99");
     snprintf(b, sizeof b, "%lld", (long long)s->iter_started);
     tile(f, "iterations", b, "iterations");
     snprintf(b, sizeof b, "%d/%d", r->shards_ok, r->shards_total);
@@ -293,12 +317,12 @@ int html_report(FILE *f, const struct result *r)
                 "</th><th>measured</th><th>verdict</th></tr>\n");
         cJSON_ArrayForEach(t, r->thresholds) {
             const cJSON *ex = cJSON_GetObjectItemCaseSensitive(t, "expr");
-            const cJSON *m = cJSON_GetObjectItemCaseSensitive(t, "measured");
             int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"));
+            char why[64];
             fprintf(f, "<tr><td>");
             esc(f, cJSON_IsString(ex) ? ex->valuestring : "?");
             fprintf(f, "</td><td>");
-            esc(f, cJSON_IsString(m) ? m->valuestring : "nothing measured");
+            esc(f, report_threshold_measured(t, r, why, sizeof why));
             fprintf(f, "</td><td>%s</td></tr>\n", ok ? "PASS" : "FAIL");
         }
         fprintf(f, "</table>\n");
@@ -437,6 +461,8 @@ int html_history(FILE *f, const char *plan, struct result *const *runs,
                         (int)runs[r]->stats->tx[i].kind == kinds[k])
                         t = &runs[r]->stats->tx[i];
             }
+            /* Latencies: successful samples (0 in a run with none, whose
+             * error rate still counts). */
             if (t && t->count) {
                 x[m] = (double)runs[r]->started_unix_ms / 1e3;
                 y[0][m] = (double)hist_percentile(t->hist, 50);
@@ -457,8 +483,8 @@ int html_history(FILE *f, const char *plan, struct result *const *runs,
         chart(f, "Error rate by run", er, 1, 2, 1);
     }
     fprintf(f, "<h2>Runs</h2>\n<table id=\"runs\"><tr><th>run</th><th>started"
-            "</th><th>requests</th><th>p95</th><th>p99</th><th>error rate</th>"
-            "</tr>\n");
+            "</th><th>requests</th><th>p95 (successful)</th><th>p99 "
+            "(successful)</th><th>error rate</th></tr>\n");
     for (int r = 0; r < n; r++) {
         struct stats_tx t;
         stats_tx_sum(runs[r]->stats, STATS_REQUEST, "http", &t);

@@ -772,20 +772,9 @@ static int cmd_run(int argc, char **argv)
 
     int thresholds_ok = 1;
     for (int i = 0; i < p->nthresholds; i++) {
-        double actual;
-        int ok = thresh_eval(&p->thresholds[i], r, &actual);
-        cJSON *t = cJSON_CreateObject();
-        cJSON_AddStringToObject(t, "expr", p->thresholds[i].expr);
-        cJSON_AddBoolToObject(t, "ok", ok);
-        if (actual == actual) {
-            cJSON_AddNumberToObject(t, "value", actual);
-            char shown[64];
-            thresh_format(&p->thresholds[i], actual, shown, sizeof shown);
-            cJSON_AddStringToObject(t, "measured", shown);
-        } else {
-            cJSON_AddNullToObject(t, "value");
-        }
-        cJSON_AddItemToArray(r->thresholds, t);
+        int ok;
+        cJSON_AddItemToArray(r->thresholds,
+                             thresh_verdict(&p->thresholds[i], r, &ok));
         thresholds_ok &= ok;
     }
 

@@ -1,6 +1,12 @@
-/* report.c — the text report and CSV table; see report.h. */
+/* report.c — the text report and CSV table; see report.h.
+ *
+ * Latency columns are of successful samples only; count, errors, err% and
+ * rate of every sample. A transaction with failed samples gets a second
+ * line with their own latencies, so a fast refusal or a poll that timed
+ * out never hides in the successful percentiles and is still seen. */
 #include "report.h"
 #include "buf.h"
+#include "thresh.h"
 #include "units.h"
 #include <math.h>
 #include <stdlib.h>
@@ -29,11 +35,54 @@ static void row(FILE *f, const struct stats_tx *t, double secs, int width)
         fprintf(f, "  (no samples)\n");
         return;
     }
-    fprintf(f, " %8s %8s %8s", dur(b[0], 32, (double)t->min_us),
-            dur(b[1], 32, t->mean_us), dur(b[2], 32, stats_tx_stddev(t)));
+    if (!stats_tx_ok(t)) {
+        fprintf(f, "  (no successful samples)\n");
+    } else {
+        fprintf(f, " %8s %8s %8s", dur(b[0], 32, (double)t->min_us),
+                dur(b[1], 32, t->mean_us), dur(b[2], 32, stats_tx_stddev(t)));
+        for (size_t i = 0; i < sizeof pcts / sizeof *pcts; i++)
+            fprintf(f, " %8s", dur(b[3], 32,
+                                   (double)hist_percentile(t->hist, pcts[i])));
+        fprintf(f, " %8s\n", dur(b[4], 32, (double)t->max_us));
+    }
+    if (!t->failed) return;
+    /* The failed side, under the columns it shares with the row above. */
+    char head[64];
+    snprintf(head, sizeof head, "  failed: %lld", (long long)t->failed);
+    fprintf(f, "%-*s %8s %7s %6s %8s %8s %8s %8s", width, head, "", "", "", "",
+            dur(b[0], 32, (double)t->fail_min_us),
+            dur(b[1], 32, t->fail_mean_us),
+            dur(b[2], 32, stats_tx_fail_stddev(t)));
     for (size_t i = 0; i < sizeof pcts / sizeof *pcts; i++)
-        fprintf(f, " %8s", dur(b[3], 32, (double)hist_percentile(t->hist, pcts[i])));
-    fprintf(f, " %8s\n", dur(b[4], 32, (double)t->max_us));
+        fprintf(f, " %8s", dur(b[3], 32,
+                               (double)hist_percentile(t->fail_hist, pcts[i])));
+    fprintf(f, " %8s\n", dur(b[4], 32, (double)t->fail_max_us));
+}
+
+/* What a threshold entry of r shows as its measured value: "measured" as
+ * written, or why nothing was measured (older writers left it out). */
+static const char *measured_text(const cJSON *t, const struct result *r,
+                                 char *buf, size_t n)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(t, "measured");
+    if (cJSON_IsString(m)) return m->valuestring;
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(t, "expr");
+    struct thresh th;
+    char err[160];
+    const char *why = NULL;
+    if (cJSON_IsString(ex) && thresh_parse(ex->valuestring, &th, err,
+                                           sizeof err) == 0) {
+        why = thresh_unmeasured(&th, r);
+        thresh_clear(&th);
+    }
+    snprintf(buf, n, "%s", why ? why : "nothing measured");
+    return buf;
+}
+
+const char *report_threshold_measured(const cJSON *t, const struct result *r,
+                                      char *buf, size_t n)
+{
+    return measured_text(t, r, buf, n);
 }
 
 struct key_count { const char *key; int64_t count; };
@@ -117,6 +166,9 @@ int report_text(FILE *f, const struct result *r)
         int l = (int)strlen(s->tx[i].name);
         if (l > width) width = l > 48 ? 48 : l;
     }
+    fprintf(f, "latencies: successful samples only, failed ones on their own "
+            "\"failed: N\" line;\ncount, errors, err%% and rate/s: every "
+            "sample\n\n");
     fprintf(f, "%-*s %8s %7s %6s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n",
             width, "transaction", "count", "errors", "err%", "rate/s", "min",
             "mean", "stddev", "p50", "p90", "p95", "p99", "p99.9", "max");
@@ -180,12 +232,14 @@ int report_text(FILE *f, const struct result *r)
         const cJSON *t;
         cJSON_ArrayForEach(t, r->thresholds) {
             const cJSON *ex = cJSON_GetObjectItemCaseSensitive(t, "expr");
-            const cJSON *val = cJSON_GetObjectItemCaseSensitive(t, "measured");
+            const cJSON *val = cJSON_GetObjectItemCaseSensitive(t, "value");
             int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"));
+            char why[64];
+            const char *m = measured_text(t, r, why, sizeof why);
             fprintf(f, "  %s  %s", ok ? "PASS" : "FAIL",
                     cJSON_IsString(ex) ? ex->valuestring : "?");
-            if (cJSON_IsString(val)) fprintf(f, "  (measured %s)", val->valuestring);
-            else fprintf(f, "  (nothing measured)");
+            if (cJSON_IsNumber(val)) fprintf(f, "  (measured %s)", m);
+            else fprintf(f, "  (%s)", m);
             fputc('\n', f);
         }
     }
@@ -232,8 +286,11 @@ int report_csv(FILE *f, const struct result *r)
 {
     const struct stats *s = r->stats;
     double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
+    /* min..max: successful samples; failed_*: failed samples (columns
+     * added at the end so readers of the older table keep working). */
     fprintf(f, "transaction,kind,count,errors,error_rate,rate_per_s,min_ms,"
-            "mean_ms,stddev_ms,p50_ms,p90_ms,p95_ms,p99_ms,p999_ms,max_ms\n");
+            "mean_ms,stddev_ms,p50_ms,p90_ms,p95_ms,p99_ms,p999_ms,max_ms,"
+            "ok,failed,failed_p50_ms,failed_p99_ms,failed_max_ms\n");
     for (int i = 0; i < s->ntx; i++) {
         const struct stats_tx *t = &s->tx[i];
         csv_field(f, t->name);
@@ -246,7 +303,12 @@ int report_csv(FILE *f, const struct result *r)
                 stats_tx_stddev(t) / 1e3);
         for (size_t p = 0; p < sizeof pcts / sizeof *pcts; p++)
             fprintf(f, ",%.3f", (double)hist_percentile(t->hist, pcts[p]) / 1e3);
-        fprintf(f, ",%.3f\n", (double)t->max_us / 1e3);
+        fprintf(f, ",%.3f", (double)t->max_us / 1e3);
+        fprintf(f, ",%lld,%lld,%.3f,%.3f,%.3f\n", (long long)stats_tx_ok(t),
+                (long long)t->failed,
+                (double)hist_percentile(t->fail_hist, 50) / 1e3,
+                (double)hist_percentile(t->fail_hist, 99) / 1e3,
+                (double)t->fail_max_us / 1e3);
     }
     return ferror(f) ? -1 : 0;
 }
@@ -268,26 +330,40 @@ int report_markdown(FILE *f, const struct result *r)
             (long long)s->iter_started, (long long)s->iter_succeeded,
             (long long)s->iter_failed, (long long)s->iter_interrupted,
             (long long)s->iter_dropped);
-    fprintf(f, "| transaction | count | errors | rate/s | p50 | p95 | p99 | max |\n"
-            "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    fprintf(f, "p50 to max: successful samples; failed: the failed ones' "
+            "p50 / p99\n\n");
+    fprintf(f, "| transaction | count | errors | rate/s | p50 | p95 | p99 | max "
+            "| failed |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (int i = 0; i < s->ntx; i++) {
         const struct stats_tx *x = &s->tx[i];
-        char a[32], b[32], c[32], m[32];
-        fprintf(f, "| %s%s | %lld | %lld | %.1f | %s | %s | %s | %s |\n", x->name,
-                x->kind == STATS_FLOW ? " (flow)" : "", (long long)x->count,
-                (long long)x->errors, secs > 0 ? (double)x->count / secs : 0,
+        char a[32], b[32], c[32], m[32], fa[32], fb[32], fl[96] = "-";
+        if (x->failed)
+            snprintf(fl, sizeof fl, "%lld: %s / %s", (long long)x->failed,
+                     dur(fa, sizeof fa, (double)hist_percentile(x->fail_hist, 50)),
+                     dur(fb, sizeof fb, (double)hist_percentile(x->fail_hist, 99)));
+        if (!stats_tx_ok(x)) {
+            fprintf(f, "| %s%s | %lld | %lld | %.1f | - | - | - | - | %s |\n",
+                    x->name, x->kind == STATS_FLOW ? " (flow)" : "",
+                    (long long)x->count, (long long)x->errors,
+                    secs > 0 ? (double)x->count / secs : 0, fl);
+            continue;
+        }
+        fprintf(f, "| %s%s | %lld | %lld | %.1f | %s | %s | %s | %s | %s |\n",
+                x->name, x->kind == STATS_FLOW ? " (flow)" : "",
+                (long long)x->count, (long long)x->errors,
+                secs > 0 ? (double)x->count / secs : 0,
                 dur(a, sizeof a, (double)hist_percentile(x->hist, 50)),
                 dur(b, sizeof b, (double)hist_percentile(x->hist, 95)),
                 dur(c, sizeof c, (double)hist_percentile(x->hist, 99)),
-                dur(m, sizeof m, (double)x->max_us));
+                dur(m, sizeof m, (double)x->max_us), fl);
     }
     if (cJSON_GetArraySize(r->thresholds)) {
         fprintf(f, "\n| threshold | measured | verdict |\n|---|---:|---|\n");
         cJSON_ArrayForEach(t, r->thresholds) {
             const cJSON *ex = cJSON_GetObjectItemCaseSensitive(t, "expr");
-            const cJSON *ms = cJSON_GetObjectItemCaseSensitive(t, "measured");
+            char why[64];
             fprintf(f, "| %s | %s | %s |\n", cJSON_IsString(ex) ? ex->valuestring : "?",
-                    cJSON_IsString(ms) ? ms->valuestring : "-",
+                    measured_text(t, r, why, sizeof why),
                     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok")) ?
                     "pass" : "**FAIL**");
         }

@@ -80,6 +80,7 @@ static cJSON *tx_json(const struct stats_tx *t, double secs, int full)
     add_str(o, "name", t->name);
     add_str(o, "kind", t->kind == STATS_FLOW ? "flow" : "request");
     add_num(o, "count", (double)t->count);
+    add_num(o, "ok", (double)stats_tx_ok(t));
     add_num(o, "errors", (double)t->errors);
     add_num(o, "min_us", (double)t->min_us);
     add_num(o, "max_us", (double)t->max_us);
@@ -95,6 +96,21 @@ static cJSON *tx_json(const struct stats_tx *t, double secs, int full)
     /* Uncorrected (service time, from the actual send) for comparison. */
     add_num(o, "service_p50_us", (double)hist_percentile(t->hist_service, 50));
     add_num(o, "service_p99_us", (double)hist_percentile(t->hist_service, 99));
+    /* The failed side: its own histogram and moments, beside (never in)
+     * the successful ones above. */
+    cJSON *fo = cJSON_AddObjectToObject(o, "failed");
+    add_num(fo, "count", (double)t->failed);
+    add_num(fo, "min_us", (double)t->fail_min_us);
+    add_num(fo, "max_us", (double)t->fail_max_us);
+    add_num(fo, "mean_us", t->fail_mean_us);
+    add_num(fo, "m2", t->fail_m2);
+    add_num(fo, "p50_us", (double)hist_percentile(t->fail_hist, 50));
+    add_num(fo, "p99_us", (double)hist_percentile(t->fail_hist, 99));
+    if (full) {
+        char *h = hist_encode(t->fail_hist);
+        add_str(fo, "hist", h);
+        free(h);
+    }
     cJSON *st = cJSON_AddObjectToObject(o, "status");
     for (int i = 0; i < STATS_MAX_STATUS; i++) {
         if (!t->status[i]) continue;
@@ -266,15 +282,24 @@ static int bad(struct rd *c, const char *fmt, ...)
     return -1;
 }
 
-static int get_i64(struct rd *c, const cJSON *o, const char *k,
-                   const char *where, int64_t *out)
+/* A count: a whole number from 0 to 9e15 (exact in a double, and far
+ * from INT64_MAX, so sums of a few thousand shards cannot overflow).
+ * Returns 0, or -1 (never casts an out-of-range double). */
+static int count_of(const cJSON *n, int64_t *out)
 {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
     if (!cJSON_IsNumber(n) || !isfinite(n->valuedouble) ||
         n->valuedouble < 0 || n->valuedouble > 9e15 ||
         n->valuedouble != floor(n->valuedouble))
-        return bad(c, "%s%s: expected a whole number >= 0", where, k);
+        return -1;
     *out = (int64_t)n->valuedouble;
+    return 0;
+}
+
+static int get_i64(struct rd *c, const cJSON *o, const char *k,
+                   const char *where, int64_t *out)
+{
+    if (count_of(cJSON_GetObjectItemCaseSensitive(o, k), out) < 0)
+        return bad(c, "%s%s: expected a whole number >= 0", where, k);
     return 0;
 }
 
@@ -316,7 +341,42 @@ static int read_hist(struct rd *c, const cJSON *o, const char *k,
     return 0;
 }
 
-static int read_tx(struct rd *c, const cJSON *o, int i, struct stats *s)
+/* The failed side of a transaction (o is its "failed" object). */
+static int read_failed(struct rd *c, const cJSON *o, const char *where0,
+                       struct stats_tx *t)
+{
+    char where[80];
+    snprintf(where, sizeof where, "%sfailed.", where0);
+    if (!cJSON_IsObject(o)) return bad(c, "%sfailed: expected an object", where0);
+    struct hist *h = NULL;
+    if (get_i64(c, o, "count", where, &t->failed) < 0 ||
+        get_i64(c, o, "min_us", where, &t->fail_min_us) < 0 ||
+        get_i64(c, o, "max_us", where, &t->fail_max_us) < 0 ||
+        get_dbl(c, o, "mean_us", where, &t->fail_mean_us) < 0 ||
+        get_dbl(c, o, "m2", where, &t->fail_m2) < 0 ||
+        read_hist(c, o, "hist", where, &h) < 0)
+        return -1;
+    if (h->highest != t->hist->highest || h->sigfigs != t->hist->sigfigs ||
+        h->total != t->failed) {
+        int total = h->highest == t->hist->highest &&
+                    h->sigfigs == t->hist->sigfigs;
+        hist_free(h);
+        return bad(c, "%shist: %s", where, total ? "histogram total does not "
+                   "match count" : "unexpected histogram layout");
+    }
+    hist_free(t->fail_hist);
+    t->fail_hist = h;
+    return 0;
+}
+
+/* Reads transaction i into s. *old is set to 1 when it is in the format
+ * before success and failure were kept apart (no "ok", no "failed"): its
+ * histogram and min/max/mean cover every sample, failed ones too, and are
+ * read as they were, as the successful side; its failed side stays empty
+ * (failed = 0; errors as written). Merged with new results, such a
+ * transaction keeps the failures it had in its percentiles. */
+static int read_tx(struct rd *c, const cJSON *o, int i, struct stats *s,
+                   int *old)
 {
     char where[64];
     snprintf(where, sizeof where, "transactions[%d].", i);
@@ -340,16 +400,30 @@ static int read_tx(struct rd *c, const cJSON *o, int i, struct stats *s)
         get_i64(c, o, "min_us", where, &t->min_us) < 0 ||
         get_i64(c, o, "max_us", where, &t->max_us) < 0 ||
         get_dbl(c, o, "mean_us", where, &t->mean_us) < 0 ||
-        get_dbl(c, o, "m2", where, &t->m2) < 0 ||
-        read_hist(c, o, "hist", where, &h) < 0)
+        get_dbl(c, o, "m2", where, &t->m2) < 0)
         return -1;
+    const cJSON *okj = cJSON_GetObjectItemCaseSensitive(o, "ok");
+    const cJSON *fj = cJSON_GetObjectItemCaseSensitive(o, "failed");
+    *old = !okj && !fj;
+    if (!*old) {
+        int64_t okn;
+        if (get_i64(c, o, "ok", where, &okn) < 0 ||
+            read_failed(c, fj, where, t) < 0)
+            return -1;
+        if (t->failed > t->count || okn != t->count - t->failed)
+            return bad(c, "%sok: ok + failed.count must equal count", where);
+        if (t->errors < t->failed)
+            return bad(c, "%serrors: fewer than failed.count", where);
+    }
+    int64_t okn = stats_tx_ok(t);
+    if (read_hist(c, o, "hist", where, &h) < 0) return -1;
     if (read_hist(c, o, "hist_service", where, &hs) < 0) {
         hist_free(h);
         return -1;
     }
     int same = h->highest == t->hist->highest && h->sigfigs == t->hist->sigfigs &&
                hs->highest == h->highest && hs->sigfigs == h->sigfigs;
-    if (!same || h->total != t->count || hs->total != t->count) {
+    if (!same || h->total != okn || hs->total != okn) {
         hist_free(h);
         hist_free(hs);
         return bad(c, "%shist: %s", where, same ? "histogram total does not "
@@ -367,30 +441,36 @@ static int read_tx(struct rd *c, const cJSON *o, int i, struct stats *s)
     cJSON_ArrayForEach(e, st) {
         char *end;
         long code = strtol(e->string, &end, 10);
-        if (*end || code < 0 || code >= STATS_MAX_STATUS || !cJSON_IsNumber(e) ||
-            e->valuedouble < 0)
+        int64_t n;
+        if (*end || end == e->string || code < 0 || code >= STATS_MAX_STATUS ||
+            count_of(e, &n) < 0)
             return bad(c, "%sstatus.%s: expected a status code and a count",
                        where, e->string);
-        t->status[code] = (int64_t)e->valuedouble;
+        t->status[code] = n;
     }
     const cJSON *eb = cJSON_GetObjectItemCaseSensitive(o, "errors_by");
     if (!cJSON_IsObject(eb))
         return bad(c, "%serrors_by: expected an object", where);
     cJSON_ArrayForEach(e, eb) {
-        if (!cJSON_IsNumber(e) || e->valuedouble < 0)
+        int64_t n;
+        if (count_of(e, &n) < 0)
             return bad(c, "%serrors_by: expected counts", where);
         if (t->nerrs == t->errs_cap) {
             t->errs_cap = t->errs_cap ? t->errs_cap * 2 : 4;
             t->errs = xrealloc(t->errs, (size_t)t->errs_cap * sizeof *t->errs);
         }
         t->errs[t->nerrs].key = xstrdup(e->string);
-        t->errs[t->nerrs].count = (int64_t)e->valuedouble;
+        t->errs[t->nerrs].count = n;
         t->nerrs++;
     }
     return 0;
 }
 
-static int read_timeline(struct rd *c, const cJSON *tl, struct stats *s)
+/* old: the document is in the format before success and failure were
+ * kept apart, whose per-second histograms hold every request, failed too
+ * (read as they were); in the new one they hold requests - errors. */
+static int read_timeline(struct rd *c, const cJSON *tl, struct stats *s,
+                         int old)
 {
     if (!cJSON_IsArray(tl)) return bad(c, "timeline: expected a list");
     int n = cJSON_GetArraySize(tl), i = 0;
@@ -416,10 +496,11 @@ static int read_timeline(struct rd *c, const cJSON *tl, struct stats *s)
             return -1;
         if (!cJSON_IsString(hj) && !cJSON_IsNull(hj))
             return bad(c, "%shist: expected a histogram or null", where);
-        if (h && h->total != req) {
+        if (errs > req) return bad(c, "%serrors: more than requests", where);
+        if (h && h->total != (old ? req : req - errs)) {
             hist_free(h);
-            return bad(c, "%shist: histogram total does not match requests",
-                       where);
+            return bad(c, "%shist: histogram total does not match %s", where,
+                       old ? "requests" : "requests - errors");
         }
         /* Build through the public recorder so layout stays consistent. */
         struct stats one = {0};
@@ -528,11 +609,20 @@ struct result *result_from_json(const char *json, char *err, size_t errlen)
     }
     const cJSON *txs = cJSON_GetObjectItemCaseSensitive(o, "transactions");
     if (!cJSON_IsArray(txs)) { bad(&c, "transactions: expected a list"); goto out; }
-    int i = 0;
+    int i = 0, nold = 0;
     const cJSON *t;
-    cJSON_ArrayForEach(t, txs)
-        if (read_tx(&c, t, i++, s) < 0) goto out;
-    if (read_timeline(&c, cJSON_GetObjectItemCaseSensitive(o, "timeline"), s) < 0)
+    cJSON_ArrayForEach(t, txs) {
+        int old = 0;
+        if (read_tx(&c, t, i++, s, &old) < 0) goto out;
+        nold += old;
+    }
+    /* One writer wrote the whole document: all old or all new. */
+    if (nold && nold != i) {
+        bad(&c, "transactions: some have \"failed\" and some not");
+        goto out;
+    }
+    if (read_timeline(&c, cJSON_GetObjectItemCaseSensitive(o, "timeline"), s,
+                      i > 0 && nold == i) < 0)
         goto out;
     /* Optional: older results have none. */
     const cJSON *late = cJSON_GetObjectItemCaseSensitive(o, "timer_lateness");

@@ -20,21 +20,40 @@
  *        read as 0 and [])
  *     "iterations": {"started","succeeded","failed","interrupted","dropped"},
  *     "setup_errors": ["..."],
- *     "transactions": [ {"name","kind":"request"|"flow","count","errors",
- *        "min_us","max_us","mean_us","m2","stddev_us","rate_per_s",
+ *     "transactions": [ {"name","kind":"request"|"flow","count","ok",
+ *        "errors","min_us","max_us","mean_us","m2","stddev_us","rate_per_s",
  *        "p50_us","p90_us","p95_us","p99_us","p999_us",
  *        "service_p50_us","service_p99_us" (uncorrected),
+ *        "failed": {"count","min_us","max_us","mean_us","m2","p50_us",
+ *                   "p99_us","hist"},
  *        "status":{"200":n,...}, "errors_by":{"status":n,"check: ...":n},
  *        "hist":"v1:...", "hist_service":"v1:..."} ... ],
  *     "summary": {"requests": <tx row of all request txs>,
  *                 "flows": <tx row of all flow txs, or null>},
  *     "timeline": [ {"t", "requests","errors","iterations","active_users",
- *                    "p50_us","p99_us","hist"} ... ],
+ *                    "p50_us","p99_us","hist"} ... ] (hist, p50/p99: the
+ *                    successful requests of that second),
  *     "timer_lateness": {"count","p50_us","p99_us","max_us","hist"} | null
  *        (how late herd's own timers fired: a busy generator shows here),
  *     "thresholds": [ {"expr","ok","value"} ... ] }
- * Derived fields (p*_us, stddev_us, rate_per_s, summary) are written for
- * people and SQL; readers recompute them from the histograms and counters.
+ * Derived fields (p*_us, stddev_us, rate_per_s, summary, ok) are written
+ * for people and SQL; readers recompute them from the histograms and
+ * counters.
+ *
+ * What each number includes (see stats.h): count and rate_per_s every
+ * sample; ok the successful ones (err none); errors every failure, with or
+ * without a latency (so errors >= failed.count); min/max/mean/m2/stddev,
+ * p*_us, service_*, hist and hist_service the successful samples only;
+ * "failed" the failed samples only (its count: samples with a latency that
+ * failed). Summary rows are the same sums over all requests / all flows.
+ *
+ * Older documents (before success and failure were kept apart) have the
+ * same version number and no "ok" nor "failed": their histograms and
+ * min/max/mean cover every sample and their timeline histograms every
+ * request. They are read as they were, as the successful side, with an
+ * empty failed side. A new document without failures reads the same in an
+ * older herd; one with failures is refused by it ("histogram total does not
+ * match count") rather than misread.
  *
  * Thread-safety: none needed; results are built after the workers joined.
  * Ownership: result_new/result_read return a result freed by result_free;

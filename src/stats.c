@@ -52,6 +52,7 @@ void stats_tx_clear(struct stats_tx *t)
     free(t->name);
     hist_free(t->hist);
     hist_free(t->hist_service);
+    hist_free(t->fail_hist);
     for (int i = 0; i < t->nerrs; i++) free(t->errs[i].key);
     free(t->errs);
     memset(t, 0, sizeof *t);
@@ -90,6 +91,7 @@ static void tx_init(struct stats_tx *t, const char *name, enum stats_kind kind)
     t->kind = kind;
     t->hist = hist_new(HIST_SIGFIGS);
     t->hist_service = hist_new(HIST_SIGFIGS);
+    t->fail_hist = hist_new(HIST_SIGFIGS);
 }
 
 int stats_tx_find(const struct stats *s, const char *name)
@@ -186,6 +188,32 @@ static struct stats_sec *sec_at(struct stats *s, int64_t t)
     return &s->sec[i];
 }
 
+/* One side's exact moments: n samples so far (n already counts v). */
+static void moments_add(int64_t n, int64_t v, int64_t *min, int64_t *max,
+                        double *mean, double *m2)
+{
+    if (n == 1 || v < *min) *min = v;
+    if (v > *max) *max = v;
+    double delta = (double)v - *mean;
+    *mean += delta / (double)n;
+    *m2 += delta * ((double)v - *mean);
+}
+
+/* Chan et al.: side (n1, d*) += side (n2, x*). */
+static void moments_merge(int64_t n1, int64_t *dmin, int64_t *dmax,
+                          double *dmean, double *dm2, int64_t n2,
+                          int64_t xmin, int64_t xmax, double xmean,
+                          double xm2)
+{
+    if (!n2) return;
+    if (!n1 || xmin < *dmin) *dmin = xmin;
+    if (xmax > *dmax) *dmax = xmax;
+    double a = (double)n1, b = (double)n2, n = a + b;
+    double delta = xmean - *dmean;
+    *dmean += delta * b / n;
+    *dm2 += xm2 + delta * delta * a * b / n;
+}
+
 void stats_record(struct stats *s, int tx, int64_t latency_us,
                   int64_t service_us, int status, enum err_class err,
                   const char *detail, int64_t wall_s)
@@ -194,22 +222,27 @@ void stats_record(struct stats *s, int tx, int64_t latency_us,
     if (latency_us < 0) latency_us = 0;
     if (service_us < 0) service_us = 0;
     t->count++;
-    if (t->count == 1 || latency_us < t->min_us) t->min_us = latency_us;
-    if (latency_us > t->max_us) t->max_us = latency_us;
-    double delta = (double)latency_us - t->mean_us;
-    t->mean_us += delta / (double)t->count;
-    t->m2 += delta * ((double)latency_us - t->mean_us);
-    hist_record(t->hist, latency_us);
-    hist_record(t->hist_service, service_us);
-    if (status >= 0 && status < STATS_MAX_STATUS) t->status[status]++;
-    if (err != ERR_NONE) {
+    if (err == ERR_NONE) {
+        moments_add(t->count - t->failed, latency_us, &t->min_us, &t->max_us,
+                    &t->mean_us, &t->m2);
+        hist_record(t->hist, latency_us);
+        hist_record(t->hist_service, service_us);
+    } else {
+        t->failed++;
         t->errors++;
+        moments_add(t->failed, latency_us, &t->fail_min_us, &t->fail_max_us,
+                    &t->fail_mean_us, &t->fail_m2);
+        hist_record(t->fail_hist, latency_us);
         count_err(t, err, detail);
     }
+    if (status >= 0 && status < STATS_MAX_STATUS) t->status[status]++;
     if (t->kind != STATS_REQUEST) return;
     struct stats_sec *sec = sec_at(s, wall_s);
     sec->requests++;
-    if (err != ERR_NONE) sec->errors++;
+    if (err != ERR_NONE) {
+        sec->errors++;
+        return;
+    }
     if (!sec->hist) sec->hist = hist_new(HIST_TL_SIGFIGS);
     hist_record(sec->hist, latency_us);
 }
@@ -236,18 +269,17 @@ void stats_active(struct stats *s, int64_t wall_s, int64_t users)
 static int tx_merge(struct stats_tx *d, const struct stats_tx *x)
 {
     if (hist_add(d->hist, x->hist) < 0 ||
-        hist_add(d->hist_service, x->hist_service) < 0)
+        hist_add(d->hist_service, x->hist_service) < 0 ||
+        hist_add(d->fail_hist, x->fail_hist) < 0)
         return -1;
-    if (x->count) {
-        if (!d->count || x->min_us < d->min_us) d->min_us = x->min_us;
-        if (x->max_us > d->max_us) d->max_us = x->max_us;
-        double n1 = (double)d->count, n2 = (double)x->count, n = n1 + n2;
-        double delta = x->mean_us - d->mean_us;
-        d->mean_us += delta * n2 / n;
-        d->m2 += x->m2 + delta * delta * n1 * n2 / n;
-    }
+    moments_merge(stats_tx_ok(d), &d->min_us, &d->max_us, &d->mean_us, &d->m2,
+                  stats_tx_ok(x), x->min_us, x->max_us, x->mean_us, x->m2);
+    moments_merge(d->failed, &d->fail_min_us, &d->fail_max_us,
+                  &d->fail_mean_us, &d->fail_m2, x->failed, x->fail_min_us,
+                  x->fail_max_us, x->fail_mean_us, x->fail_m2);
     d->count += x->count;
     d->errors += x->errors;
+    d->failed += x->failed;
     for (int i = 0; i < STATS_MAX_STATUS; i++) d->status[i] += x->status[i];
     for (int i = 0; i < x->nerrs; i++) {
         const char *key = x->errs[i].key;
@@ -273,10 +305,13 @@ void stats_reset(struct stats *s)
 {
     for (int i = 0; i < s->ntx; i++) {
         struct stats_tx *t = &s->tx[i];
-        t->count = t->errors = t->min_us = t->max_us = 0;
+        t->count = t->errors = t->failed = t->min_us = t->max_us = 0;
         t->mean_us = t->m2 = 0;
+        t->fail_min_us = t->fail_max_us = 0;
+        t->fail_mean_us = t->fail_m2 = 0;
         hist_reset(t->hist);
         hist_reset(t->hist_service);
+        hist_reset(t->fail_hist);
         memset(t->status, 0, sizeof t->status);
         for (int k = 0; k < t->nerrs; k++) free(t->errs[k].key);
         t->nerrs = 0;
@@ -324,11 +359,38 @@ int stats_merge(struct stats *dst, const struct stats *src)
     return 0;
 }
 
+int64_t stats_tx_ok(const struct stats_tx *t)
+{
+    return t->count - t->failed;
+}
+
+static double sample_stddev(int64_t n, double m2)
+{
+    if (n < 2) return 0;
+    double v = m2 / (double)(n - 1);
+    return v > 0 ? sqrt(v) : 0;
+}
+
 double stats_tx_stddev(const struct stats_tx *t)
 {
-    if (t->count < 2) return 0;
-    double v = t->m2 / (double)(t->count - 1);
-    return v > 0 ? sqrt(v) : 0;
+    return sample_stddev(stats_tx_ok(t), t->m2);
+}
+
+double stats_tx_fail_stddev(const struct stats_tx *t)
+{
+    return sample_stddev(t->failed, t->fail_m2);
+}
+
+void stats_tx_all_moments(const struct stats_tx *t, double *mean_us,
+                          int64_t *max_us, double *stddev_us)
+{
+    int64_t mn = t->min_us, mx = t->max_us;
+    double mean = t->mean_us, m2 = t->m2;
+    moments_merge(stats_tx_ok(t), &mn, &mx, &mean, &m2, t->failed,
+                  t->fail_min_us, t->fail_max_us, t->fail_mean_us, t->fail_m2);
+    *mean_us = t->count ? mean : 0;
+    *max_us = t->count ? mx : 0;
+    *stddev_us = sample_stddev(t->count, m2);
 }
 
 void stats_tx_sum(const struct stats *s, enum stats_kind kind,

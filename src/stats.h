@@ -59,16 +59,35 @@ struct stats_err {
 
 #define STATS_MAX_STATUS 600    /* HTTP status codes 0..599; 0 = no response */
 
+/* Success and failure are kept apart (Gatling's OK/KO): a refused
+ * connection answers in microseconds and a poll that timed out took exactly
+ * its timeout, so mixing them into one histogram makes the headline
+ * percentiles say something about neither. The latency fields without a
+ * prefix are of successful samples (err == ERR_NONE) only; the fail_ ones
+ * of failed samples only. count and errors count both sides.
+ *
+ *   count  = successful samples + failed            (every sample)
+ *   failed = samples recorded with an error         (have a latency)
+ *   errors = failed + errors with no sample (stats_error: an extract
+ *            failing after a good response, a request interrupted in
+ *            flight), so errors >= failed
+ * stats_tx_ok() is count - failed: the n of hist, min/max/mean/m2. */
 struct stats_tx {
     char *name;                 /* owned */
     enum stats_kind kind;
     int64_t count;              /* samples recorded (ok + failed) */
-    int64_t errors;             /* of which failed */
-    int64_t min_us, max_us;     /* exact, of latency_us; 0 when count == 0 */
+    int64_t errors;             /* failures, with or without a sample */
+    int64_t failed;             /* of count, samples that failed */
+    /* Successful samples only: */
+    int64_t min_us, max_us;     /* exact, of latency_us; 0 when none */
     double mean_us, m2;         /* Welford running mean / sum of squares of
                                    deviations, latency_us; merged with Chan */
     struct hist *hist;          /* latency_us (corrected) */
     struct hist *hist_service;  /* service_us (uncorrected) */
+    /* Failed samples only (latency_us; their service time is not kept): */
+    int64_t fail_min_us, fail_max_us;   /* 0 when failed == 0 */
+    double fail_mean_us, fail_m2;
+    struct hist *fail_hist;     /* same layout as hist */
     int64_t status[STATS_MAX_STATUS];
     struct stats_err *errs;     /* owned array, nerrs entries */
     int nerrs, errs_cap;
@@ -81,8 +100,10 @@ struct stats_sec {
     int64_t errors;             /* of which failed */
     int64_t iterations;         /* iterations finished in this second */
     int64_t active_users;       /* max concurrent active users seen */
-    struct hist *hist;          /* request latencies, HIST_TL_SIGFIGS; NULL
-                                   when no request finished this second */
+    struct hist *hist;          /* latencies of the successful requests
+                                   (requests - errors of them),
+                                   HIST_TL_SIGFIGS; NULL when no successful
+                                   request finished this second */
 };
 
 struct stats {
@@ -117,8 +138,9 @@ int stats_tx_find(const struct stats *s, const char *name);
 
 /* Records one sample of transaction tx finishing at Unix second wall_s.
  * status: HTTP status (0 = none); err: ERR_NONE for success; detail: which
- * check failed (may be NULL; copied). Request samples (kind REQUEST) also
- * feed the timeline. Hot path: no allocation unless a new error key or a
+ * check failed (may be NULL; copied). A success feeds hist, hist_service
+ * and min/max/mean; a failure fail_hist and the fail_ moments. Request
+ * samples (kind REQUEST) also feed the timeline (its hist: successes). Hot path: no allocation unless a new error key or a
  * new timeline second appears. */
 void stats_record(struct stats *s, int tx, int64_t latency_us,
                   int64_t service_us, int status, enum err_class err,
@@ -148,8 +170,18 @@ int stats_merge(struct stats *dst, const struct stats *src);
  * allocations: counters, histograms, error keys and timeline go to zero. */
 void stats_reset(struct stats *s);
 
-/* Sample standard deviation (n - 1) of a tx's latency_us; 0 if count < 2. */
+/* Successful samples of t: count - failed. */
+int64_t stats_tx_ok(const struct stats_tx *t);
+/* Sample standard deviation (n - 1) of a tx's successful latency_us; 0 if
+ * fewer than 2 successful samples. */
 double stats_tx_stddev(const struct stats_tx *t);
+/* The same of its failed samples. */
+double stats_tx_fail_stddev(const struct stats_tx *t);
+/* Mean, max and sample standard deviation of every sample, successful and
+ * failed together (Chan's combination of the two sides, exact): what the
+ * old system's avg/max/std_web_time columns hold. Zeros when count == 0. */
+void stats_tx_all_moments(const struct stats_tx *t, double *mean_us,
+                          int64_t *max_us, double *stddev_us);
 
 /* Folds every transaction of the given kind into out (an empty stats_tx
  * the caller owns and frees with stats_tx_clear): the "all requests" row

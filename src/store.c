@@ -168,17 +168,24 @@ void store_legacy_values(const struct result *r, struct store_legacy *out)
 {
     memset(out, 0, sizeof *out);
     struct stats_tx t;
+    double mean, sd;
+    int64_t max;
+    /* The old columns keep the old meaning: every sample, successful and
+     * failed together (the two sides combined exactly), so a week's row
+     * compares with the rows the old system wrote. */
     stats_tx_sum(r->stats, STATS_REQUEST, "web", &t);
-    out->avg_web = t.count ? t.mean_us / 1e6 : 0;
-    out->max_web = (double)t.max_us / 1e6;
-    out->std_web = stats_tx_stddev(&t) / 1e6;
+    stats_tx_all_moments(&t, &mean, &max, &sd);
+    out->avg_web = mean / 1e6;
+    out->max_web = (double)max / 1e6;
+    out->std_web = sd / 1e6;
     stats_tx_clear(&t);
     stats_tx_sum(r->stats, STATS_FLOW, "container", &t);
     /* A plan without a poll step has no container time: 0, count 0. */
     out->container_count = t.count;
-    out->avg_container = t.count ? t.mean_us / 1e6 : 0;
-    out->max_container = (double)t.max_us / 1e6;
-    out->std_container = stats_tx_stddev(&t) / 1e6;
+    stats_tx_all_moments(&t, &mean, &max, &sd);
+    out->avg_container = mean / 1e6;
+    out->max_container = (double)max / 1e6;
+    out->std_container = sd / 1e6;
     stats_tx_clear(&t);
     /* Closed model: the planned users; open model (or anything else): the
      * most users seen active at once. */
@@ -255,11 +262,12 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
+/* p50..p999 of the successful samples; NULL when there were none. */
 static int pct_row(struct params *p, const struct stats_tx *t)
 {
     static const double ps[] = {50, 90, 95, 99, 99.9};
     for (size_t i = 0; i < sizeof ps / sizeof *ps; i++) {
-        if (t->count) p_secs(p, (double)hist_percentile(t->hist, ps[i]));
+        if (stats_tx_ok(t)) p_secs(p, (double)hist_percentile(t->hist, ps[i]));
         else p_str(p, NULL);
     }
     return 0;
@@ -306,10 +314,10 @@ static int insert_run(PGconn *c, const struct result *r, const char *json,
     p_fmt(&p, "%lld", (long long)web.errors);
     p_fmt(&p, "%.6f", web.count ? (double)web.errors / (double)web.count : 0);
     p_fmt(&p, "%.3f", secs > 0 ? (double)web.count / secs : 0);
-    if (web.count) p_secs(&p, (double)web.min_us); else p_str(&p, NULL);
+    if (stats_tx_ok(&web)) p_secs(&p, (double)web.min_us); else p_str(&p, NULL);
     pct_row(&p, &web);
     p_fmt(&p, "%lld", (long long)cont.count);
-    if (cont.count) p_secs(&p, (double)cont.min_us); else p_str(&p, NULL);
+    if (stats_tx_ok(&cont)) p_secs(&p, (double)cont.min_us); else p_str(&p, NULL);
     pct_row(&p, &cont);
     p_str(&p, r->interrupted ? "true" : "false");
     p_str(&p, cJSON_GetArraySize(r->thresholds) ? (passed ? "true" : "false") : NULL);
@@ -347,7 +355,8 @@ static int insert_tx(PGconn *c, const struct result *r,
     struct params p = {0};
     double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
     const char *kind = t->kind == STATS_FLOW ? "flow" : "request";
-    char *h = hist_encode(t->hist);
+    char *h = hist_encode(t->hist), *fh = hist_encode(t->fail_hist);
+    int have_ok = stats_tx_ok(t) > 0, have_failed = t->failed > 0;
     p_str(&p, r->run_id);
     p_str(&p, t->name);
     p_str(&p, kind);
@@ -357,22 +366,43 @@ static int insert_tx(PGconn *c, const struct result *r,
     p_fmt(&p, "%lld", (long long)t->errors);
     p_fmt(&p, "%.6f", t->count ? (double)t->errors / (double)t->count : 0);
     p_fmt(&p, "%.3f", secs > 0 ? (double)t->count / secs : 0);
-    p_secs(&p, (double)t->min_us);
-    p_secs(&p, t->mean_us);
-    p_secs(&p, stats_tx_stddev(t));
-    p_secs(&p, (double)t->max_us);
-    static const double ps[] = {50, 90, 95, 99, 99.9};
-    for (size_t i = 0; i < sizeof ps / sizeof *ps; i++)
-        p_secs(&p, (double)hist_percentile(t->hist, ps[i]));
+    /* Latencies: successful samples, NULL when there were none (0 would
+     * read as fast); the failed side in its own columns (migration 004). */
+    if (have_ok) {
+        p_secs(&p, (double)t->min_us);
+        p_secs(&p, t->mean_us);
+        p_secs(&p, stats_tx_stddev(t));
+        p_secs(&p, (double)t->max_us);
+    } else {
+        for (int i = 0; i < 4; i++) p_str(&p, NULL);
+    }
+    pct_row(&p, t);
     p_str(&p, h);
+    p_fmt(&p, "%lld", (long long)stats_tx_ok(t));
+    p_fmt(&p, "%lld", (long long)t->failed);
+    if (have_failed) {
+        p_secs(&p, (double)t->fail_min_us);
+        p_secs(&p, t->fail_mean_us);
+        p_secs(&p, (double)t->fail_max_us);
+        p_secs(&p, (double)hist_percentile(t->fail_hist, 50));
+        p_secs(&p, (double)hist_percentile(t->fail_hist, 95));
+        p_secs(&p, (double)hist_percentile(t->fail_hist, 99));
+    } else {
+        for (int i = 0; i < 6; i++) p_str(&p, NULL);
+    }
+    p_str(&p, fh);
     PGresult *res = run(c,
         "INSERT INTO analytics.load_testing_transactions (run_id, name, kind, "
         "plan_name, started_at, count, errors, error_rate, rate_per_s, "
         "min_time, mean_time, stddev_time, max_time, p50_time, p90_time, "
-        "p95_time, p99_time, p999_time, histogram) VALUES ($1, $2, $3, $4, "
-        "to_timestamp($5), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
-        "$17, $18, $19)", &p);
+        "p95_time, p99_time, p999_time, histogram, ok, failed, "
+        "failed_min_time, failed_mean_time, failed_max_time, failed_p50_time, "
+        "failed_p95_time, failed_p99_time, failed_histogram) VALUES ($1, $2, "
+        "$3, $4, to_timestamp($5), $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+        "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, "
+        "$28)", &p);
     free(h);
+    free(fh);
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok) set_err(err, errlen, "save transaction", c, res);
     PQclear(res);

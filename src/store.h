@@ -63,7 +63,9 @@ void store_mask(const char *conninfo, char *msg);
 int store_has_password(const char *conninfo);
 
 /* The values written into the old columns, exposed for tests:
- * num_users, and (in seconds) avg/max/sample-std of web and container. */
+ * num_users, and (in seconds) avg/max/sample-std of web and container over
+ * every sample, successful and failed (the old system's meaning; herd's
+ * own min/p* columns beside them are of successful samples). */
 struct store_legacy {
     int num_users;
     double avg_web, max_web, std_web;

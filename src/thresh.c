@@ -36,6 +36,15 @@ int thresh_parse(const char *expr, struct thresh *out, char *err,
     char *metric = op ? last_word(s) : NULL;
     char *target = s;
     while (*target == ' ') target++;
+    /* "<target> failed <metric>": the failed side. */
+    size_t tl = strlen(target);
+    while (tl && target[tl - 1] == ' ') target[--tl] = '\0';
+    if (metric && tl > 7 && !strcmp(target + tl - 7, " failed")) {
+        out->failed = 1;
+        tl -= 7;
+        while (tl && target[tl - 1] == ' ') tl--;
+        target[tl] = '\0';
+    }
     if (!metric || !*target) {
         snprintf(err, errlen, "%s", expected);
         free(s);
@@ -72,6 +81,13 @@ int thresh_parse(const char *expr, struct thresh *out, char *err,
     else {
         snprintf(err, errlen, "unknown metric \"%s\" (expected p95, p99, "
                  "min, max, mean, error_rate, rps or count)", metric);
+        free(s);
+        return -1;
+    }
+    if (out->failed && (out->metric == TM_ERROR_RATE || out->metric == TM_RPS)) {
+        snprintf(err, errlen, "\"failed %s\": the failed side has latencies "
+                 "(p95, min, max, mean) and a count; error_rate and rps are "
+                 "of every sample (write it without \"failed\")", metric);
         free(s);
         return -1;
     }
@@ -137,16 +153,30 @@ int thresh_eval(const struct thresh *t, const struct result *r,
     }
     *actual = NAN;
     int ok = 0;
-    if (tx && tx->count > 0) {
+    int latency = t->metric == TM_PCT || t->metric == TM_MIN ||
+                  t->metric == TM_MAX || t->metric == TM_MEAN;
+    if (tx && tx->count > 0 && latency && t->failed && !tx->failed) {
+        ok = 1;                             /* nothing failed slowly */
+    } else if (tx && tx->count > 0 && latency && !t->failed &&
+               !stats_tx_ok(tx)) {
+        ok = 0;                             /* no success is not fast */
+    } else if (tx && tx->count > 0) {
         double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
+        const struct hist *h = t->failed ? tx->fail_hist : tx->hist;
         switch (t->metric) {
-        case TM_PCT: *actual = (double)hist_percentile(tx->hist, t->pct); break;
-        case TM_MIN: *actual = (double)tx->min_us; break;
-        case TM_MAX: *actual = (double)tx->max_us; break;
-        case TM_MEAN: *actual = tx->mean_us; break;
+        case TM_PCT: *actual = (double)hist_percentile(h, t->pct); break;
+        case TM_MIN:
+            *actual = (double)(t->failed ? tx->fail_min_us : tx->min_us);
+            break;
+        case TM_MAX:
+            *actual = (double)(t->failed ? tx->fail_max_us : tx->max_us);
+            break;
+        case TM_MEAN: *actual = t->failed ? tx->fail_mean_us : tx->mean_us; break;
         case TM_ERROR_RATE: *actual = (double)tx->errors / (double)tx->count; break;
         case TM_RPS: *actual = secs > 0 ? (double)tx->count / secs : 0; break;
-        case TM_COUNT: *actual = (double)tx->count; break;
+        case TM_COUNT:
+            *actual = (double)(t->failed ? tx->errors : tx->count);
+            break;
         }
         switch (t->op) {
         case TO_LT: ok = *actual < t->value; break;
@@ -168,4 +198,47 @@ char *thresh_format(const struct thresh *t, double v, char *buf, size_t n)
     default: units_format_duration(buf, n, v); break;
     }
     return buf;
+}
+
+const char *thresh_unmeasured(const struct thresh *t, const struct result *r)
+{
+    int64_t count = 0, failed = 0, found = 0;
+    int http = !strcmp(t->target, "http"), flows = !strcmp(t->target, "flows");
+    for (int i = 0; i < r->stats->ntx; i++) {
+        const struct stats_tx *x = &r->stats->tx[i];
+        if (http || flows ? (int)x->kind == (http ? STATS_REQUEST : STATS_FLOW)
+                          : !strcmp(x->name, t->target)) {
+            found = 1;
+            count += x->count;
+            failed += x->failed;
+        }
+    }
+    if (!found && !http && !flows) return "no such transaction";
+    if (!count) return "no samples";
+    if (t->metric != TM_PCT && t->metric != TM_MIN && t->metric != TM_MAX &&
+        t->metric != TM_MEAN)
+        return NULL;
+    if (!t->failed && count == failed) return "no successful samples";
+    if (t->failed && !failed) return "no failed samples";
+    return NULL;
+}
+
+cJSON *thresh_verdict(const struct thresh *t, const struct result *r, int *ok)
+{
+    double actual;
+    *ok = thresh_eval(t, r, &actual);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "expr", t->expr);
+    cJSON_AddBoolToObject(o, "ok", *ok);
+    if (!isnan(actual)) {
+        char shown[64];
+        cJSON_AddNumberToObject(o, "value", actual);
+        thresh_format(t, actual, shown, sizeof shown);
+        cJSON_AddStringToObject(o, "measured", shown);
+    } else {
+        const char *why = thresh_unmeasured(t, r);
+        cJSON_AddNullToObject(o, "value");
+        cJSON_AddStringToObject(o, "measured", why ? why : "nothing measured");
+    }
+    return o;
 }

@@ -20,10 +20,10 @@ h() { "$HERD" "$@" >> "$out" 2>&1; }
 
 # Migrations: from empty, then again (nothing to do).
 h db migrate; expect_eq "migrate from empty" 0 "$?"
-expect_eq "three migrations recorded" 3 "$(sql -c 'select count(*) from analytics.herd_migrations')"
+expect_eq "four migrations recorded" 4 "$(sql -c 'select count(*) from analytics.herd_migrations')"
 "$HERD" db migrate > "$TMP/m2" 2>&1; expect_eq "migrate again" 0 "$?"
 cat "$TMP/m2" >> "$out"
-grep -q "0 applied, 3 already there" "$TMP/m2" && ok "re-run applies nothing" || fail "re-run: $(cat "$TMP/m2")"
+grep -q "0 applied, 4 already there" "$TMP/m2" && ok "re-run applies nothing" || fail "re-run: $(cat "$TMP/m2")"
 
 # Two migrating at once on a fresh database: both succeed, applied once.
 sql -c 'create database fresh' > /dev/null
@@ -32,7 +32,7 @@ DATABASE_URL=$fresh "$HERD" db migrate >> "$out" 2>&1 & a=$!
 DATABASE_URL=$fresh "$HERD" db migrate >> "$out" 2>&1 & b=$!
 wait $a; ra=$?; wait $b; rb=$?
 expect_eq "concurrent migrations both succeed" "0 0" "$ra $rb"
-expect_eq "applied once" 3 "$(DB=fresh sql -c 'select count(*) from analytics.herd_migrations')"
+expect_eq "applied once" 4 "$(DB=fresh sql -c 'select count(*) from analytics.herd_migrations')"
 
 # An old-system table is upgraded in place; its rows and columns survive.
 sql -c 'create database legacy' > /dev/null
@@ -84,6 +84,20 @@ expect_eq "transactions stored" "assign|request|400 poll|request|1200 wait|flow|
     "$(sql -c "select name, kind, count from analytics.load_testing_transactions where run_id='week1' order by name" | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "status codes stored" 1200 "$(sql -c "select count from analytics.load_testing_errors where run_id='week1' and name='poll' and what='status' and key='200'")"
 expect_eq "whole result stored as jsonb" 1200 "$(sql -c "select result->'transactions'->1->>'count' from analytics.load_testing where run_id='week1'")"
+
+# Success and failure apart (migration 004): 4 slow successes and 4 fast
+# failures. The transaction's latency columns hold the successes only, the
+# failed_ columns the failures; the old avg/max_web_time keep every sample.
+printf 'request mixed 300000 200\nrequest mixed 1000 500\n%.0s' 1 2 3 4 |
+    "$TOOLS/mkresult" okko okko1 1790000000000 10000 2 > "$TMP/okko1.json"
+h save "$TMP/okko1.json"; expect_eq "save a result with failures" 0 "$?"
+expect_eq "ok and failed apart" "8|4|4|4|0.30|0.30|0.001|0.001" \
+    "$(sql -c "select count, ok, failed, errors, round(min_time,2), round(p50_time,2), round(failed_p50_time,3), round(failed_max_time,3) from analytics.load_testing_transactions where run_id='okko1'")"
+expect_eq "old columns over every sample, p50 over successes" "0.150500|0.300000|0.30" \
+    "$(sql -c "select round(avg_web_time,6), round(max_web_time,6), round(p50_web_time,2) from analytics.load_testing where run_id='okko1'")"
+expect_eq "no failures: failed columns 0 and NULL" "1200|0|t" \
+    "$(sql -c "select ok, failed, failed_p50_time is null from analytics.load_testing_transactions where run_id='week1' and name='poll'")"
+sql -c "delete from analytics.load_testing where run_id='okko1'" > /dev/null   # the counts below are of the weeks
 
 # Idempotent re-save; a different result under the same id is refused.
 "$HERD" save "$TMP/week1.json" > "$TMP/resave" 2>&1; expect_eq "re-save exits 0" 0 "$?"

@@ -18,8 +18,47 @@ JSON
 "$HERD" run "$TMP/fail.json" -o "$TMP/r1.json" -q >/dev/null 2>&1
 expect_eq "no iteration succeeded (every request timed out): exit 10" 10 "$?"
 expect_eq "timeouts classified" 2 "$(jq '.transactions[] | select(.name=="slow") | .errors_by.timeout' "$TMP/r1.json")"
-max=$(jq '.transactions[] | select(.name=="slow") | .max_us' "$TMP/r1.json")
-if [ "$max" -lt 1500000 ]; then ok "request timeout respected (max ${max}us)"; else fail "timeout not respected: ${max}us"; fi
+# Every request timed out: the timeouts are the failed side's latencies.
+max=$(jq '.transactions[] | select(.name=="slow") | .failed.max_us' "$TMP/r1.json")
+if [ "$max" -gt 0 ] && [ "$max" -lt 1500000 ]; then ok "request timeout respected (max ${max}us)"; else fail "timeout not respected: ${max}us"; fi
+
+# Success and failure apart: /okko answers every other call with a 500 at
+# once and the others after 300ms. The success percentiles are the slow
+# successes' alone (fast failures beside them used to pull p50 down to a
+# few ms), the failed side is reported with its own fast latencies, and a
+# latency threshold on a flow whose every poll timed out fails.
+cat > "$TMP/okko.json" <<JSON
+{"name": "okko", "base_url": "$base",
+ "load": {"users": 2, "iterations": 10},
+ "scenarios": [{"steps": [
+   {"name": "mixed", "path": "/okko?ms=300"},
+   {"name": "never done", "poll": {"path": "/pending", "every": "100ms",
+     "timeout": "300ms", "until": {"\$.state": "SUCCESS"}}}]}],
+ "thresholds": ["mixed p50 > 250ms", "mixed failed p99 < 250ms",
+                "mixed failed count >= 10", "never done p95 < 1h"]}
+JSON
+"$HERD" run "$TMP/okko.json" -o "$TMP/okko-r.json" > "$TMP/okko.txt" 2>&1
+expect_eq "okko: the threshold on a flow with no success fails the run" 1 "$?"
+r="$TMP/okko-r.json"
+expect_eq "okko: 10 slow successes, 10 fast failures" "20 10 10" \
+    "$(jq -r '.transactions[] | select(.name=="mixed") | "\(.count) \(.ok) \(.failed.count)"' "$r")"
+p50=$(jq '.transactions[] | select(.name=="mixed") | .p50_us' "$r")
+mn=$(jq '.transactions[] | select(.name=="mixed") | .min_us' "$r")
+if [ "$mn" -ge 300000 ] && [ "$p50" -ge 300000 ] && [ "$p50" -lt 600000 ]; then
+    ok "okko: success p50 ${p50}us and min ${mn}us are the 300ms sleeps"
+else fail "okko: success p50 ${p50}us, min ${mn}us; the server slept 300ms"; fi
+fp99=$(jq '.transactions[] | select(.name=="mixed") | .failed.p99_us' "$r")
+if [ "$fp99" -gt 0 ] && [ "$fp99" -lt 250000 ]; then ok "okko: failed side p99 ${fp99}us (fast 500s)"
+else fail "okko: failed p99 ${fp99}us, expected the fast 500s"; fi
+expect_eq "okko: thresholds pass, pass, pass, fail" "true true true false" \
+    "$(jq -r '[.thresholds[].ok] | map(tostring) | join(" ")' "$r")"
+if grep -q "FAIL  never done p95 < 1h  (no successful samples)" "$TMP/okko.txt"; then
+    ok "okko: the report says no successful samples"
+else fail "okko: no 'no successful samples' in the report"; fi
+if grep -Eq "^  failed: 10 " "$TMP/okko.txt"; then ok "okko: the report shows the failed side"
+else fail "okko: no 'failed: 10' line in the report"; fi
+wait_p50=$(jq '.transactions[] | select(.name=="never done") | "\(.ok) \(.failed.count) \(.p95_us)"' -r "$r")
+expect_eq "okko: the timed-out flow has no successful latency" "0 10 0" "$wait_p50"
 
 # A poll answered with invalid JSON, and a poll that never finishes.
 cat > "$TMP/badpoll.json" <<JSON
@@ -49,7 +88,7 @@ expect_eq "poll timeout classified" 2 "$(jq '.transactions[] | select(.name=="ne
 polls=$(jq '.transactions[] | select(.name=="never poll") | .count' "$r")
 if [ "$polls" -ge 10 ] && [ "$polls" -le 16 ]; then ok "polled every 100ms until the timeout ($polls polls)"
 else fail "$polls polls in 700ms at 100ms intervals for 2 users"; fi
-mn=$(jq '.transactions[] | select(.name=="never" and .kind=="flow") | .min_us' "$r")
+mn=$(jq '.transactions[] | select(.name=="never" and .kind=="flow") | .failed.min_us' "$r")
 if [ "$mn" -ge 500000 ] && [ "$mn" -le 1500000 ]; then ok "poll wait ended at its timeout (${mn}us)"
 else fail "poll wait ${mn}us, expected about 700ms"; fi
 

@@ -13,6 +13,9 @@ engine's failure-case tests (standard library only).
   GET  /setcookie     200 with Set-Cookie: sid=<n>
   GET  /needcookie    200 if the request has the cookie sid, else 401
   GET  /flaky?n=N     503 for the first N calls per path+query, then 200
+  GET  /okko?ms=N     alternates per path+query: odd calls 500 at once, even
+                      calls wait N ms, then 200 (fast failures beside slow
+                      successes)
   GET  /hit?k=NAME    counts a hit under NAME; /hits?k=NAME returns the count
   PUT  /echo          as POST
   GET  /redirect      302 to /ok with a Location header
@@ -100,6 +103,15 @@ class Handler(BaseHTTPRequestHandler):
                 counts[self.path] = counts.get(self.path, 0) + 1
                 n = counts[self.path]
             self.send(503 if n <= int(q.get("n", ["1"])[0]) else 200, "flaky")
+        elif u.path == "/okko":
+            with lock:
+                counts[self.path] = counts.get(self.path, 0) + 1
+                n = counts[self.path]
+            if n % 2:
+                self.send(500, "fast failure")
+            else:
+                time.sleep(int(q.get("ms", ["300"])[0]) / 1000.0)
+                self.send(200, "slow success")
         else:
             self.send(404, "not found")
 

@@ -35,6 +35,7 @@ TOKENS_KEY = "target:tokens"
 QUEUE_KEY = "target:in_flight"
 JOBS_KEY = "target:jobs"           # task id -> times (see tasks.py)
 ANSWERS_KEY = "target:assign"      # status -> how many assign answers
+FIRST_POLL_KEY = "target:first_poll"   # task id -> its first status poll
 
 
 def authorized():
@@ -92,6 +93,8 @@ def status(task_id):
         uuid.UUID(task_id)
     except ValueError:
         return jsonify(error="bad task id"), 400
+    # When the first poll of each job arrived: a flow starts there.
+    REDIS.hsetnx(FIRST_POLL_KEY, task_id, "%.6f" % time.time())
     res = celery_app.AsyncResult(task_id)
     state = res.state
     output = None

@@ -49,6 +49,13 @@ static void same(const struct result *x, const struct result *y)
         CHECK(fabs(a->mean_us - b->mean_us) < 1e-6);
         CHECK(fabs(stats_tx_stddev(a) - stats_tx_stddev(b)) < 1e-6);
         CHECK_INT(hist_percentile(a->hist, 95), hist_percentile(b->hist, 95));
+        CHECK_INT(a->failed, b->failed);
+        CHECK_INT(a->fail_min_us, b->fail_min_us);
+        CHECK_INT(a->fail_max_us, b->fail_max_us);
+        CHECK(fabs(a->fail_mean_us - b->fail_mean_us) < 1e-6);
+        CHECK(fabs(stats_tx_fail_stddev(a) - stats_tx_fail_stddev(b)) < 1e-6);
+        CHECK_INT(a->fail_hist->total, b->fail_hist->total);
+        CHECK_INT(hist_percentile(a->fail_hist, 50), hist_percentile(b->fail_hist, 50));
         CHECK_INT(a->status[503], b->status[503]);
         CHECK_INT(a->nerrs, b->nerrs);
     }
@@ -67,6 +74,11 @@ static void test_round_trip(void)
     if (!back) { fprintf(stderr, "%s\n", err); free(json); result_free(r); return; }
     same(r, back);
     CHECK_STR(back->run_id, "run-1");
+    /* the failed side is there and apart: 100 retries failed */
+    CHECK_INT(back->stats->tx[0].failed, 100);
+    CHECK_INT(back->stats->tx[0].hist->total, 900);
+    CHECK_INT(back->stats->tx[0].fail_hist->total, 100);
+    CHECK(strstr(json, "\"ok\":\t900") || strstr(json, "\"ok\": 900"));
     /* Every truncation of the document is refused, never a crash. */
     size_t n = strlen(json);
     int accepted = 0;
@@ -86,7 +98,7 @@ static void test_round_trip(void)
         d[3] = '1';
         struct result *x = result_from_json(edit, err, sizeof err);
         CHECK(x == NULL);
-        CHECK(strstr(err, "does not match") != NULL);
+        CHECK(strstr(err, "must equal count") != NULL);
         result_free(x);
     } else {
         CHECK(!"count field not found");
@@ -97,6 +109,97 @@ static void test_round_trip(void)
     CHECK(result_from_json("[]", err, sizeof err) == NULL);
     free(json);
     result_free(back);
+    result_free(r);
+}
+
+/* A document written before success and failure were kept apart (no "ok",
+ * no "failed"; histograms of every sample) still reads, as it was. */
+static void test_old_format(void)
+{
+    /* Build one: record every sample as a success (the old histogram held
+     * them all), then count the failures the old way and drop the new keys. */
+    struct result *r = result_new();
+    r->started_unix_ms = 1700000000000;
+    r->finished_unix_ms = 1700000010000;
+    int a = stats_tx_index(r->stats, "x", STATS_REQUEST);
+    for (int i = 0; i < 100; i++)
+        stats_record(r->stats, a, 1000 + i * 100, 1000, i < 10 ? 0 : 200,
+                     ERR_NONE, NULL, 1700000000 + i % 3);
+    char *json = result_to_json(r);
+    cJSON *o = cJSON_Parse(json);
+    free(json);
+    cJSON *tx = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "transactions"), 0);
+    cJSON_DeleteItemFromObject(tx, "ok");
+    cJSON_DeleteItemFromObject(tx, "failed");
+    cJSON_ReplaceItemInObject(tx, "errors", cJSON_CreateNumber(10));
+    cJSON *sum = cJSON_GetObjectItem(cJSON_GetObjectItem(o, "summary"), "requests");
+    cJSON_DeleteItemFromObject(sum, "ok");
+    cJSON_DeleteItemFromObject(sum, "failed");
+    cJSON *sec = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "timeline"), 0);
+    cJSON_ReplaceItemInObject(sec, "errors", cJSON_CreateNumber(4));
+    char *old = cJSON_Print(o);
+    char err[256];
+    struct result *back = result_from_json(old, err, sizeof err);
+    CHECK(back != NULL);
+    if (!back) fprintf(stderr, "old format: %s\n", err);
+    if (back) {
+        const struct stats_tx *t = &back->stats->tx[0];
+        CHECK_INT(t->count, 100);
+        CHECK_INT(t->errors, 10);
+        CHECK_INT(t->failed, 0);            /* read as it was */
+        CHECK_INT(t->hist->total, 100);
+        CHECK_INT(t->fail_hist->total, 0);
+        CHECK_INT(t->min_us, 1000);
+        CHECK_INT(t->max_us, 10900);
+        CHECK_INT(back->stats->sec[0].errors, 4);
+        CHECK_INT(back->stats->sec[0].hist->total, back->stats->sec[0].requests);
+        /* and it merges with a new one */
+        struct result *n = result_new();
+        int b = stats_tx_index(n->stats, "x", STATS_REQUEST);
+        stats_record(n->stats, b, 50, 50, 0, ERR_CONNECT, NULL, 1700000000);
+        CHECK(result_merge(back, n) == 0);
+        CHECK_INT(back->stats->tx[0].count, 101);
+        CHECK_INT(back->stats->tx[0].failed, 1);
+        CHECK_INT(back->stats->tx[0].min_us, 1000);
+        result_free(n);
+        result_free(back);
+    }
+    /* Half old, half new: refused (one writer writes a whole document). */
+    int b2 = stats_tx_index(r->stats, "y", STATS_REQUEST);
+    stats_record(r->stats, b2, 10, 10, 200, ERR_NONE, NULL, 1700000000);
+    json = result_to_json(r);
+    cJSON *o2 = cJSON_Parse(json);
+    free(json);
+    tx = cJSON_GetArrayItem(cJSON_GetObjectItem(o2, "transactions"), 0);
+    cJSON_DeleteItemFromObject(tx, "ok");
+    cJSON_DeleteItemFromObject(tx, "failed");
+    char *mixed = cJSON_Print(o2);
+    CHECK(result_from_json(mixed, err, sizeof err) == NULL);
+    CHECK(strstr(err, "\"failed\"") != NULL);
+    /* New format, a failed count out of range: refused, never cast. */
+    tx = cJSON_GetArrayItem(cJSON_GetObjectItem(o2, "transactions"), 1);
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(tx, "failed"), "count",
+                              cJSON_CreateNumber(1e300));
+    cJSON *tx0 = cJSON_GetArrayItem(cJSON_GetObjectItem(o2, "transactions"), 0);
+    cJSON_Delete(cJSON_DetachItemFromArray(cJSON_GetObjectItem(o2, "transactions"), 0));
+    (void)tx0;
+    char *huge = cJSON_Print(o2);
+    CHECK(result_from_json(huge, err, sizeof err) == NULL);
+    CHECK(strstr(err, "failed.count: expected a whole number") != NULL);
+    /* A new document whose timeline histogram counts its errors too. */
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(tx, "failed"), "count",
+                              cJSON_CreateNumber(0));
+    sec = cJSON_GetArrayItem(cJSON_GetObjectItem(o2, "timeline"), 0);
+    cJSON_ReplaceItemInObject(sec, "errors", cJSON_CreateNumber(1));
+    char *tl = cJSON_Print(o2);
+    CHECK(result_from_json(tl, err, sizeof err) == NULL);
+    CHECK(strstr(err, "requests - errors") != NULL);
+    free(tl);
+    free(huge);
+    free(mixed);
+    free(old);
+    cJSON_Delete(o);
+    cJSON_Delete(o2);
     result_free(r);
 }
 
@@ -196,6 +299,10 @@ static void test_report(void)
                  "interrupted 0 (dropped 0)") != NULL);
     CHECK(strstr(buf, "retries_exhausted: 503 after 100 tries") != NULL);
     CHECK(strstr(buf, "202: 900") != NULL);
+    /* the failed side on its own line under its transaction */
+    char *row = strstr(buf, "\nassign container ");
+    CHECK(row && strncmp(strchr(row + 1, '\n'), "\n  failed: 100 ", 15) == 0);
+    CHECK(strstr(buf, "latencies: successful samples only") != NULL);
     free(buf);
     f = open_memstream(&buf, &len);
     CHECK(report_csv(f, r) == 0);
@@ -205,6 +312,8 @@ static void test_report(void)
     CHECK_INT(lines, 3);
     CHECK(strncmp(buf, "transaction,kind,count,", 23) == 0);
     CHECK(strstr(buf, "\nassign container,request,1000,100,") != NULL);
+    CHECK(strstr(buf, ",ok,failed,failed_p50_ms,failed_p99_ms,failed_max_ms\n"));
+    CHECK(strstr(buf, ",900,100,") != NULL);
     free(buf);
     result_free(r);
 }
@@ -263,6 +372,7 @@ static void test_timer_lateness(void)
 int main(void)
 {
     T_RUN(test_round_trip);
+    T_RUN(test_old_format);
     T_RUN(test_write_read);
     T_RUN(test_merge);
     T_RUN(test_thresholds);

@@ -31,22 +31,42 @@ static void test_record(void)
     stats_error(s, a, ERR_INTERRUPTED, NULL);
     const struct stats_tx *t = &s->tx[a];
     CHECK_INT(t->count, 3);
-    CHECK_INT(t->errors, 3);
+    CHECK_INT(t->errors, 3);          /* 2 failed samples + 1 without */
+    CHECK_INT(t->failed, 2);
+    CHECK_INT(stats_tx_ok(t), 1);
+    /* The successful side holds the one success only ... */
     CHECK_INT(t->min_us, 100);
-    CHECK_INT(t->max_us, 300);
-    CHECK(fabs(t->mean_us - 200) < 1e-9);
-    CHECK(fabs(stats_tx_stddev(t) - 100) < 1e-9);   /* sample stddev */
+    CHECK_INT(t->max_us, 100);
+    CHECK(fabs(t->mean_us - 100) < 1e-9);
+    CHECK_INT(t->hist->total, 1);
+    CHECK_INT(t->hist_service->total, 1);
+    /* ... and the failed side the two failures. */
+    CHECK_INT(t->fail_min_us, 200);
+    CHECK_INT(t->fail_max_us, 300);
+    CHECK(fabs(t->fail_mean_us - 250) < 1e-9);
+    CHECK(fabs(stats_tx_fail_stddev(t) - sqrt(5000)) < 1e-9); /* sample */
+    CHECK_INT(t->fail_hist->total, 2);
+    CHECK_INT(hist_percentile(t->fail_hist, 100), 300);
+    /* Every sample together: what the old system's columns hold. */
+    double all_mean, all_sd;
+    int64_t all_max;
+    stats_tx_all_moments(t, &all_mean, &all_max, &all_sd);
+    CHECK(fabs(all_mean - 200) < 1e-9);
+    CHECK_INT(all_max, 300);
+    CHECK(fabs(all_sd - 100) < 1e-9);
     CHECK_INT(t->status[200], 1);
     CHECK_INT(t->status[0], 1);
     CHECK_INT(t->nerrs, 3);
     CHECK_STR(t->errs[0].key, "status: 500");
     CHECK_STR(t->errs[1].key, "connect");
-    CHECK_INT(hist_percentile(t->hist_service, 100), 300);
+    CHECK_INT(hist_percentile(t->hist_service, 100), 100);
     /* the timeline holds request samples only, with a gap second */
     CHECK_INT(s->nsec, 3);
     CHECK_INT(s->tl_base, 1000);
     CHECK_INT(s->sec[0].requests, 2);
     CHECK_INT(s->sec[0].errors, 1);
+    CHECK_INT(s->sec[0].hist->total, 1);   /* the success only */
+    CHECK(s->sec[2].hist == NULL);        /* a second of failures only */
     CHECK_INT(s->sec[1].requests, 0);
     CHECK_INT(s->sec[2].requests, 1);
     stats_active(s, 999, 5);          /* before the first second: shifts */
@@ -59,23 +79,37 @@ static void test_record(void)
     stats_free(s);
 }
 
-/* x holds what y holds: the same counts, extremes, moments, p99 and 503s
- * (as when the samples behind x were recorded into y in one go). */
+/* x holds what y holds: the same counts, extremes, moments, p99 and 503s,
+ * on the successful and on the failed side (as when the samples behind x
+ * were recorded into y in one go). Both sides must have samples, or the
+ * test would prove nothing about that side. */
 static void check_same_tx(const struct stats_tx *x, const struct stats_tx *y)
 {
+    CHECK(stats_tx_ok(y) > 1 && y->failed > 1);
     CHECK_INT(x->count, y->count);
     CHECK_INT(x->errors, y->errors);
+    CHECK_INT(x->failed, y->failed);
     CHECK_INT(x->min_us, y->min_us);
     CHECK_INT(x->max_us, y->max_us);
     CHECK(close_rel(x->mean_us, y->mean_us));
     CHECK(close_rel(stats_tx_stddev(x), stats_tx_stddev(y)));
     CHECK_INT(hist_percentile(x->hist, 99), hist_percentile(y->hist, 99));
+    CHECK_INT(x->hist->total, y->hist->total);
+    CHECK_INT(x->fail_min_us, y->fail_min_us);
+    CHECK_INT(x->fail_max_us, y->fail_max_us);
+    CHECK(close_rel(x->fail_mean_us, y->fail_mean_us));
+    CHECK(close_rel(stats_tx_fail_stddev(x), stats_tx_fail_stddev(y)));
+    CHECK_INT(hist_percentile(x->fail_hist, 50), hist_percentile(y->fail_hist, 50));
+    CHECK_INT(hist_percentile(x->fail_hist, 99), hist_percentile(y->fail_hist, 99));
+    CHECK_INT(x->fail_hist->total, y->fail_hist->total);
     CHECK_INT(x->status[503], y->status[503]);
 }
 
 static void test_merge_equals_union(void)
 {
     struct stats *a = stats_new(), *b = stats_new(), *all = stats_new();
+    struct stats *one = stats_new();
+    int tw = stats_tx_index(one, "web", STATS_REQUEST);
     const char *names[] = {"login", "assign", "poll"};
     for (int i = 0; i < 30000; i++) {
         int k = i % 3;
@@ -90,6 +124,7 @@ static void test_merge_equals_union(void)
         stats_record(part, ti, v, v / 2, status, e, e ? "contains \"OK\"" : NULL, sec);
         int tj = stats_tx_index(all, names[k], STATS_REQUEST);
         stats_record(all, tj, v, v / 2, status, e, e ? "contains \"OK\"" : NULL, sec);
+        stats_record(one, tw, v, v / 2, status, e, NULL, sec);
     }
     a->iter_started = 5; b->iter_started = 7;
     CHECK(stats_merge(a, b) == 0);
@@ -107,14 +142,22 @@ static void test_merge_equals_union(void)
     CHECK_INT(a->nsec, all->nsec);
     for (int i = 0; i < a->nsec && i < all->nsec; i++) {
         CHECK_INT(a->sec[i].requests, all->sec[i].requests);
+        CHECK_INT(a->sec[i].errors, all->sec[i].errors);
+        CHECK_INT(a->sec[i].hist->total, all->sec[i].hist->total);
         CHECK_INT(hist_percentile(a->sec[i].hist, 50),
                   hist_percentile(all->sec[i].hist, 50));
     }
     /* summing every request tx gives the "web" pool */
-    struct stats_tx web;
+    struct stats_tx web, web1;
     stats_tx_sum(a, STATS_REQUEST, "web", &web);
     CHECK_INT(web.count, 30000);
+    /* ... the same as one pass recording all of them under one name */
+    check_same_tx(&web, &one->tx[0]);
+    stats_tx_sum(all, STATS_REQUEST, "web", &web1);
+    check_same_tx(&web1, &one->tx[0]);
+    stats_tx_clear(&web1);
     stats_tx_clear(&web);
+    stats_free(one);
     stats_free(a); stats_free(b); stats_free(all);
 }
 
@@ -161,6 +204,10 @@ static void test_reset_and_merge_deltas(void)
         CHECK_INT(d->tx[td].nerrs, 0);
         CHECK_INT(d->nsec, 0);
         CHECK_INT(d->tx[td].hist->total, 0);
+        CHECK_INT(d->tx[td].fail_hist->total, 0);
+        CHECK_INT(d->tx[td].failed, 0);
+        CHECK_INT(d->tx[td].fail_max_us, 0);
+        CHECK(d->tx[td].fail_mean_us == 0 && d->tx[td].fail_m2 == 0);
         CHECK_INT(d->tx[td].status[200], 0);
     }
     const struct stats_tx *b = &total->tx[0];
