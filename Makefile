@@ -90,7 +90,8 @@ unit: $(TESTBINS)
 	@scripts/run-unit $(TESTBINS)
 
 e2e: $(BUILD)/herd $(TOOLS)
-	@HERD=$(abspath $(BUILD)/herd) TOOLS=$(abspath $(BUILD)/tools) scripts/run-e2e
+	@HERD=$(abspath $(BUILD)/herd) TOOLS=$(abspath $(BUILD)/tools) \
+	    HERD_SANITIZE=$(SANITIZE) scripts/run-e2e
 
 test: deps
 	$(MAKE) all unit

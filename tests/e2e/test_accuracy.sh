@@ -45,6 +45,24 @@ judge() {
     done <<< "$out"
 }
 
+# --- tolerances ----------------------------------------------------------
+# P50/P99: herd minus server within [-1 ms, max(A, F x server) + 1 ms], see
+# the top of this file. TL: a whole timeline second against the planned
+# rate. DUR: duration_s in seconds. STALL_US: the stall run against its
+# analytic values.
+P50="--abs-ms 1 --rel 0.05"; P99="--abs-ms 3 --rel 0.10"
+TL=0.02; DUR=0.02; STALL_US=50000
+# Under ASan + UBSan (make SANITIZE=... sets HERD_SANITIZE) herd runs 2-3x
+# slower and checks every allocation: that pass is for memory safety, and
+# the timing bounds above are the normal build's to prove. There every
+# count, schedule and accounting check stays exact; only the latency,
+# per-second and duration bounds widen, and the run says so.
+if [ -n "${HERD_SANITIZE:-}" ]; then
+    P50="--abs-ms 25 --rel 0.50"; P99="--abs-ms 250 --rel 2.0"
+    TL=0.20; DUR=0.25; STALL_US=250000
+    echo "  (sanitizer build ($HERD_SANITIZE): latency, per-second and duration bounds relaxed; counts exact)"
+fi
+
 # --- the ground-truth server -------------------------------------------
 # One worker (so "the server" is one process we can freeze): see
 # scripts/nginx-echo.
@@ -98,8 +116,8 @@ run a "$TMP/a-plan.json" --threads 2
 expect_eq "a. closed model exits 0" 0 "$rc"
 server a "/sleep/5?r=a"; lateness a
 judge count "$log" "/sleep/5?r=a" "$TMP/a.json" a
-judge latency "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
-judge latency "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
+judge latency "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p50 $P50 --res-ms 1
+judge latency "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p99 $P99 --res-ms 1
 
 # --- b. plan-level think -----------------------------------------------
 # load.think 100 ms after every request, 30 users, 20 ms endpoint, 3 s.
@@ -112,8 +130,8 @@ plan b '{"users": 30, "duration": "3s", "think": "100ms"}' \
 run b "$TMP/b-plan.json" --threads 2
 server b "/sleep/20?r=b"; lateness b
 judge count "$log" "/sleep/20?r=b" "$TMP/b.json" b
-judge latency "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
-judge latency "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
+judge latency "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p50 $P50 --res-ms 1
+judge latency "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p99 $P99 --res-ms 1
 judge near "b. requests the server saw vs users x duration / (think + service)" \
     "$(grep -c ' /sleep/20?r=b ' "$log")" 750 --rel 0.10
 
@@ -126,8 +144,8 @@ plan c '{"users": 30, "duration": "3s"}' \
 run c "$TMP/c-plan.json" --threads 2
 server c "/sleep/20?r=c"; lateness c
 judge count "$log" "/sleep/20?r=c" "$TMP/c.json" c
-judge latency "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
-judge latency "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
+judge latency "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p50 $P50 --res-ms 1
+judge latency "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p99 $P99 --res-ms 1
 judge near "c. requests the server saw vs users x duration / (think + service)" \
     "$(grep -c ' /sleep/20?r=c ' "$log")" 750 --rel 0.10
 
@@ -141,8 +159,8 @@ server d "/sleep/5?r=d1"; server d "/sleep/20?r=d2"; lateness d
 for s in "d1 /sleep/5?r=d1" "d2 /sleep/20?r=d2"; do
     read -r name uri <<< "$s"
     judge count "$log" "$uri" "$TMP/d.json" "$name"
-    judge latency "$log" "$uri" "$TMP/d.json" "$name" --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
-    judge latency "$log" "$uri" "$TMP/d.json" "$name" --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
+    judge latency "$log" "$uri" "$TMP/d.json" "$name" --pct p50 $P50 --res-ms 1
+    judge latency "$log" "$uri" "$TMP/d.json" "$name" --pct p99 $P99 --res-ms 1
 done
 judge near "d. iterations started vs users x duration / (think + service)" \
     "$(jr .iterations.started d)" 720 --rel 0.10
@@ -154,8 +172,9 @@ judge near "d. iterations started vs users x duration / (think + service)" \
 # tolerances as above. The timeline's whole seconds must each hold the
 # planned rate within 2 % (a second's arrivals are on the schedule).
 # Arrivals started must be rate x duration (+-1 per worker thread at the
-# edges), none dropped: max_users is far above rate x latency.
-for e in "e200 200 20 100" "e2000 2000 5 200"; do
+# edges), none dropped: max_users is far above rate x latency (x 10, so
+# a busy sanitizer run does not fill it either).
+for e in "e200 200 20 400" "e2000 2000 5 1000"; do
     read -r name rate ms users <<< "$e"
     uri="/sleep/$ms?r=$name"
     plan "$name" "{\"rate\": $rate, \"max_users\": $users, \"duration\": \"3s\"}" \
@@ -163,9 +182,9 @@ for e in "e200 200 20 100" "e2000 2000 5 200"; do
     run "$name" "$TMP/$name-plan.json" --threads 2
     server "$name" "$uri"; lateness "$name"
     judge count "$log" "$uri" "$TMP/$name.json" "$name"
-    judge latency "$log" "$uri" "$TMP/$name.json" "$name" --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
-    judge latency "$log" "$uri" "$TMP/$name.json" "$name" --pct p99 --abs-ms 3 --rel 0.10 --res-ms 1
-    judge timeline "$TMP/$name.json" "$name" "$rate" --rel 0.02
+    judge latency "$log" "$uri" "$TMP/$name.json" "$name" --pct p50 $P50 --res-ms 1
+    judge latency "$log" "$uri" "$TMP/$name.json" "$name" --pct p99 $P99 --res-ms 1
+    judge timeline "$TMP/$name.json" "$name" "$rate" --rel "$TL"
     judge near "$name. arrivals started vs rate x duration" "$(jr .iterations.started "$name")" $((rate * 3)) --abs 2
     expect_eq "$name. arrivals dropped" 0 "$(jr .iterations.dropped "$name")"
 done
@@ -213,13 +232,13 @@ if [ "$seen" -ge 150 ] && [ -n "$worker" ]; then
     echo "       stall ${S}s; expected corrected p99 ${want99}us, mean ${wantmean}us"
     server f "$uri"; lateness f
     judge count "$log" "$uri" "$TMP/f.json" f
-    judge near "f. corrected p99 (us) vs S - 0.01 D + 5 ms" "$(jr '.transactions[] | select(.name=="f") | .p99_us' f)" "$want99" --abs 50000 --rel 0.05
-    judge near "f. mean (us) vs S^2 / 2D + 5 ms" "$(jr '.transactions[] | select(.name=="f") | .mean_us' f)" "$wantmean" --abs 50000 --rel 0.10
+    judge near "f. corrected p99 (us) vs S - 0.01 D + 5 ms" "$(jr '.transactions[] | select(.name=="f") | .p99_us' f)" "$want99" --abs "$STALL_US" --rel 0.05
+    judge near "f. mean (us) vs S^2 / 2D + 5 ms" "$(jr '.transactions[] | select(.name=="f") | .mean_us' f)" "$wantmean" --abs "$STALL_US" --rel 0.10
     judge near "f. service p99 (us): requests were sent on time and waited in the kernel" \
-        "$(jr '.transactions[] | select(.name=="f") | .service_p99_us' f)" "$want99" --abs 50000 --rel 0.05
+        "$(jr '.transactions[] | select(.name=="f") | .service_p99_us' f)" "$want99" --abs "$STALL_US" --rel 0.05
     # Three quarters of the arrivals missed the stall: p50 is the server's
     # (today the 10 ms arrival tick of e shows here too).
-    judge latency "$log" "$uri" "$TMP/f.json" f --pct p50 --abs-ms 1 --rel 0.05 --res-ms 1
+    judge latency "$log" "$uri" "$TMP/f.json" f --pct p50 $P50 --res-ms 1
     # The server's own p99 must not show the stall (validates the set-up:
     # the wait was in the queue, not in nginx's $request_time).
     srv99=$("$PY" "$ACC" server "$log" "$uri" | sed -n 's/.* p99=\([0-9]*\).*/\1/p')
@@ -241,15 +260,15 @@ plan g '{"users": 4, "duration": "2s"}' \
 run g "$TMP/g-plan.json" --threads 2
 server g "/sleep/0?r=g"; lateness g
 judge count "$log" "/sleep/0?r=g" "$TMP/g.json" g
-judge near "g. duration_s vs the planned 2 s" "$(jr .duration_s g)" 2 --abs 0.02
+judge near "g. duration_s vs the planned 2 s" "$(jr .duration_s g)" 2 --abs "$DUR"
 read -r first last cnt < <("$PY" "$ACC" server "$log" "/sleep/0?r=g" |
     sed -n 's/.*count=\([0-9]*\).*first_msec=\([0-9.]*\) last_msec=\([0-9.]*\).*/\2 \3 \1/p')
 if [ -n "${cnt:-}" ]; then
     span=$(awk -v a="$first" -v b="$last" 'BEGIN {printf "%.3f", b - a}')
-    judge near "g. duration_s vs the server's first-to-last span ${span}s" "$(jr .duration_s g)" "$span" --abs 0.02
+    judge near "g. duration_s vs the server's first-to-last span ${span}s" "$(jr .duration_s g)" "$span" --abs "$DUR"
     judge near "g. herd's rate/s vs server requests / span" \
         "$(jr '.transactions[] | select(.name=="g") | .rate_per_s' g)" \
-        "$(awk -v n="$cnt" -v s="$span" 'BEGIN {printf "%.1f", n / s}')" --rel 0.02
+        "$(awk -v n="$cnt" -v s="$span" 'BEGIN {printf "%.1f", n / s}')" --rel "$TL"
 else
     skip "g. no server lines for the duration run"
 fi

@@ -75,11 +75,15 @@ read -r tmin tp50 tmax < <(awk 'NR == FNR { if (FNR % 2) id = $1; else first[id]
     FNR % 2 { id = $1; next }
     $4 == "SUCCESS" && (id in first) { print ($3 - first[id]) * 1e6 }' "$TMP/first.txt" "$TMP/jobs.txt" |
     sort -n | awk '{v[NR] = $1} END {print v[1], v[int((NR + 1) / 2)], v[NR]}')
+# Under ASan + UBSan (HERD_SANITIZE) herd is 2-3x slower: the upper slack
+# widens to 300 ms; the counts above stay exact.
+slack=60
+[ -n "${HERD_SANITIZE:-}" ] && slack=300
 check_flow() {   # LABEL HERD_US TRUTH_US
-    awk -v h="$2" -v t="$3" -v e="$every_ms" 'BEGIN {
-        d = (h - t) / 1000; exit !(d >= -20 && d <= e + 60) }' &&
+    awk -v h="$2" -v t="$3" -v e="$every_ms" -v s="$slack" 'BEGIN {
+        d = (h - t) / 1000; exit !(d >= -20 && d <= e + s) }' &&
         ok "flow $1 $(( $2 / 1000 )) ms vs server $1 $(( ${3%.*} / 1000 )) ms" ||
-        fail "flow $1 $(( $2 / 1000 )) ms vs server $1 $(( ${3%.*} / 1000 )) ms (allowed -20..+$((every_ms + 60)) ms)"
+        fail "flow $1 $(( $2 / 1000 )) ms vs server $1 $(( ${3%.*} / 1000 )) ms (allowed -20..+$((every_ms + slack)) ms)"
 }
 check_flow min "$(tx 'container ready' .min_us)" "$tmin"
 check_flow p50 "$(tx 'container ready' .p50_us)" "$tp50"
