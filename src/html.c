@@ -54,7 +54,7 @@ double html_nice_step(double span, int max_ticks)
 double html_axis_top(double max, int integer, double *step)
 {
     if (!(max > 0)) max = integer ? 1 : 1e-9;
-    double st = html_nice_step(max, 4);
+    double st = html_nice_step(max, 5);
     if (integer && st < 1) st = 1;
     double top = ceil(max / st - 1e-9) * st;
     if (top <= 0) top = st;
