@@ -266,7 +266,8 @@ static const char style[] =
 "@media print{body{margin:0;max-width:none;font-size:10pt}"
 "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
 "figure,table,.tiles,dl{break-inside:avoid}h2{break-after:avoid}"
-".plot{fill:#fff}a{color:inherit;text-decoration:none}}\n"
+".plot{fill:#fff}a{color:inherit;text-decoration:none}table{font-size:8pt}"
+"svg{width:100%}}\n"
 "</style>\n";
 
 static void head(FILE *f, const char *title)

@@ -286,6 +286,25 @@ static void test_report(void)
     free(p);
     result_free(r);
 
+    /* An open model with stages, think time and TLS verification off. */
+    r = sample(0, "local");
+    cJSON_Delete(r->settings);
+    r->settings = cJSON_Parse("{\"model\":\"open\",\"rate_per_s\":50,"
+        "\"max_users\":200,\"duration_s\":90,\"stages\":[{\"duration_s\":30,"
+        "\"rate_per_s\":10},{\"duration_s\":60,\"rate_per_s\":50}],"
+        "\"think_min_s\":0.1,\"think_max_s\":0.3,\"timeout_s\":10,"
+        "\"insecure\":true,\"scenarios\":2}");
+    p = render(r);
+    CHECK(strstr(p, "<dt>load model</dt><dd>open (arrivals at a fixed rate)</dd>") != NULL);
+    CHECK(strstr(p, "<dt>arrival rate</dt><dd>50/s</dd>") != NULL);
+    CHECK(strstr(p, "<dt>at most</dt><dd>200 users</dd>") != NULL);
+    CHECK(strstr(p, "<dt>stages</dt><dd>30.0s to 10/s, 1m00s to 50/s</dd>") != NULL);
+    CHECK(strstr(p, "<dt>think time</dt><dd>100ms to 300ms (random)</dd>") != NULL);
+    CHECK(strstr(p, "<dt>TLS verification</dt><dd>off (insecure)</dd>") != NULL);
+    CHECK(strstr(p, "rate_per_s") == NULL);
+    free(p);
+    result_free(r);
+
     r = sample(0, "lambda");
     r->shards_total = 4;
     r->shards_ok = 3;
