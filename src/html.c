@@ -151,8 +151,9 @@ static void chart(FILE *f, const char *id, const char *title, const char *note,
     fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
             "class=\"plot\"/>\n", PAD_L, PAD_T, w, h);
     if (!any || (!xa->runs && !(xa->span > 0))) {
-        fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"xl\">no data</text>"
-                "</svg></figure>\n", PAD_L + w / 2, PAD_T + h / 2);
+        fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"xl\">%s</text>"
+                "</svg></figure>\n", PAD_L + w / 2, PAD_T + h / 2,
+                ykind == HTML_AX_US ? "no successful samples" : "no data");
         return;
     }
     int integer = ykind == HTML_AX_COUNT;
