@@ -1,26 +1,35 @@
 /* html.c — self-contained HTML reports with inline SVG; see html.h.
  *
- * Charts are drawn by one function, chart(), from up to four series of
- * (x, y) points: axes with a few ticks, a polyline per series and a
- * legend. Everything else is tables. */
+ * Charts are drawn by two functions: chart() draws up to five series of
+ * (x, y) points over a time axis (seconds since the start) or over runs
+ * (one slot per run), with "nice" round ticks (1, 2 or 5 x 10^n) on both
+ * axes and a legend above the plot whose labels carry their series'
+ * colour inline; distribution() draws a latency histogram on a log scale
+ * with a count axis and p50/p95/p99 marks. Everything else is tables. */
 #include "html.h"
 #include "buf.h"
 #include "report.h"
 #include "units.h"
 #include "version.h"
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#define CHART_W 860
-#define CHART_H 220
-#define PAD_L 64
-#define PAD_B 28
-#define PAD_T 12
-#define PAD_R 16
+#define CHART_W 900
+#define CHART_H 250
+#define PAD_L 70
+#define PAD_R 44
+#define PAD_T 30
+#define PAD_B 30
 
-static const char *const colors[] = {"#2563eb", "#dc2626", "#16a34a", "#9333ea"};
+#define C_BLUE "#2563eb"
+#define C_RED "#dc2626"
+#define C_GREEN "#16a34a"
+#define C_PURPLE "#9333ea"
+#define C_ORANGE "#ea580c"
 
 static void esc(FILE *f, const char *s)
 {
@@ -35,86 +44,195 @@ static void esc(FILE *f, const char *s)
     }
 }
 
-struct series {
-    const char *name;
-    const double *x, *y;
-    int n;
-};
-
-/* y_kind: 0 = plain number, 1 = duration in us, 2 = percent (0..1). */
-static void fmt_y(char *b, size_t n, double v, int y_kind)
+double html_nice_step(double span, int max_ticks)
 {
-    if (y_kind == 1) units_format_duration(b, n, v);
-    else if (y_kind == 2) snprintf(b, n, "%.1f%%", v * 100);
-    else if (v >= 1000) snprintf(b, n, "%.0f", v);
-    else snprintf(b, n, "%.3g", v);
+    if (!(span > 0) || max_ticks < 1) return 1;
+    double raw = span / max_ticks, p = pow(10, floor(log10(raw))), m = raw / p;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
-/* x values are Unix seconds; labelled as elapsed time or dates. */
-static void chart(FILE *f, const char *title, const struct series *s, int ns,
-                  int y_kind, int x_dates)
+double html_axis_top(double max, int integer, double *step)
 {
-    double xmin = INFINITY, xmax = -INFINITY, ymax = 0;
-    for (int k = 0; k < ns; k++)
-        for (int i = 0; i < s[k].n; i++) {
-            if (s[k].x[i] < xmin) xmin = s[k].x[i];
-            if (s[k].x[i] > xmax) xmax = s[k].x[i];
-            if (s[k].y[i] > ymax) ymax = s[k].y[i];
-        }
-    fprintf(f, "<figure><figcaption>");
-    esc(f, title);
-    fprintf(f, "</figcaption>\n<svg viewBox=\"0 0 %d %d\" width=\"%d\" "
-            "height=\"%d\" role=\"img\">\n", CHART_W, CHART_H, CHART_W, CHART_H);
-    if (!isfinite(xmin)) {
-        fprintf(f, "<text x=\"%d\" y=\"%d\">no data</text></svg></figure>\n",
-                CHART_W / 2 - 30, CHART_H / 2);
-        return;
+    if (!(max > 0)) max = integer ? 1 : 1e-9;
+    double st = html_nice_step(max, 5);
+    if (integer && st < 1) st = 1;
+    double top = ceil(max / st - 1e-9) * st;
+    if (top <= 0) top = st;
+    if (top - max < st * 1e-6) top += st;   /* keep a line off the frame */
+    *step = st;
+    return top;
+}
+
+char *html_tick_label(char *b, size_t n, double v, enum html_axis kind,
+                      double top)
+{
+    if (fabs(v) < 1e-12) v = 0;
+    switch (kind) {
+    case HTML_AX_US:
+        if (v == 0) snprintf(b, n, "0");
+        else if (top >= 1e6) snprintf(b, n, "%gs", v / 1e6);
+        else if (top >= 1e3) snprintf(b, n, "%gms", v / 1e3);
+        else snprintf(b, n, "%gus", v);
+        break;
+    case HTML_AX_PCT: snprintf(b, n, "%g%%", v); break;
+    case HTML_AX_SEC:
+        if (v == 0) snprintf(b, n, "0s");
+        else if (top >= 180 && fmod(v, 60) == 0) snprintf(b, n, "%gm", v / 60);
+        else snprintf(b, n, "%gs", v);
+        break;
+    default: snprintf(b, n, "%g", v);
     }
-    if (xmax <= xmin) xmax = xmin + 1;
-    if (ymax <= 0) ymax = 1;
-    ymax *= 1.1;
-    int w = CHART_W - PAD_L - PAD_R, h = CHART_H - PAD_T - PAD_B;
+    return b;
+}
+
+/* One line of a chart. y is NAN where there is no point (the line breaks
+ * there); a point with no neighbour gets a dot. */
+struct series {
+    const char *name, *color;
+    const double *x, *y;
+    int n;
+    int dash;
+};
+
+/* The x axis: seconds since the start (0..span), or runs (n slots, one
+ * label each, every point marked). */
+struct xaxis {
+    double span;                 /* seconds; X_SEC */
+    int runs;                    /* > 0: run slots */
+    const char *const *labels;   /* runs: "date\ntime" per run */
+    int height;                  /* 0: CHART_H */
+};
+
+static double sx(const struct xaxis *xa, double x, int w)
+{
+    if (xa->runs) return PAD_L + w * (x + 0.5) / xa->runs;
+    return PAD_L + w * x / xa->span;
+}
+
+static void legend(FILE *f, int k, const char *name, const char *color,
+                   int dash, int x)
+{
+    fprintf(f, "<g class=\"legend\"><line x1=\"%d\" y1=\"12\" x2=\"%d\" "
+            "y2=\"12\" stroke=\"%s\" stroke-width=\"3\"%s/>", x, x + 18, color,
+            dash ? " stroke-dasharray=\"5 3\"" : "");
+    fprintf(f, "<text x=\"%d\" y=\"16\" class=\"lg\" fill=\"%s\" "
+            "style=\"fill:%s\" data-series=\"", x + 23, color, color);
+    esc(f, name);
+    fprintf(f, "\">");
+    esc(f, name);
+    fprintf(f, "</text></g>\n");
+    (void)k;
+}
+
+static void chart(FILE *f, const char *id, const char *title, const char *note,
+                  const struct series *s, int ns, enum html_axis ykind,
+                  const struct xaxis *xa)
+{
+    double ymax = 0;
+    int any = 0;
+    for (int k = 0; k < ns; k++)
+        for (int i = 0; i < s[k].n; i++)
+            if (!isnan(s[k].y[i])) {
+                any = 1;
+                if (s[k].y[i] > ymax) ymax = s[k].y[i];
+            }
+    int hb = xa->runs ? 44 : PAD_B;
+    int ch = (xa->height ? xa->height : CHART_H) + (xa->runs ? 14 : 0);
+    fprintf(f, "<figure id=\"%s\"><figcaption>", id);
+    esc(f, title);
+    if (note) {
+        fprintf(f, " <small>");
+        esc(f, note);
+        fprintf(f, "</small>");
+    }
+    fprintf(f, "</figcaption>\n<svg viewBox=\"0 0 %d %d\" width=\"%d\" "
+            "height=\"%d\" role=\"img\">\n", CHART_W, ch, CHART_W, ch);
+    int w = CHART_W - PAD_L - PAD_R, h = ch - PAD_T - hb;
     fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
             "class=\"plot\"/>\n", PAD_L, PAD_T, w, h);
-    for (int t = 0; t <= 4; t++) {
-        double v = ymax * t / 4;
-        int y = PAD_T + h - (int)(h * t / 4);
+    if (!any || (!xa->runs && !(xa->span > 0))) {
+        fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"xl\">%s</text>"
+                "</svg></figure>\n", PAD_L + w / 2, PAD_T + h / 2,
+                ykind == HTML_AX_US ? "no successful samples" : "no data");
+        return;
+    }
+    int integer = ykind == HTML_AX_COUNT;
+    double scale = ykind == HTML_AX_PCT ? 100 : 1, step;
+    double top = html_axis_top(ymax * scale, integer, &step);
+    if (ykind == HTML_AX_PCT && ymax == 0) top = 1, step = 0.5;
+    for (int t = 0; t * step <= top * (1 + 1e-9); t++) {
+        double v = t * step;
+        double y = PAD_T + h - h * v / top;
         char lab[32];
-        fmt_y(lab, sizeof lab, v, y_kind);
-        fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-                "class=\"grid\"/><text x=\"%d\" y=\"%d\" class=\"yl\">%s"
+        html_tick_label(lab, sizeof lab, v, ykind, top);
+        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+                "class=\"grid\"/><text x=\"%d\" y=\"%.1f\" class=\"yl\">%s"
                 "</text>\n", PAD_L, y, PAD_L + w, y, PAD_L - 6, y + 4, lab);
     }
-    for (int t = 0; t <= 5; t++) {
-        double v = xmin + (xmax - xmin) * t / 5;
-        int x = PAD_L + (int)(w * t / 5);
-        char lab[40];
-        if (x_dates) {
-            time_t tt = (time_t)v;
-            struct tm tm;
-            gmtime_r(&tt, &tm);
-            strftime(lab, sizeof lab, "%Y-%m-%d", &tm);
-        } else {
-            units_format_duration(lab, sizeof lab, (v - xmin) * 1e6);
+    if (xa->runs) {
+        int every = (xa->runs + 7) / 8;
+        for (int i = 0; i < xa->runs; i++) {
+            if ((xa->runs - 1 - i) % every) continue;  /* the newest always */
+            const char *lab = xa->labels[i], *nl = strchr(lab, '\n');
+            double x = sx(xa, i, w);
+            fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+                    "class=\"tick\"/>", x, PAD_T + h, x, PAD_T + h + 4);
+            fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"xl\">", x,
+                    PAD_T + h + 16);
+            fprintf(f, "<tspan x=\"%.1f\">%.*s</tspan>", x,
+                    (int)(nl ? nl - lab : (long)strlen(lab)), lab);
+            if (nl) fprintf(f, "<tspan x=\"%.1f\" dy=\"13\">%s</tspan>", x, nl + 1);
+            fprintf(f, "</text>\n");
         }
-        fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"xl\">%s</text>\n", x,
-                CHART_H - 8, lab);
+    } else {
+        double xs = html_nice_step(xa->span, 8);
+        if (xs > 50) xs = 60 * fmax(1, html_nice_step(xa->span / 60, 8));
+        if (xs < 1) xs = 1;
+        for (int t = 0; t * xs <= xa->span + 1e-9; t++) {
+            double x = sx(xa, t * xs, w);
+            char lab[32];
+            html_tick_label(lab, sizeof lab, t * xs, HTML_AX_SEC, xa->span);
+            fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+                    "class=\"tick\"/><text x=\"%.1f\" y=\"%d\" class=\"xl\">%s"
+                    "</text>\n", x, PAD_T + h, x, PAD_T + h + 4, x,
+                    PAD_T + h + 17, lab);
+        }
     }
+    int lx = PAD_L;
     for (int k = 0; k < ns; k++) {
-        fprintf(f, "<polyline class=\"line\" stroke=\"%s\" points=\"",
-                colors[k % 4]);
-        for (int i = 0; i < s[k].n; i++)
-            fprintf(f, "%.1f,%.1f ", PAD_L + w * (s[k].x[i] - xmin) / (xmax - xmin),
-                    PAD_T + h - h * s[k].y[i] / ymax);
-        fprintf(f, "\"/>\n");
-        if (s[k].n == 1)
-            fprintf(f, "<circle r=\"3\" fill=\"%s\" cx=\"%.1f\" cy=\"%.1f\"/>\n",
-                    colors[k % 4], PAD_L + w * (s[k].x[0] - xmin) / (xmax - xmin),
-                    PAD_T + h - h * s[k].y[0] / ymax);
-        fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"%s\" class=\"lg\">",
-                PAD_L + 10 + k * 150, PAD_T + 14, colors[k % 4]);
+        const char *c = s[k].color;
+        fprintf(f, "<g class=\"series\" data-series=\"");
         esc(f, s[k].name);
-        fprintf(f, "</text>\n");
+        fprintf(f, "\">");
+        int open = 0;
+        for (int i = 0; i < s[k].n; i++) {
+            if (isnan(s[k].y[i])) {
+                if (open) fprintf(f, "\"/>");
+                open = 0;
+                continue;
+            }
+            if (!open)
+                fprintf(f, "<polyline class=\"line\" stroke=\"%s\"%s points=\"",
+                        c, s[k].dash ? " stroke-dasharray=\"5 3\"" : "");
+            open = 1;
+            fprintf(f, "%.1f,%.1f ", sx(xa, s[k].x[i], w),
+                    PAD_T + h - h * s[k].y[i] * scale / top);
+        }
+        if (open) fprintf(f, "\"/>");
+        for (int i = 0; i < s[k].n; i++) {
+            if (isnan(s[k].y[i])) continue;
+            int alone = (i == 0 || isnan(s[k].y[i - 1])) &&
+                        (i == s[k].n - 1 || isnan(s[k].y[i + 1]));
+            if (xa->runs || alone)
+                fprintf(f, "<circle r=\"%d\" fill=\"%s\" cx=\"%.1f\" cy=\"%.1f\">"
+                        "<title>%g</title></circle>", xa->runs ? 4 : 3, c,
+                        sx(xa, s[k].x[i], w),
+                        PAD_T + h - h * s[k].y[i] * scale / top,
+                        s[k].y[i] * scale);
+        }
+        fprintf(f, "</g>\n");
+        legend(f, k, s[k].name, c, s[k].dash, lx);
+        lx += 40 + 7 * (int)strlen(s[k].name);
     }
     fprintf(f, "</svg></figure>\n");
 }
@@ -129,14 +247,28 @@ static const char style[] =
 "font-weight:600;color:#fff}.pass{background:#16a34a}.fail{background:#dc2626}\n"
 "table{border-collapse:collapse;font-size:.9em}td,th{padding:3px 8px;"
 "border-bottom:1px solid #eee;text-align:right}th{background:#f6f6f6}\n"
-"td:first-child,th:first-child{text-align:left}\n"
-".tiles{display:flex;gap:12px;flex-wrap:wrap}.tile{border:1px solid #ddd;"
-"border-radius:6px;padding:8px 14px}.tile b{display:block;font-size:1.3em}\n"
-"figure{margin:12px 0}figcaption{font-weight:600;margin-bottom:4px}\n"
-"svg text{font-size:11px;fill:#444}.plot{fill:#fcfcfc;stroke:#ccc}"
-".grid{stroke:#eee}.yl{text-anchor:end}.xl{text-anchor:middle}"
-".line{fill:none;stroke-width:1.6}.lg{font-weight:600}\n"
-".bar{fill:#2563eb}pre{background:#f6f6f6;padding:8px;overflow:auto}\n"
+"td:first-child,th:first-child{text-align:left}td:first-child{white-space:"
+"nowrap}#status td{text-align:left}#status td+td+td{text-align:right}th.grp{text-align:center;"
+"border-left:2px solid #fff}\n"
+".tiles{display:flex;gap:12px;flex-wrap:wrap;margin:8px 0}.tile{border:1px "
+"solid #ddd;border-radius:6px;padding:8px 14px;min-width:7em}"
+".tile b{display:block;font-size:1.3em}.tile small{color:#555}"
+".flowt{border-color:#9333ea;background:#faf5ff}"
+".bad{border-color:#dc2626;background:#fef2f2}\n"
+"figure{margin:14px 0}figcaption{font-weight:600;margin-bottom:4px}"
+"figcaption small{font-weight:400;color:#555}\n"
+"svg{max-width:100%;height:auto;font-size:12px}"
+".plot{fill:#fcfcfc;stroke:#bbb}.grid{stroke:#e5e5e5}.tick{stroke:#888}"
+".yl{text-anchor:end;fill:#333}.xl{text-anchor:middle;fill:#333}"
+".line{fill:none;stroke-width:2}.lg{font-weight:600}"
+".pm{stroke:#111;stroke-dasharray:4 3}.pml{fill:#111;font-size:11px}\n"
+".note{color:#555;font-size:.9em}dl.kv{display:grid;grid-template-columns:"
+"max-content auto;gap:2px 16px}dl.kv dt{color:#555}dl.kv dd{margin:0}\n"
+"@media print{body{margin:0;max-width:none;font-size:10pt}"
+"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+"figure,table,.tiles,dl{break-inside:avoid}h2{break-after:avoid}"
+".plot{fill:#fff}a{color:inherit;text-decoration:none}table{font-size:8pt}"
+"svg{width:100%}}\n"
 "</style>\n";
 
 static void head(FILE *f, const char *title)
@@ -147,11 +279,19 @@ static void head(FILE *f, const char *title)
     fprintf(f, "</title>\n%s</head><body>\n", style);
 }
 
-static void tile(FILE *f, const char *label, const char *value, const char *id)
+static void tile(FILE *f, const char *label, const char *value, const char *id,
+                 const char *cls, const char *sub)
 {
-    fprintf(f, "<div class=\"tile\">%s<b id=\"%s\">", label, id);
+    fprintf(f, "<div class=\"tile%s%s\">%s<b id=\"%s\">", cls ? " " : "",
+            cls ? cls : "", label, id);
     esc(f, value);
-    fprintf(f, "</b></div>\n");
+    fprintf(f, "</b>");
+    if (sub) {
+        fprintf(f, "<small>");
+        esc(f, sub);
+        fprintf(f, "</small>");
+    }
+    fprintf(f, "</div>\n");
 }
 
 static void tx_row(FILE *f, const struct stats_tx *t, double secs)
@@ -167,9 +307,11 @@ static void tx_row(FILE *f, const struct stats_tx *t, double secs)
             (long long)t->count, (long long)t->errors, (long long)t->errors,
             t->count ? 100.0 * (double)t->errors / (double)t->count : 0.0,
             secs > 0 ? (double)t->count / secs : 0.0);
-    /* Latencies: successful samples ("-" when there were none); the
-     * failed side in its own columns at the end. */
-    int ok = stats_tx_ok(t) > 0;
+    /* Successful samples ("-" when there were none), then the failed side
+     * in its own columns. */
+    int64_t okn = stats_tx_ok(t);
+    int ok = okn > 0;
+    fprintf(f, "<td data-ok=\"%lld\">%lld</td>", (long long)okn, (long long)okn);
     fprintf(f, "<td data-us=\"%lld\">%s</td>", (long long)t->min_us,
             ok ? units_format_duration(b, sizeof b, (double)t->min_us) : "-");
     fprintf(f, "<td>%s</td>", ok ? units_format_duration(b, sizeof b, t->mean_us)
@@ -182,7 +324,7 @@ static void tx_row(FILE *f, const struct stats_tx *t, double secs)
     }
     fprintf(f, "<td data-us=\"%lld\">%s</td>", (long long)t->max_us,
             ok ? units_format_duration(b, sizeof b, (double)t->max_us) : "-");
-    fprintf(f, "<td data-failed=\"%lld\">%lld</td>", (long long)t->failed,
+    fprintf(f, "<td data-failed=\"%lld\" class=\"f\">%lld</td>", (long long)t->failed,
             (long long)t->failed);
     static const double fps[] = {50, 99};
     for (size_t i = 0; i < sizeof fps / sizeof *fps; i++) {
@@ -198,11 +340,13 @@ static void tx_row(FILE *f, const struct stats_tx *t, double secs)
 
 static void tx_table(FILE *f, const struct stats *s, double secs)
 {
-    fprintf(f, "<table id=\"transactions\"><tr><th>transaction</th><th>count"
-            "</th><th>errors</th><th>err%%</th><th>rate/s</th><th>min</th>"
-            "<th>mean</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th>"
-            "<th>p99.9</th><th>max</th><th>failed</th><th>failed p50</th>"
-            "<th>failed p99</th><th>failed max</th></tr>\n");
+    fprintf(f, "<table id=\"transactions\"><tr><th></th><th class=\"grp\" "
+            "colspan=\"4\">every sample</th><th class=\"grp\" colspan=\"9\">"
+            "successful</th><th class=\"grp\" colspan=\"4\">failed</th></tr>\n"
+            "<tr><th>transaction</th><th>count</th><th>errors</th><th>err%%"
+            "</th><th>rate/s</th><th>ok</th><th>min</th><th>mean</th><th>p50"
+            "</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>max"
+            "</th><th>failed</th><th>p50</th><th>p99</th><th>max</th></tr>\n");
     for (int k = 0; k < 2; k++)
         for (int i = 0; i < s->ntx; i++)
             if ((int)s->tx[i].kind == k) tx_row(f, &s->tx[i], secs);
@@ -214,50 +358,292 @@ static void tx_table(FILE *f, const struct stats *s, double secs)
     if (all.count) tx_row(f, &all, secs);
     stats_tx_clear(&all);
     fprintf(f, "</table>\n<p class=\"note\">count, errors, err%% and rate/s: "
-            "every sample; min to max: successful samples only; failed: the "
-            "failed samples and their own latencies.</p>\n");
+            "every sample (errors also counts failures without a latency); "
+            "ok to max: the successful samples; failed: the failed samples "
+            "and their own latencies.</p>\n");
 }
 
-/* The latency distribution of all requests: histogram buckets folded into
- * bins of equal width on a log scale, as bars. */
-static void distribution(FILE *f, const struct stats *s)
+/* Folds a histogram into BINS bins of equal width on log10(us) over
+ * [lo, hi]. */
+enum { BINS = 60 };
+static void fold(const struct hist *hh, double lo, double hi, double *bins)
 {
-    struct stats_tx all;
-    stats_tx_sum(s, STATS_REQUEST, "all", &all);
-    enum { BINS = 48 };
-    double counts[BINS] = {0}, lo = log10(fmax(1, (double)all.min_us)),
-           hi = log10(fmax(2, (double)all.max_us + 1)), top = 0;
-    if (hi <= lo) hi = lo + 1;
     int32_t it = 0;
     int64_t v, c;
-    while (hist_next(all.hist, &it, &v, &c)) {
+    while (hh && hist_next(hh, &it, &v, &c)) {
         int b = (int)((log10(fmax(1, (double)v)) - lo) / (hi - lo) * BINS);
         if (b < 0) b = 0;
         if (b >= BINS) b = BINS - 1;
-        counts[b] += (double)c;
+        bins[b] += (double)c;
     }
-    for (int i = 0; i < BINS; i++) if (counts[i] > top) top = counts[i];
-    fprintf(f, "<figure><figcaption>Latency distribution, successful "
-            "requests (log scale)</figcaption>\n<svg viewBox=\"0 0 %d %d\" width=\"%d\" "
-            "height=\"%d\" role=\"img\">\n", CHART_W, CHART_H, CHART_W, CHART_H);
+}
+
+/* The latency distribution of t: successful samples in blue with failed
+ * ones stacked on them in red, on a log latency axis with round ticks and
+ * a count axis; p50, p95 and p99 of the successful samples marked. */
+static void distribution(FILE *f, const char *id, const char *title,
+                         const struct stats_tx *t)
+{
+    int64_t okn = stats_tx_ok(t);
+    fprintf(f, "<figure id=\"%s\"><figcaption>", id);
+    esc(f, title);
+    fprintf(f, " <small>(log scale; p50/p95/p99 of the successful "
+            "samples marked)</small></figcaption>\n<svg viewBox=\"0 0 %d %d\" "
+            "width=\"%d\" height=\"%d\" role=\"img\">\n", CHART_W, CHART_H,
+            CHART_W, CHART_H);
     int w = CHART_W - PAD_L - PAD_R, h = CHART_H - PAD_T - PAD_B;
     fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"plot\"/>\n",
             PAD_L, PAD_T, w, h);
-    for (int i = 0; all.count && i < BINS; i++) {
-        double bh = top > 0 ? h * counts[i] / top : 0;
-        fprintf(f, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                "height=\"%.1f\"><title>%.0f</title></rect>\n",
-                PAD_L + (double)w * i / BINS + 1, PAD_T + h - bh,
-                (double)w / BINS - 2, bh, counts[i]);
+    if (!okn && !t->failed) {
+        fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"xl\">no data</text>"
+                "</svg></figure>\n", PAD_L + w / 2, PAD_T + h / 2);
+        return;
     }
-    for (int t = 0; t <= 4; t++) {
+    double mn = INFINITY, mx = 0;
+    if (okn) mn = (double)t->min_us, mx = (double)t->max_us;
+    if (t->failed) {
+        mn = fmin(mn, (double)t->fail_min_us);
+        mx = fmax(mx, (double)t->fail_max_us);
+    }
+    /* The bins reach a little past the extremes (histogram buckets hold a
+     * range of values). */
+    double lo = log10(fmax(1, mn * 0.95)), hi = log10(fmax(2, mx * 1.05));
+    if (hi - lo < 0.1) { double c = (lo + hi) / 2; lo = c - 0.05; hi = c + 0.05; }
+    double okb[BINS] = {0}, fb[BINS] = {0}, top = 0, step;
+    if (okn) fold(t->hist, lo, hi, okb);
+    if (t->failed) fold(t->fail_hist, lo, hi, fb);
+    for (int i = 0; i < BINS; i++) if (okb[i] + fb[i] > top) top = okb[i] + fb[i];
+    top = html_axis_top(top, 1, &step);
+    for (int k = 0; k * step <= top * (1 + 1e-9); k++) {
+        double y = PAD_T + h - h * k * step / top;
         char lab[32];
-        units_format_duration(lab, sizeof lab, pow(10, lo + (hi - lo) * t / 4));
-        fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"xl\">%s</text>\n",
-                PAD_L + w * t / 4, CHART_H - 8, lab);
+        html_tick_label(lab, sizeof lab, k * step, HTML_AX_COUNT, top);
+        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+                "class=\"grid\"/><text x=\"%d\" y=\"%.1f\" class=\"yl\">%s"
+                "</text>\n", PAD_L, y, PAD_L + w, y, PAD_L - 6, y + 4, lab);
     }
+    fprintf(f, "<text x=\"14\" y=\"%d\" class=\"yl\" transform=\"rotate(-90 14 %d)\" "
+            "style=\"text-anchor:middle\">samples</text>\n", PAD_T + h / 2,
+            PAD_T + h / 2);
+    double bw = (double)w / BINS;
+    for (int i = 0; i < BINS; i++) {
+        double x = PAD_L + bw * i + 0.5;
+        double ho = h * okb[i] / top, hf = h * fb[i] / top;
+        if (okb[i] > 0)
+            fprintf(f, "<rect class=\"bar\" fill=\"%s\" x=\"%.1f\" y=\"%.1f\" "
+                    "width=\"%.1f\" height=\"%.1f\"><title>%.0f successful"
+                    "</title></rect>\n", C_BLUE, x, PAD_T + h - ho, bw - 1, ho,
+                    okb[i]);
+        if (fb[i] > 0)
+            fprintf(f, "<rect class=\"bar\" fill=\"%s\" x=\"%.1f\" y=\"%.1f\" "
+                    "width=\"%.1f\" height=\"%.1f\"><title>%.0f failed</title>"
+                    "</rect>\n", C_RED, x, PAD_T + h - ho - hf, bw - 1, hf, fb[i]);
+    }
+    /* Round latency ticks: 1, 2, 5 x 10^n, or every 1..9 x 10^n on a
+     * narrow range. */
+    static const int sets[3][10] = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 0},
+                                    {1, 2, 5, 0}, {1, 0}};
+    double vlo = pow(10, lo), vhi = pow(10, hi);
+    if (vhi / vlo < 4) {
+        /* Less than a few 1..9 x 10^n marks in range: round steps. */
+        double st = html_nice_step(vhi - vlo, 5);
+        for (double v = ceil(vlo / st) * st; v <= vhi; v += st) {
+            double x = PAD_L + w * (log10(v) - lo) / (hi - lo);
+            char lab[32];
+            html_tick_label(lab, sizeof lab, v, HTML_AX_US, vhi);
+            fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+                    "class=\"tick\"/><text x=\"%.1f\" y=\"%d\" class=\"xl\">"
+                    "%s</text>\n", x, PAD_T + h, x, PAD_T + h + 4, x,
+                    PAD_T + h + 17, lab);
+        }
+    }
+    for (int si = 0; vhi / vlo >= 4 && si < 3; si++) {
+        int cnt = 0;
+        for (int e = (int)floor(lo); e <= (int)ceil(hi); e++)
+            for (int m = 0; sets[si][m]; m++) {
+                double lv = log10(sets[si][m]) + e;
+                if (lv >= lo && lv <= hi) cnt++;
+            }
+        if (cnt > 9 && si < 2) continue;
+        for (int e = (int)floor(lo); e <= (int)ceil(hi); e++)
+            for (int m = 0; sets[si][m]; m++) {
+                double v = sets[si][m] * pow(10, e), lv = log10(v);
+                if (lv < lo || lv > hi) continue;
+                double x = PAD_L + w * (lv - lo) / (hi - lo);
+                char lab[32];
+                html_tick_label(lab, sizeof lab, v, HTML_AX_US, v);
+                fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+                        "class=\"tick\"/><text x=\"%.1f\" y=\"%d\" class=\"xl\">"
+                        "%s</text>\n", x, PAD_T + h, x, PAD_T + h + 4, x,
+                        PAD_T + h + 17, lab);
+            }
+        break;
+    }
+    if (okn) {
+        static const double pp[] = {50, 95, 99};
+        for (int i = 0; i < 3; i++) {
+            double v = (double)hist_percentile(t->hist, pp[i]);
+            double x = PAD_L + w * (log10(fmax(1, v)) - lo) / (hi - lo);
+            char d[32];
+            units_format_duration(d, sizeof d, v);
+            int right = x > PAD_L + w - 110;
+            fprintf(f, "<line class=\"pm\" data-p=\"%g\" x1=\"%.1f\" y1=\"%d\" "
+                    "x2=\"%.1f\" y2=\"%d\"/><text class=\"pml\" x=\"%.1f\" "
+                    "y=\"%d\" style=\"text-anchor:%s\">p%g %s</text>\n", pp[i], x,
+                    PAD_T, x, PAD_T + h, right ? x - 4 : x + 4, PAD_T + 12 + 13 * i,
+                    right ? "end" : "start", pp[i], d);
+        }
+    }
+    legend(f, 0, "successful", C_BLUE, 0, PAD_L);
+    if (t->failed) legend(f, 1, "failed", C_RED, 0, PAD_L + 120);
     fprintf(f, "</svg></figure>\n");
-    stats_tx_clear(&all);
+}
+
+static const char *status_text(int c)
+{
+    switch (c) {
+    case 0: return "no response";
+    case 200: return "OK"; case 201: return "Created"; case 202: return "Accepted";
+    case 204: return "No Content"; case 301: return "Moved Permanently";
+    case 302: return "Found"; case 304: return "Not Modified";
+    case 400: return "Bad Request"; case 401: return "Unauthorized";
+    case 403: return "Forbidden"; case 404: return "Not Found";
+    case 409: return "Conflict"; case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error"; case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable"; case 504: return "Gateway Timeout";
+    default: return "";
+    }
+}
+
+static void status_table(FILE *f, const struct stats *s)
+{
+    int64_t status[STATS_MAX_STATUS] = {0}, total = 0;
+    for (int i = 0; i < s->ntx; i++)
+        if (s->tx[i].kind == STATS_REQUEST)
+            for (int c = 0; c < STATS_MAX_STATUS; c++) {
+                status[c] += s->tx[i].status[c];
+                total += s->tx[i].status[c];
+            }
+    fprintf(f, "<h3>Status codes</h3>\n<table id=\"status\"><tr><th>status"
+            "</th><th>meaning</th><th>responses</th><th>share</th></tr>\n");
+    for (int c = 0; c < STATS_MAX_STATUS; c++) {
+        if (!status[c]) continue;
+        fprintf(f, "<tr data-status=\"%d\"><td>%s", c, c ? "" : "-");
+        if (c) fprintf(f, "%d", c);
+        fprintf(f, "</td><td>%s</td><td data-count=\"%lld\">%lld</td><td>%.1f%%"
+                "</td></tr>\n", status_text(c), (long long)status[c],
+                (long long)status[c], 100.0 * (double)status[c] / (double)total);
+    }
+    if (!total) fprintf(f, "<tr><td colspan=\"4\">no responses</td></tr>\n");
+    fprintf(f, "</table>\n");
+}
+
+/* One row of the settings list. */
+static void kv(FILE *f, const char *k, const char *v)
+{
+    fprintf(f, "<dt>");
+    esc(f, k);
+    fprintf(f, "</dt><dd>");
+    esc(f, v);
+    fprintf(f, "</dd>\n");
+}
+
+static double num(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* The load settings as people say them; zero, false and internal fields
+ * left out. Unknown fields are shown with their name in words. */
+static void settings(FILE *f, const struct result *r, int distributed)
+{
+    const cJSON *s = r->settings, *it;
+    char b[96], d1[32], d2[32];
+    fprintf(f, "<h2>Settings</h2>\n<dl class=\"kv\" id=\"settings\">\n");
+    const cJSON *model = cJSON_GetObjectItemCaseSensitive(s, "model");
+    if (cJSON_IsString(model))
+        kv(f, "load model", !strcmp(model->valuestring, "open") ?
+           "open (arrivals at a fixed rate)" : "closed (a fixed number of users)");
+    cJSON_ArrayForEach(it, s) {
+        const char *k = it->string;
+        if (!k || !strcmp(k, "model") || !strcmp(k, "think_max_s")) continue;
+        if (!strcmp(k, "think_min_s")) {
+            double a = num(s, "think_min_s"), z = num(s, "think_max_s");
+            if (a <= 0 && z <= 0) continue;
+            units_format_duration(d1, sizeof d1, a * 1e6);
+            units_format_duration(d2, sizeof d2, z * 1e6);
+            if (a == z) kv(f, "think time", d1);
+            else {
+                snprintf(b, sizeof b, "%s to %s (random)", d1, d2);
+                kv(f, "think time", b);
+            }
+            continue;
+        }
+        if (!strcmp(k, "stages") && cJSON_IsArray(it)) {
+            struct buf sb = {0};
+            const cJSON *st;
+            cJSON_ArrayForEach(st, it) {
+                int open = cJSON_GetObjectItemCaseSensitive(st, "rate_per_s") != NULL;
+                units_format_duration(d1, sizeof d1, num(st, "duration_s") * 1e6);
+                buf_printf(&sb, "%s%s to %g%s", sb.len ? ", " : "", d1,
+                           num(st, open ? "rate_per_s" : "users"),
+                           open ? "/s" : " users");
+            }
+            if (sb.len) kv(f, "stages", buf_str(&sb));
+            buf_free(&sb);
+            continue;
+        }
+        if (cJSON_IsFalse(it) || cJSON_IsNull(it)) continue;
+        if (cJSON_IsNumber(it) && it->valuedouble == 0) continue;
+        if (!strcmp(k, "insecure")) {
+            kv(f, "TLS verification", "off (insecure)");
+            continue;
+        }
+        static const struct { const char *k, *label, *unit; } names[] = {
+            {"users", "users", ""}, {"max_users", "at most", " users"},
+            {"rate_per_s", "arrival rate", "/s"},
+            {"spawn_rate", "spawn rate", " users/s"},
+            {"iterations", "iterations", ""}, {"scenarios", "scenarios", ""},
+        };
+        const char *label = NULL, *unit = "";
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+            if (!strcmp(names[i].k, k)) label = names[i].label, unit = names[i].unit;
+        size_t kl = strlen(k);
+        char words[64];
+        snprintf(words, sizeof words, "%s", k);
+        for (char *p = words; *p; p++) if (*p == '_') *p = ' ';
+        if (!label && kl > 2 && !strcmp(k + kl - 2, "_s") && cJSON_IsNumber(it)) {
+            words[kl - 2 < sizeof words ? kl - 2 : sizeof words - 1] = 0;
+            if (!strcmp(k, "timeout_s")) snprintf(words, sizeof words, "request timeout");
+            kv(f, words, units_format_duration(d1, sizeof d1, it->valuedouble * 1e6));
+            continue;
+        }
+        if (cJSON_IsNumber(it)) snprintf(b, sizeof b, "%g%s", it->valuedouble, unit);
+        else if (cJSON_IsString(it)) snprintf(b, sizeof b, "%s", it->valuestring);
+        else if (cJSON_IsTrue(it)) snprintf(b, sizeof b, "yes");
+        else {
+            char *p = cJSON_PrintUnformatted(it);
+            snprintf(b, sizeof b, "%s", p ? p : "?");
+            cJSON_free(p);
+        }
+        kv(f, label ? label : words, b);
+    }
+    kv(f, "plan file", r->plan_file ? r->plan_file : "-");
+    if (r->git_commit) kv(f, "commit", r->git_commit);
+    if (distributed) {
+        snprintf(b, sizeof b, "%d ok, %d failed, %d truncated, %d late of %d",
+                 r->shards_ok, r->shards_failed, r->shards_truncated,
+                 r->shards_late, r->shards_total);
+        kv(f, "shards", b);
+    }
+    kv(f, "herd", HERD_VERSION);
+    fprintf(f, "</dl>\n");
+}
+
+static double *dalloc(int n)
+{
+    return xcalloc((size_t)(n > 0 ? n : 1), sizeof(double));
 }
 
 int html_report(FILE *f, const struct result *r)
@@ -265,12 +651,13 @@ int html_report(FILE *f, const struct result *r)
     const struct stats *s = r->stats;
     double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
     int passed = result_passed(r);
+    int distributed = (r->mode && strcmp(r->mode, "local")) || r->shards_total > 1;
     const cJSON *t;
     struct buf title = {0};
     buf_printf(&title, "herd report: %s", r->plan_name ? r->plan_name : "run");
     head(f, buf_str(&title));
     buf_free(&title);
-    char when[40], b[64];
+    char when[40], b[64], sub[64];
     time_t t0 = (time_t)(r->started_unix_ms / 1000);
     struct tm tm;
     gmtime_r(&t0, &tm);
@@ -287,26 +674,57 @@ int html_report(FILE *f, const struct result *r)
             units_format_duration(b, sizeof b, secs * 1e6),
             r->interrupted ? " — <b>interrupted</b>" : "");
 
-    struct stats_tx all;
+    /* Headline tiles: the flows first when the plan has any (they are what
+     * it is about), then the requests. */
+    struct stats_tx all, flows;
     stats_tx_sum(s, STATS_REQUEST, "all", &all);
-    fprintf(f, "<div class=\"tiles\">\n");
+    stats_tx_sum(s, STATS_FLOW, "flows", &flows);
+    int has_flows = 0;
+    for (int i = 0; i < s->ntx; i++) has_flows |= s->tx[i].kind == STATS_FLOW;
+    if (has_flows) {
+        int64_t fok = stats_tx_ok(&flows);
+        fprintf(f, "<div class=\"tiles\" id=\"flow-tiles\">\n");
+        snprintf(b, sizeof b, "%lld", (long long)fok);
+        snprintf(sub, sizeof sub, "of %lld started", (long long)(flows.count +
+                 flows.errors - flows.failed));
+        tile(f, "flows completed", b, "flows", "flowt", sub);
+        snprintf(b, sizeof b, "%lld", (long long)flows.errors);
+        tile(f, "flows failed", b, "flow-errors", flows.errors ? "bad" : "flowt",
+             NULL);
+        if (fok) units_format_duration(b, sizeof b,
+                                       (double)hist_percentile(flows.hist, 50));
+        else snprintf(b, sizeof b, "-");
+        tile(f, "flow p50", b, "flow-p50", "flowt", "completed flows");
+        if (fok) units_format_duration(b, sizeof b,
+                                       (double)hist_percentile(flows.hist, 95));
+        else snprintf(b, sizeof b, "-");
+        tile(f, "flow p95", b, "flow-p95", "flowt", "completed flows");
+        fprintf(f, "</div>\n");
+    }
+    fprintf(f, "<div class=\"tiles\" id=\"request-tiles\">\n");
     snprintf(b, sizeof b, "%lld", (long long)all.count);
-    tile(f, "requests", b, "requests");
+    tile(f, has_flows ? "HTTP requests" : "requests", b, "requests", NULL, NULL);
+    snprintf(b, sizeof b, "%lld", (long long)stats_tx_ok(&all));
+    tile(f, "successful", b, "ok", NULL, NULL);
     snprintf(b, sizeof b, "%lld", (long long)all.errors);
-    tile(f, "errors", b, "errors");
+    snprintf(sub, sizeof sub, "%.2f%% of requests", all.count ?
+             100.0 * (double)all.errors / (double)all.count : 0.0);
+    tile(f, "failed", b, "errors", all.errors ? "bad" : NULL, sub);
     snprintf(b, sizeof b, "%.1f/s", secs > 0 ? (double)all.count / secs : 0);
-    tile(f, "throughput", b, "throughput");
+    tile(f, "throughput", b, "throughput", NULL, NULL);
     if (stats_tx_ok(&all))
         units_format_duration(b, sizeof b, (double)hist_percentile(all.hist, 99));
     else
         snprintf(b, sizeof b, "-");
-    tile(f, "p99 (successful)", b, "p99");
+    tile(f, "p99", b, "p99", NULL, "successful requests");
     snprintf(b, sizeof b, "%lld", (long long)s->iter_started);
-    tile(f, "iterations", b, "iterations");
-    snprintf(b, sizeof b, "%d/%d", r->shards_ok, r->shards_total);
-    tile(f, "shards ok", b, "shards");
+    tile(f, "iterations", b, "iterations", NULL, NULL);
+    if (distributed) {
+        snprintf(b, sizeof b, "%d/%d", r->shards_ok, r->shards_total);
+        tile(f, "shards ok", b, "shards", r->shards_ok < r->shards_total ?
+             "bad" : NULL, NULL);
+    }
     fprintf(f, "</div>\n");
-    stats_tx_clear(&all);
     fprintf(f, "<p>iterations: started %lld = succeeded %lld + failed %lld + "
             "interrupted %lld (dropped %lld)</p>\n",
             (long long)s->iter_started, (long long)s->iter_succeeded,
@@ -328,31 +746,55 @@ int html_report(FILE *f, const struct result *r)
         fprintf(f, "</table>\n");
     }
 
-    /* Timeline charts. */
-    int n = s->nsec;
-    double *x = xcalloc((size_t)(n ? n : 1), sizeof *x);
-    double *req = xcalloc((size_t)(n ? n : 1), sizeof *req);
-    double *err = xcalloc((size_t)(n ? n : 1), sizeof *err);
-    double *p50 = xcalloc((size_t)(n ? n : 1), sizeof *p50);
-    double *p99 = xcalloc((size_t)(n ? n : 1), sizeof *p99);
-    double *users = xcalloc((size_t)(n ? n : 1), sizeof *users);
+    /* Timeline charts. x: seconds since the start, each second drawn at
+     * its middle. Rates use only whole seconds (a partial first or last
+     * second would show as a fake drop); latencies only seconds with
+     * successful samples (no point at 0 for a second without any). */
+    int n = s->nsec, partial = 0;
+    double *x = dalloc(n), *req = dalloc(n), *err = dalloc(n), *it = dalloc(n);
+    double *p50 = dalloc(n), *p99 = dalloc(n), *users = dalloc(n);
     for (int i = 0; i < n; i++) {
-        x[i] = (double)s->sec[i].t;
-        req[i] = (double)s->sec[i].requests;
-        err[i] = (double)s->sec[i].errors;
-        p50[i] = s->sec[i].hist ? (double)hist_percentile(s->sec[i].hist, 50) : 0;
-        p99[i] = s->sec[i].hist ? (double)hist_percentile(s->sec[i].hist, 99) : 0;
-        users[i] = (double)s->sec[i].active_users;
+        const struct stats_sec *c = &s->sec[i];
+        int whole = c->t * 1000 >= r->started_unix_ms &&
+                    (c->t + 1) * 1000 <= r->finished_unix_ms;
+        partial += !whole;
+        x[i] = ((double)c->t * 1000 + 500 - (double)r->started_unix_ms) / 1e3;
+        if (x[i] < 0) x[i] = 0;
+        if (x[i] > secs) x[i] = secs;
+        req[i] = whole ? (double)c->requests : NAN;
+        err[i] = whole ? (double)c->errors : NAN;
+        it[i] = whole ? (double)c->iterations : NAN;
+        p50[i] = c->hist ? (double)hist_percentile(c->hist, 50) : NAN;
+        p99[i] = c->hist ? (double)hist_percentile(c->hist, 99) : NAN;
+        users[i] = (double)c->active_users;
     }
+    struct xaxis xa = {secs, 0, NULL, 0};
     fprintf(f, "<h2>Over time</h2>\n");
-    struct series thr[2] = {{"requests/s", x, req, n}, {"errors/s", x, err, n}};
-    chart(f, "Throughput and errors per second", thr, 2, 0, 0);
-    struct series lat[2] = {{"p50", x, p50, n}, {"p99", x, p99, n}};
-    chart(f, "Latency percentiles per second (all requests)", lat, 2, 1, 0);
-    struct series us[1] = {{"active users", x, users, n}};
-    chart(f, "Active users", us, 1, 0, 0);
-    free(x); free(req); free(err); free(p50); free(p99); free(users);
-    distribution(f, s);
+    struct series thr[2] = {{"requests/s", C_BLUE, x, req, n, 0},
+                            {"failed requests/s", C_RED, x, err, n, 0}};
+    chart(f, "chart-throughput", "Requests per second", partial ?
+          "(whole seconds only: the partial first and last seconds are left out)"
+          : NULL, thr, 2, HTML_AX_COUNT, &xa);
+    struct series lat[2] = {{"p50", C_BLUE, x, p50, n, 0},
+                            {"p99", C_RED, x, p99, n, 0}};
+    chart(f, "chart-latency", "Latency per second, successful requests",
+          NULL, lat, 2, HTML_AX_US, &xa);
+    struct series us[1] = {{"active users", C_GREEN, x, users, n, 0}};
+    chart(f, "chart-users", "Active users", NULL, us, 1, HTML_AX_COUNT, &xa);
+    if (has_flows) {
+        struct series its[1] = {{"iterations finished/s", C_PURPLE, x, it, n, 0}};
+        chart(f, "chart-iterations", "Iterations finished per second",
+              "(flow latencies per second are not in the result's timeline)", its, 1,
+              HTML_AX_COUNT, &xa);
+    }
+    free(x); free(req); free(err); free(it); free(p50); free(p99); free(users);
+
+    fprintf(f, "<h2>Latency distribution</h2>\n");
+    if (has_flows)
+        distribution(f, "dist-flows", "Flows (container time)", &flows);
+    distribution(f, "dist-requests", "HTTP requests", &all);
+    stats_tx_clear(&all);
+    stats_tx_clear(&flows);
 
     fprintf(f, "<h2>Transactions</h2>\n");
     tx_table(f, s, secs);
@@ -369,15 +811,8 @@ int html_report(FILE *f, const struct result *r)
             fprintf(f, "</td><td>%lld</td></tr>\n", (long long)s->tx[i].errs[e].count);
         }
     if (!any) fprintf(f, "<tr><td colspan=\"3\">no errors</td></tr>\n");
-    fprintf(f, "</table>\n<p>status codes:");
-    int64_t status[STATS_MAX_STATUS] = {0};
-    for (int i = 0; i < s->ntx; i++)
-        if (s->tx[i].kind == STATS_REQUEST)
-            for (int c = 0; c < STATS_MAX_STATUS; c++) status[c] += s->tx[i].status[c];
-    for (int c = 0; c < STATS_MAX_STATUS; c++)
-        if (status[c]) fprintf(f, " <code>%s%d</code> %lld", c ? "" : "none:", c,
-                               (long long)status[c]);
-    fprintf(f, "</p>\n");
+    fprintf(f, "</table>\n");
+    status_table(f, s);
     if (cJSON_GetArraySize(r->setup_errors) || cJSON_GetArraySize(r->shard_failures)) {
         fprintf(f, "<h2>Setup, teardown and shard failures</h2><ul>\n");
         const cJSON *e;
@@ -395,24 +830,74 @@ int html_report(FILE *f, const struct result *r)
         }
         fprintf(f, "</ul>\n");
     }
-    fprintf(f, "<h2>Settings</h2>\n<p>plan file <code>");
-    esc(f, r->plan_file ? r->plan_file : "-");
-    fprintf(f, "</code>, commit <code>");
-    esc(f, r->git_commit ? r->git_commit : "-");
-    fprintf(f, "</code>, shards %d ok / %d failed / %d truncated of %d</p>\n<pre>",
-            r->shards_ok, r->shards_failed, r->shards_truncated, r->shards_total);
-    char *set = r->settings ? cJSON_Print(r->settings) : NULL;
-    esc(f, set ? set : "{}");
-    cJSON_free(set);
-    fprintf(f, "</pre>\n");
+    settings(f, r, distributed);
     if (r->settings && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->settings, "insecure")))
         fprintf(f, "<p><b>TLS verification was off</b> (insecure: true).</p>\n");
-    fprintf(f, "<p><small>herd %s</small></p>\n</body></html>\n", HERD_VERSION);
+    fprintf(f, "</body></html>\n");
     return ferror(f) ? -1 : 0;
 }
 
-int html_history(FILE *f, const char *plan, struct result *const *runs,
-                 int n)
+/* The href of the HTML report beside result file path (X.json -> X.html),
+ * relative to the directory of out when both are known, or NULL when the
+ * report does not exist. Caller frees. */
+static char *report_href(const char *path, const char *out)
+{
+    if (!path) return NULL;
+    size_t l = strlen(path);
+    struct buf p = {0};
+    if (l > 5 && !strcmp(path + l - 5, ".json")) buf_append(&p, path, l - 5);
+    else buf_puts(&p, path);
+    buf_puts(&p, ".html");
+    char *abs = realpath(buf_str(&p), NULL);
+    buf_free(&p);
+    if (!abs) return NULL;
+    char *href = NULL;
+    char *od = NULL;
+    if (out) {
+        struct buf d = {0};
+        const char *sl = strrchr(out, '/');
+        if (sl) buf_append(&d, out, (size_t)(sl - out) + 1);
+        else buf_puts(&d, ".");
+        od = realpath(buf_str(&d), NULL);
+        buf_free(&d);
+    }
+    if (od) {
+        /* The last common directory, then "../" per directory of od
+         * below it. */
+        size_t c = 0;
+        for (size_t i = 0;; i++) {
+            if ((od[i] == '/' || !od[i]) && abs[i] == '/') c = i;
+            if (!od[i] || od[i] != abs[i]) break;
+        }
+        struct buf h = {0};
+        for (const char *q = od + c; *q; q++)
+            if (*q != '/' && q[-1] == '/') buf_puts(&h, "../");
+        buf_puts(&h, abs + c + 1);
+        href = buf_steal(&h);
+    } else {
+        struct buf h = {0};
+        buf_printf(&h, "file://%s", abs);
+        href = buf_steal(&h);
+    }
+    free(od);
+    free(abs);
+    return href;
+}
+
+/* "2026-11-30 19:24" (a newline instead of the space when nl), with the
+ * seconds when secs. */
+static void run_label(char *b, size_t n, const struct result *r, int nl,
+                      int secs)
+{
+    time_t tt = (time_t)(r->started_unix_ms / 1000);
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(b, n, nl ? (secs ? "%Y-%m-%d\n%H:%M:%S" : "%Y-%m-%d\n%H:%M") :
+             secs ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
+}
+
+int html_history_files(FILE *f, const char *plan, struct result *const *runs,
+                       const char *const *paths, int n, const char *out)
 {
     struct buf title = {0};
     buf_printf(&title, "herd history: %s", plan);
@@ -423,13 +908,24 @@ int html_history(FILE *f, const char *plan, struct result *const *runs,
     buf_free(&title);
     if (n) {
         char a[40], z[40];
-        time_t t0 = (time_t)(runs[0]->started_unix_ms / 1000);
-        time_t t1 = (time_t)(runs[n - 1]->started_unix_ms / 1000);
-        strftime(a, sizeof a, "%Y-%m-%d", gmtime(&t0));
-        strftime(z, sizeof z, "%Y-%m-%d", gmtime(&t1));
-        fprintf(f, ", %s to %s", a, z);
+        run_label(a, sizeof a, runs[0], 0, 0);
+        run_label(z, sizeof z, runs[n - 1], 0, 0);
+        if (n == 1) fprintf(f, ", %s UTC", a);
+        else fprintf(f, ", %s to %s UTC, oldest on the left", a, z);
     }
     fprintf(f, ".</p>\n");
+    char (*labs)[24] = xcalloc((size_t)(n ? n : 1), sizeof *labs);
+    const char **lp = xcalloc((size_t)(n ? n : 1), sizeof *lp);
+    /* Two runs in one minute would share a label: then seconds too. */
+    int secs_needed = 0;
+    for (int r = 1; r < n; r++)
+        secs_needed |= runs[r]->started_unix_ms / 60000 ==
+                       runs[r - 1]->started_unix_ms / 60000;
+    for (int r = 0; r < n; r++) {
+        run_label(labs[r], sizeof labs[r], runs[r], 1, secs_needed);
+        lp[r] = labs[r];
+    }
+    struct xaxis xa = {0, n, lp, 190};
     /* Every transaction seen in any run, in first-seen order, plus "http". */
     const char **names = xcalloc(64, sizeof *names);
     int *kinds = xcalloc(64, sizeof *kinds);
@@ -444,11 +940,9 @@ int html_history(FILE *f, const char *plan, struct result *const *runs,
                 seen |= !strcmp(names[k], t->name) && kinds[k] == (int)t->kind;
             if (!seen) { names[nn] = t->name; kinds[nn++] = (int)t->kind; }
         }
-    double *x = xcalloc((size_t)(n ? n : 1), sizeof *x);
-    double *y[4];
-    for (int k = 0; k < 4; k++) y[k] = xcalloc((size_t)(n ? n : 1), sizeof *y[k]);
+    double *x = dalloc(n), *y[5];
+    for (int k = 0; k < 5; k++) y[k] = dalloc(n);
     for (int k = 0; k < nn; k++) {
-        int m = 0;
         for (int r = 0; r < n; r++) {
             struct stats_tx sum;
             const struct stats_tx *t = NULL;
@@ -461,49 +955,83 @@ int html_history(FILE *f, const char *plan, struct result *const *runs,
                         (int)runs[r]->stats->tx[i].kind == kinds[k])
                         t = &runs[r]->stats->tx[i];
             }
-            /* Latencies: successful samples (0 in a run with none, whose
-             * error rate still counts). */
-            if (t && t->count) {
-                x[m] = (double)runs[r]->started_unix_ms / 1e3;
-                y[0][m] = (double)hist_percentile(t->hist, 50);
-                y[1][m] = (double)hist_percentile(t->hist, 95);
-                y[2][m] = (double)hist_percentile(t->hist, 99);
-                y[3][m] = (double)t->errors / (double)t->count;
-                m++;
-            }
+            double secs = (double)(runs[r]->finished_unix_ms -
+                                   runs[r]->started_unix_ms) / 1e3;
+            x[r] = r;
+            /* Latencies: successful samples (no point in a run with none,
+             * whose error rate still counts). */
+            int ok = t && stats_tx_ok(t) > 0;
+            y[0][r] = ok ? (double)hist_percentile(t->hist, 50) : NAN;
+            y[1][r] = ok ? (double)hist_percentile(t->hist, 95) : NAN;
+            y[2][r] = ok ? (double)hist_percentile(t->hist, 99) : NAN;
+            y[3][r] = t && t->count ? (double)t->errors / (double)t->count : NAN;
+            y[4][r] = t && t->count && secs > 0 ? (double)t->count / secs : NAN;
             if (kinds[k] < 0) stats_tx_clear(&sum);
         }
         fprintf(f, "<h2>");
         esc(f, kinds[k] < 0 ? "all requests (http)" : names[k]);
+        if (kinds[k] == STATS_FLOW) fprintf(f, " <small>(flow)</small>");
         fprintf(f, "</h2>\n");
-        struct series lat[3] = {{"p50", x, y[0], m}, {"p95", x, y[1], m},
-                                {"p99", x, y[2], m}};
-        chart(f, "Latency by run", lat, 3, 1, 1);
-        struct series er[1] = {{"error rate", x, y[3], m}};
-        chart(f, "Error rate by run", er, 1, 2, 1);
+        char id[32];
+        struct series lat[3] = {{"p50", C_BLUE, x, y[0], n, 0},
+                                {"p95", C_PURPLE, x, y[1], n, 0},
+                                {"p99", C_RED, x, y[2], n, 0}};
+        snprintf(id, sizeof id, "h%d-latency", k);
+        chart(f, id, "Latency by run", "(successful samples)", lat, 3,
+              HTML_AX_US, &xa);
+        struct series th[1] = {{kinds[k] == STATS_FLOW ? "flows/s" :
+                                "requests/s", C_GREEN, x, y[4], n, 0}};
+        snprintf(id, sizeof id, "h%d-throughput", k);
+        chart(f, id, "Throughput by run", NULL, th, 1, HTML_AX_COUNT, &xa);
+        struct series er[1] = {{"error rate", C_RED, x, y[3], n, 0}};
+        snprintf(id, sizeof id, "h%d-errors", k);
+        chart(f, id, "Error rate by run", NULL, er, 1, HTML_AX_PCT, &xa);
     }
-    fprintf(f, "<h2>Runs</h2>\n<table id=\"runs\"><tr><th>run</th><th>started"
-            "</th><th>requests</th><th>p95 (successful)</th><th>p99 "
-            "(successful)</th><th>error rate</th></tr>\n");
+    fprintf(f, "<h2>Runs</h2>\n<table id=\"runs\"><tr><th>run</th><th>started "
+            "(UTC)</th><th>verdict</th><th>requests</th><th>throughput</th>"
+            "<th>p95 (successful)</th><th>p99 (successful)</th><th>error rate"
+            "</th></tr>\n");
     for (int r = 0; r < n; r++) {
         struct stats_tx t;
         stats_tx_sum(runs[r]->stats, STATS_REQUEST, "http", &t);
         char when[40], p95[32], p99[32];
-        time_t tt = (time_t)(runs[r]->started_unix_ms / 1000);
-        strftime(when, sizeof when, "%Y-%m-%d %H:%M", gmtime(&tt));
+        double secs = (double)(runs[r]->finished_unix_ms -
+                               runs[r]->started_unix_ms) / 1e3;
+        run_label(when, sizeof when, runs[r], 0, 1);
+        char *href = paths ? report_href(paths[r], out) : NULL;
+        int ok = stats_tx_ok(&t) > 0;
         fprintf(f, "<tr><td>");
+        if (href) {
+            fprintf(f, "<a href=\"");
+            esc(f, href);
+            fprintf(f, "\">");
+        }
         esc(f, runs[r]->run_id);
-        fprintf(f, "</td><td>%s</td><td>%lld</td><td>%s</td><td>%s</td><td>"
-                "%.2f%%</td></tr>\n", when, (long long)t.count,
-                units_format_duration(p95, sizeof p95, (double)hist_percentile(t.hist, 95)),
-                units_format_duration(p99, sizeof p99, (double)hist_percentile(t.hist, 99)),
+        if (href) fprintf(f, "</a>");
+        free(href);
+        fprintf(f, "</td><td>%s</td><td>%s</td><td>%lld</td><td>%.1f/s</td>"
+                "<td>%s</td><td>%s</td><td>%.2f%%</td></tr>\n", when,
+                result_passed(runs[r]) ? "PASS" : "FAIL", (long long)t.count,
+                secs > 0 ? (double)t.count / secs : 0.0,
+                ok ? units_format_duration(p95, sizeof p95,
+                                           (double)hist_percentile(t.hist, 95)) : "-",
+                ok ? units_format_duration(p99, sizeof p99,
+                                           (double)hist_percentile(t.hist, 99)) : "-",
                 t.count ? 100.0 * (double)t.errors / (double)t.count : 0.0);
         stats_tx_clear(&t);
     }
     fprintf(f, "</table>\n</body></html>\n");
     free(names);
     free(kinds);
+    free(labs);
+    free(lp);
     free(x);
-    for (int k = 0; k < 4; k++) free(y[k]);
+    for (int k = 0; k < 5; k++) free(y[k]);
     return ferror(f) ? -1 : 0;
+}
+
+int html_history(FILE *f, const char *plan, struct result *const *runs,
+                 int n)
+{
+    return html_history_files(f, plan, runs, NULL, n, NULL);
 }

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # The HTML reports: written beside every result, self-contained (no
 # network references, no scripts), rendered by headless Chromium without
-# console errors, and the numbers on the page equal those in the JSON.
-# The history page draws several runs of one plan.
+# console errors (screenshots: real PNGs, not blank), and the numbers on
+# the page equal those in the JSON. What a person sees, on the page as
+# Chromium parsed it: each legend label in its series' colour (no CSS rule
+# over it), round tick labels, status codes one per row, no shards on a
+# local run, readable settings; a flow plan gets flow tiles first. The
+# history page draws several runs of one plan (date and time labels,
+# marked points, throughput, links to the reports) and a single run.
 . "$(dirname "$0")/lib.sh"
 start_misc
 
@@ -27,10 +32,25 @@ chrome() {
         --no-first-run --disable-background-networking --disable-component-update \
         --disable-sync --user-data-dir="$TMP/chrome" --enable-logging=stderr --v=0 "$@"
 }
-chrome --window-size=1200,2600 --screenshot="$TMP/shot.png" "file://$TMP/r.html" > "$TMP/shot.log" 2>&1
-[ -s "$TMP/shot.png" ] && ok "screenshot taken ($(stat -c %s "$TMP/shot.png") bytes)" || fail "no screenshot: $(tail -3 "$TMP/shot.log")"
+# A screenshot: a PNG of the window's size, and not blank (a white page
+# compresses to a few kB; charts, tiles and tables to far more).
+shot() {  # shot PAGE PNG NAME
+    rm -f "$2"
+    chrome --window-size=1400,2600 --hide-scrollbars --screenshot="$2" "file://$1" > "$2.log" 2>&1
+    local size kind
+    size=$(stat -c %s "$2" 2>/dev/null || echo 0)
+    kind=$(file -b "$2" 2>/dev/null)
+    case "$kind" in
+    "PNG image data, 1400 x 2600"*)
+        [ "$size" -gt 40000 ] && ok "$3: screenshot rendered ($size bytes, $kind)" ||
+            fail "$3: screenshot looks blank ($size bytes)" ;;
+    *) fail "$3: no screenshot ($kind): $(tail -3 "$2.log")" ;;
+    esac
+}
+shot "$TMP/r.html" "$TMP/shot.png" "report"
+[ -n "${SHOTS:-}" ] && cp "$TMP/shot.png" "$SHOTS/report.png"
 chrome --dump-dom "file://$TMP/r.html" > "$TMP/dom.html" 2> "$TMP/dom.log"
-grep -Eq 'CONSOLE|Uncaught' "$TMP/dom.log" "$TMP/shot.log" && fail "console errors: $(grep -E 'CONSOLE|Uncaught' "$TMP"/*.log | head -3)" || ok "no console errors"
+grep -Eq 'CONSOLE|Uncaught' "$TMP/dom.log" "$TMP/shot.png.log" && fail "console errors: $(grep -E 'CONSOLE|Uncaught' "$TMP"/*.log | head -3)" || ok "no console errors"
 
 # Numbers on the page (as Chromium parsed it) against the JSON.
 /usr/bin/python3 - "$TMP/dom.html" "$TMP/r.json" > "$TMP/cmp.out" <<'PY'
@@ -65,6 +85,96 @@ if ids.get("iterations") != str(res["iterations"]["started"]): bad += 1; print("
 print("checked", len(res["transactions"]), "transactions; bad", bad)
 PY
 grep -q "bad 0$" "$TMP/cmp.out" && ok "page numbers equal the JSON ($(tail -1 "$TMP/cmp.out"))" || fail "$(cat "$TMP/cmp.out")"
+# What a person sees (look.py: the checks, one "bad" line per problem).
+cat > "$TMP/look.py" <<'PY'
+import re, sys
+from html.parser import HTMLParser
+page, want = open(sys.argv[1]).read(), sys.argv[2:]
+bad = []
+class P(HTMLParser):
+    def __init__(s):
+        super().__init__(); s.stack = []; s.texts = []; s.series = {}
+        s.cur = None; s.svg = -1; s.fig = None; s.ids = {}; s.idcur = None
+    def handle_starttag(s, tag, a):
+        a = dict(a)
+        if tag == "figure": s.fig = a.get("id", "")
+        if tag == "svg": s.svg += 1
+        if tag == "g" and a.get("class") == "series": s.g = a.get("data-series")
+        if tag in ("polyline", "circle") and getattr(s, "g", None):
+            s.series.setdefault((s.svg, s.g), a.get("stroke") or a.get("fill"))
+        if tag == "rect" and "bar" in (a.get("class") or ""):
+            s.series.setdefault((s.svg, "bar %s" % a.get("fill")), a.get("fill"))
+        if tag == "text": s.cur = [a, "", s.svg, s.fig]; s.texts.append(s.cur)
+        if "id" in a: s.idcur = a["id"]; s.ids[a["id"]] = ""
+    def handle_endtag(s, tag):
+        if tag == "g": s.g = None
+        if tag == "text": s.cur = None
+    def handle_data(s, d):
+        if s.cur is not None: s.cur[1] += d
+        if s.idcur: s.ids[s.idcur] += d
+p = P(); p.feed(page)
+# Legends: the text's fill (attribute and inline style) is its series'
+# colour; no stylesheet rule sets the fill of every text or of .lg.
+css = "".join(re.findall(r"<style>(.*?)</style>", page, re.S))
+for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+    sel = sel.strip().split(",")
+    if "fill" in body and any(x.strip().endswith("text") or "*" in x or ".lg" in x for x in sel):
+        bad.append("CSS rule paints the legends: %s{%s}" % (",".join(sel), body))
+legends = [t for t in p.texts if t[0].get("class") == "lg"]
+for a, txt, svg, fig in legends:
+    colour = a.get("fill")
+    line = p.series.get((svg, txt.strip()))
+    if line is None: line = p.series.get((svg, "bar " + colour))
+    if line != colour or a.get("style") != "fill:" + colour:
+        bad.append("legend %r: fill %s style %s, its series %s" % (txt, colour, a.get("style"), line))
+if len(legends) < 3: bad.append("only %d legends" % len(legends))
+# Ticks: each axis from 0 by one round step (1, 2 or 5 x 10^n); the
+# distributions' log axis: round numbers.
+def num(x):
+    m = re.match(r"([0-9.]+)", x); return float(m.group(1)) if m else None
+axes = {}
+for a, txt, svg, fig in p.texts:
+    if a.get("class") in ("yl", "xl") and num(txt) is not None:
+        axes.setdefault((svg, a["class"], fig), []).append(num(txt))
+for (svg, cls, fig), v in axes.items():
+    if cls == "xl" and fig.startswith("dist-"):
+        for x in v:
+            if not re.fullmatch(r"[1-9](\.[0-9])?0*|[1-9]", ("%g" % x).replace("0.", "").lstrip("0") or "0"):
+                bad.append("distribution tick %g in %s is not round" % (x, fig))
+        continue
+    if len(v) < 2 or (cls == "xl" and fig.startswith("h")): continue  # runs
+    st = v[1] - v[0]
+    if st <= 0: bad.append("ticks of %s %s: %s" % (fig, cls, v)); continue
+    m = st / 10 ** __import__("math").floor(__import__("math").log10(st) + 1e-9)
+    if v[0] != 0 or min(abs(m - k) for k in (1, 2, 5)) > 1e-6 or \
+       any(abs(v[i] - v[i-1] - st) > 1e-6 * st for i in range(2, len(v))):
+        bad.append("ticks of %s %s not round: %s" % (fig, cls, v))
+if "status" in want:
+    rows = re.findall(r'<tr data-status="(\d+)"><td>([^<]*)</td><td>([^<]*)</td><td[^>]*>(\d+)<', page)
+    if len(rows) < 2: bad.append("status codes not one per row: %s" % rows)
+    if "none:" in page: bad.append("status 'none:' printed")
+if "local" in want:
+    if "shards" in page: bad.append("shards shown on a local run")
+    if "think_min_s" in page or '"iterations":' in page: bad.append("raw settings")
+if "flow" in want:
+    for i in ("flows", "flow-p50", "flow-p95", "flow-errors"):
+        if not p.ids.get(i, "").strip(): bad.append("no %s tile" % i)
+    if page.find('id="flow-tiles"') > page.find('id="request-tiles"'): bad.append("flow tiles not first")
+    if 'id="dist-flows"' not in page: bad.append("no flow distribution")
+if "history" in want:
+    if "<circle" not in page: bad.append("no point markers")
+    if not re.search(r"<tspan[^>]*>\d\d:\d\d(:\d\d)?</tspan>", page): bad.append("no time in run labels")
+    if "Throughput by run" not in page: bad.append("no throughput")
+for b in bad: print("bad:", b)
+print("looked: %d legends, %d axes, %d problems" % (len(legends), len(axes), len(bad)))
+PY
+look() {  # look DOM NAME WANT...
+    local dom=$1 name=$2; shift 2
+    /usr/bin/python3 "$TMP/look.py" "$dom" "$@" > "$TMP/look.out" 2>&1
+    grep -q ", 0 problems$" "$TMP/look.out" && ok "$name: $(tail -1 "$TMP/look.out")" ||
+        fail "$name: $(head -5 "$TMP/look.out")"
+}
+look "$TMP/dom.html" "report as seen" status local
 grep -q 'class="verdict fail">FAIL' "$TMP/dom.html" && ok "summary shows the failed threshold" || fail "verdict not FAIL"
 expect_eq "four charts" 4 "$(grep -c '<svg' "$TMP/dom.html")"
 "$HERD" report "$TMP/r.json" --html "$TMP/again.html"
@@ -79,4 +189,29 @@ first=$(grep -o '<tr><td>html-[^<]*' "$TMP/history.html" | head -1 | sed 's/<tr>
 expect_eq "oldest run first" "$(jq -r .run_id "$TMP/r.json")" "$first"
 chrome --dump-dom "file://$TMP/history.html" > "$TMP/hdom.html" 2> "$TMP/hdom.log"
 grep -q 'all requests (http)' "$TMP/hdom.html" && ok "history renders in Chromium" || fail "history did not render"
+look "$TMP/hdom.html" "history as seen" history
+shot "$TMP/history.html" "$TMP/hshot.png" "history"
+[ -n "${SHOTS:-}" ] && cp "$TMP/hshot.png" "$SHOTS/history.png"
+# Two runs in one minute get different labels.
+labels=$(sed '/<\/svg>/q' "$TMP/history.html" | grep -o '<tspan x="[0-9.]*" dy="13">[^<]*' | sed 's/.*>//' | sort | uniq -d)
+nlab=$(sed '/<\/svg>/q' "$TMP/history.html" | grep -c '<tspan x="[0-9.]*" dy="13">')
+[ "$nlab" -eq 3 ] && [ -z "$labels" ] && ok "3 runs, 3 different date+time labels" ||
+    fail "run labels: $nlab, shared: $labels"
+# One run: a marked point, not a dot on the axis.
+"$HERD" report --history html "$TMP/r2.json" --html "$TMP/one.html" 2> /dev/null
+chrome --dump-dom "file://$TMP/one.html" > "$TMP/odom.html" 2> /dev/null
+look "$TMP/odom.html" "single-run history as seen" history
+
+# A flow plan: the flow gets the headline tiles, first, and its own
+# distribution.
+{ for i in $(seq 1 40); do echo "request assign $((3000 + i * 50)) 202"
+      echo "request poll $((2000 + i * 30)) 200"
+      echo "flow container-ready $((1800000 + i * 9000))"; done
+  echo "request poll 1000 0"; echo "request poll 1200 503"; } |
+    "$TOOLS/mkresult" flowplan flowplan-1 1764530000000 20000 10 > "$TMP/flow.json"
+"$HERD" report "$TMP/flow.json" --html "$TMP/flow.html"
+chrome --dump-dom "file://$TMP/flow.html" > "$TMP/fdom.html" 2> /dev/null
+look "$TMP/fdom.html" "flow report as seen" flow status local
+shot "$TMP/flow.html" "$TMP/fshot.png" "flow report"
+[ -n "${SHOTS:-}" ] && cp "$TMP/fshot.png" "$SHOTS/flow.png"
 finish
