@@ -900,6 +900,17 @@ static int by_start(const void *a, const void *b)
            x->started_unix_ms > y->started_unix_ms;
 }
 
+/* Sorts runs by start time, each keeping its path (insertion sort: a
+ * history is tens of runs). */
+static void sort_runs(struct result **runs, const char **paths, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && by_start(&runs[j - 1], &runs[j]) > 0; j--) {
+            struct result *r = runs[j]; runs[j] = runs[j - 1]; runs[j - 1] = r;
+            const char *p = paths[j]; paths[j] = paths[j - 1]; paths[j - 1] = p;
+        }
+}
+
 static const char report_use[] =
     "usage: herd report RESULT.json [--csv | --markdown | --html FILE]\n"
     "       herd report --history PLAN (--last N [--db URL] | RESULT.json ...)"
@@ -949,6 +960,7 @@ static int report_history(const char *plan, const char **files, int nfiles,
                           long long last, const char *db, const char *out)
 {
     struct result **runs = xcalloc((size_t)(nfiles + last + 1), sizeof *runs);
+    const char **paths = xcalloc((size_t)(nfiles + last + 1), sizeof *paths);
     int n = 0, rc = EXIT_OK;
     char err[600];
     for (int i = 0; i < nfiles; i++) {
@@ -964,6 +976,7 @@ static int report_history(const char *plan, const char **files, int nfiles,
             result_free(r);
             continue;
         }
+        paths[n] = files[i];
         runs[n++] = r;
     }
 #ifndef HERD_NO_DB
@@ -995,9 +1008,12 @@ static int report_history(const char *plan, const char **files, int nfiles,
     }
 #endif
     if (rc == EXIT_OK) {
-        qsort(runs, (size_t)n, sizeof *runs, by_start);
+        /* Each run keeps its file through the sort: the page links a run
+         * to the report beside its result (none for database runs). */
+        sort_runs(runs, paths, n);
         FILE *f = fopen(out, "w");
-        if (!f || html_history(f, plan, runs, n) < 0) rc = EXIT_IO;
+        if (!f || html_history_files(f, plan, runs, paths, n, out) < 0)
+            rc = EXIT_IO;
         if (f && fclose(f) != 0) rc = EXIT_IO;
         if (rc == EXIT_OK)
             fprintf(stderr, "history of %d run%s: %s\n", n, n == 1 ? "" : "s", out);
@@ -1006,6 +1022,7 @@ static int report_history(const char *plan, const char **files, int nfiles,
     }
     for (int i = 0; i < n; i++) result_free(runs[i]);
     free(runs);
+    free(paths);
     return rc;
 }
 

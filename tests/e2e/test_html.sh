@@ -184,9 +184,14 @@ expect_eq "herd report --html re-renders the same page" "" "$(diff "$TMP/r.html"
 for i in 2 3; do "$HERD" run "$TMP/plan.json" --duration 1s -o "$TMP/r$i.json" -q > /dev/null 2>&1; done
 "$HERD" report --history html "$TMP/r3.json" "$TMP/r.json" "$TMP/r2.json" --html "$TMP/history.html" 2> "$TMP/hist.out"
 expect_eq "history page" 0 "$?"
-expect_eq "history lists 3 runs" 3 "$(grep -c '<tr><td>html-' "$TMP/history.html")"
-first=$(grep -o '<tr><td>html-[^<]*' "$TMP/history.html" | head -1 | sed 's/<tr><td>//')
+# A run's id may be a link to its report.
+expect_eq "history lists 3 runs" 3 "$(grep -c '<tr><td>\(<a [^>]*>\)\?html-' "$TMP/history.html")"
+first=$(grep -o '<tr><td>\(<a [^>]*>\)\?html-[^<]*' "$TMP/history.html" | head -1 | sed 's/<tr><td>//; s/<a [^>]*>//')
 expect_eq "oldest run first" "$(jq -r .run_id "$TMP/r.json")" "$first"
+# herd run wrote r.html beside r.json: the history links the run to it,
+# relative to the page (both in $TMP).
+grep -q 'href="r.html"' "$TMP/history.html" && ok "history links a run to its report" \
+    || fail "history: no link to r.html ($(grep -o 'href="[^"]*"' "$TMP/history.html" | head -3 | tr '\n' ' '))"
 chrome --dump-dom "file://$TMP/history.html" > "$TMP/hdom.html" 2> "$TMP/hdom.log"
 grep -q 'all requests (http)' "$TMP/hdom.html" && ok "history renders in Chromium" || fail "history did not render"
 look "$TMP/hdom.html" "history as seen" history
