@@ -152,6 +152,16 @@ int report_text(FILE *f, const struct result *r)
         fputc('\n', f);
     }
     int64_t late99 = s->timer_late ? hist_percentile(s->timer_late, 99) : 0;
+    if (s->timer_late && s->timer_late->total) {
+        /* herd's own delay in starting what it planned, always shown: it
+         * is not in the latencies above the server's when it is small. */
+        char p50[32], p99[32], mx[32];
+        fprintf(f, "  herd's own timers (arrivals, think, polls, retries) "
+                "fired late by p50 %s, p99 %s, max %s\n\n",
+                dur(p50, sizeof p50, (double)hist_percentile(s->timer_late, 50)),
+                dur(p99, sizeof p99, (double)late99),
+                dur(mx, sizeof mx, (double)s->timer_late->max));
+    }
     if (late99 > REPORT_LATE_US) {
         char p99[32], mx[32];
         fprintf(f, "  WARNING: herd was too busy: its timers fired late (p99 "

