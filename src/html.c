@@ -328,21 +328,27 @@ int html_report(FILE *f, const struct result *r)
         fprintf(f, "</table>\n");
     }
 
-    /* Timeline charts. */
-    int n = s->nsec;
-    double *x = xcalloc((size_t)(n ? n : 1), sizeof *x);
-    double *req = xcalloc((size_t)(n ? n : 1), sizeof *req);
-    double *err = xcalloc((size_t)(n ? n : 1), sizeof *err);
-    double *p50 = xcalloc((size_t)(n ? n : 1), sizeof *p50);
-    double *p99 = xcalloc((size_t)(n ? n : 1), sizeof *p99);
-    double *users = xcalloc((size_t)(n ? n : 1), sizeof *users);
-    for (int i = 0; i < n; i++) {
-        x[i] = (double)s->sec[i].t;
-        req[i] = (double)s->sec[i].requests;
-        err[i] = (double)s->sec[i].errors;
-        p50[i] = s->sec[i].hist ? (double)hist_percentile(s->sec[i].hist, 50) : 0;
-        p99[i] = s->sec[i].hist ? (double)hist_percentile(s->sec[i].hist, 99) : 0;
-        users[i] = (double)s->sec[i].active_users;
+    /* Timeline charts. The timeline lists only the seconds with data: a
+     * gap between two of them is drawn at zero (a point at zero on each
+     * side of it), not as a line across. */
+    size_t cap = 3 * (size_t)s->nsec + 1;
+    double *x = xcalloc(cap, sizeof *x);
+    double *req = xcalloc(cap, sizeof *req);
+    double *err = xcalloc(cap, sizeof *err);
+    double *p50 = xcalloc(cap, sizeof *p50);
+    double *p99 = xcalloc(cap, sizeof *p99);
+    double *users = xcalloc(cap, sizeof *users);
+    int n = 0;
+    for (int i = 0; i < s->nsec; i++) {
+        int64_t st = s->sec[i].t, prev = i ? s->sec[i - 1].t : st - 1;
+        if (st - prev > 1) x[n++] = (double)(prev + 1);     /* zeros (calloc) */
+        if (st - prev > 2) x[n++] = (double)(st - 1);
+        x[n] = (double)st;
+        req[n] = (double)s->sec[i].requests;
+        err[n] = (double)s->sec[i].errors;
+        p50[n] = s->sec[i].hist ? (double)hist_percentile(s->sec[i].hist, 50) : 0;
+        p99[n] = s->sec[i].hist ? (double)hist_percentile(s->sec[i].hist, 99) : 0;
+        users[n++] = (double)s->sec[i].active_users;
     }
     fprintf(f, "<h2>Over time</h2>\n");
     struct series thr[2] = {{"requests/s", x, req, n}, {"errors/s", x, err, n}};
