@@ -61,6 +61,31 @@ before=$(stat -c %Y.%y "$curl/.stamp" "$curl/lib/libcurl.a")
 expect_eq "up to date: exit 0" 0 "$?"
 expect_eq "up to date: libcurl.a and the stamp untouched" "$before" "$(stat -c %Y.%y "$curl/.stamp" "$curl/lib/libcurl.a")"
 expect_eq "up to date: silent" "" "$(cat "$TMP/same.out")"
+# ... and asks nothing of apt (apt-get, apt-cache, sudo stand-ins that
+# record being called and fail).
+mkdir -p "$TMP/bin"
+for c in apt-get apt-cache sudo; do
+    printf '#!/bin/sh\necho "%s $*" >> "%s"\nexit 1\n' "$c" "$TMP/apt-calls" > "$TMP/bin/$c"
+    chmod +x "$TMP/bin/$c"
+done
+PATH="$TMP/bin:$PATH" "$REPO/scripts/curl-build" "$curl" > "$TMP/noapt.out" 2>&1
+expect_eq "up to date: exit 0 without apt" 0 "$?"
+expect_eq "up to date: apt not called" "" "$(cat "$TMP/apt-calls" 2>/dev/null)"
+# CURL_SRC: the source already fetched, named (offline); the same version
+# and patches, so up to date, and no apt.
+PATH="$TMP/bin:$PATH" CURL_SRC="$REPO/build/src/curl-$upstream" "$REPO/scripts/curl-build" "$curl" > "$TMP/src.out" 2>&1
+expect_eq "CURL_SRC: exit 0" 0 "$?"
+expect_eq "CURL_SRC: its Debian version read from debian/changelog (up to date, silent)" "" "$(cat "$TMP/src.out")"
+expect_eq "CURL_SRC: apt not called" "" "$(cat "$TMP/apt-calls" 2>/dev/null)"
+CURL_SRC="$TMP/nowhere" "$REPO/scripts/curl-build" "$curl" > "$TMP/src.out" 2>&1
+[ $? -ne 0 ] && grep -q "CURL_SRC=.*not an unpacked curl source" "$TMP/src.out" &&
+    ok "CURL_SRC: a directory that is not a source is refused" || fail "CURL_SRC nowhere: $(cat "$TMP/src.out")"
+# Not Debian: refused, with CURL=system suggested; nothing built or fetched.
+printf 'ID=fedora\nPRETTY_NAME="Fedora Linux 40"\n' > "$TMP/os-release"
+PATH="$TMP/bin:$PATH" HERD_OS_RELEASE="$TMP/os-release" "$REPO/scripts/curl-build" "$TMP/other" > "$TMP/other.out" 2>&1
+[ $? -ne 0 ] && ok "not Debian: an error" || fail "not Debian: exit 0"
+grep -q "Fedora Linux 40, not Debian.*CURL=system" "$TMP/other.out" && ok "not Debian: says so and suggests CURL=system" || fail "not Debian: $(cat "$TMP/other.out")"
+[ ! -e "$TMP/other/lib/libcurl.a" ] && [ ! -s "$TMP/apt-calls" ] && ok "not Debian: nothing built, apt not called" || fail "not Debian: built or called apt"
 
 # Built for another Debian version (as after a security update): rebuilt,
 # in a copy, and stamped with the installed one. HERD_CURL_PATCHES gives
