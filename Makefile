@@ -11,7 +11,8 @@ PKGS      = libcjson libpq
 CFLAGS   ?= -O2 -g
 # libcurl: by default Debian's curl source package built static with only
 # what herd uses (scripts/curl-build; the README's "Which libcurl" says
-# why). CURL=system links Debian's libcurl4 package instead.
+# why). CURL=system links the system's libcurl package instead (the
+# fallback off Debian, where scripts/curl-build refuses to build).
 CURL     ?= source
 ifeq ($(CURL),system)
 PKGS     += libcurl
@@ -53,6 +54,11 @@ TOOLS    := $(BUILD)/tools/mkresult
 .PHONY: all deps test unit e2e demo clean bench fuzz fuzz-regressions FORCE
 
 all: $(BUILD)/herd
+ifneq ($(CURL),system)
+	@# A herd patch that did not apply to Debian's curl (scripts/curl-build):
+	@# said again as make's last line, on every build until it is fixed.
+	@if [ -s $(CURLDIR)/.patch-warning ]; then cat $(CURLDIR)/.patch-warning >&2; fi
+endif
 
 $(BUILD)/herd: $(OBJS) $(CURLDEP)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
@@ -60,11 +66,13 @@ $(BUILD)/herd: $(OBJS) $(CURLDEP)
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj $(CURLDEP)
 	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
 
-# Checked on every build (fast): rebuilt when Debian's curl version or
-# scripts/curl-build or scripts/curl-patches change; the stamp keeps its
-# time otherwise.
+# Checked on every build (fast, no apt, no network): rebuilt when Debian's
+# curl version or scripts/curl-build or scripts/curl-patches change; the
+# stamp keeps its time otherwise. The first build fetches Debian's curl
+# source with apt (README, "Building": what `make` does to the system);
+# CURL_SRC=/path/to/curl-7.88.1 builds from a source already fetched.
 $(CURLDEP): FORCE
-	@scripts/curl-build $(CURLDIR)
+	@CURL_SRC='$(CURL_SRC)' scripts/curl-build $(CURLDIR)
 
 FORCE:
 

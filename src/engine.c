@@ -1243,9 +1243,9 @@ static void publish(struct worker *w, int64_t now)
     if (sec != w->last_sec) {
         /* p99 of the second that just ended, for the progress line. */
         struct stats *s = w->stats;
-        int64_t idx = w->last_sec - s->tl_base;
-        if (s->nsec && idx >= 0 && idx < s->nsec && s->sec[idx].hist)
-            atomic_store_explicit(&w->pub_p99, hist_percentile(s->sec[idx].hist,
+        const struct stats_sec *last = stats_sec_find(s, w->last_sec);
+        if (last && last->hist)
+            atomic_store_explicit(&w->pub_p99, hist_percentile(last->hist,
                                   99.0), memory_order_relaxed);
         /* Before the new second's active users are noted: each second's
          * user count then lives in exactly one record. */

@@ -747,26 +747,39 @@ int html_report(FILE *f, const struct result *r)
     }
 
     /* Timeline charts. x: seconds since the start, each second drawn at
-     * its middle. Rates use only whole seconds (a partial first or last
-     * second would show as a fake drop); latencies only seconds with
-     * successful samples (no point at 0 for a second without any). */
-    int n = s->nsec, partial = 0;
-    double *x = dalloc(n), *req = dalloc(n), *err = dalloc(n), *it = dalloc(n);
-    double *p50 = dalloc(n), *p99 = dalloc(n), *users = dalloc(n);
-    for (int i = 0; i < n; i++) {
+     * its middle. The timeline lists only the seconds with data: a gap
+     * between two of them is drawn at zero rate (a point at zero on each
+     * side of it) and breaks the latency lines. Rates use only whole
+     * seconds (a partial first or last second would show as a fake drop);
+     * latencies only seconds with successful samples (no point at 0 for a
+     * second without any). */
+    int cap = 3 * s->nsec + 1, n = 0, partial = 0;
+    double *x = dalloc(cap), *req = dalloc(cap), *err = dalloc(cap);
+    double *it = dalloc(cap), *p50 = dalloc(cap), *p99 = dalloc(cap);
+    double *users = dalloc(cap);
+    for (int i = 0; i < s->nsec; i++) {
         const struct stats_sec *c = &s->sec[i];
+        int64_t prev = i ? s->sec[i - 1].t : c->t - 1;
+        for (int64_t g = 0; g < 2 && c->t - prev > 1 + g; g++) {
+            int64_t gt = g == 0 ? prev + 1 : c->t - 1;    /* a gap: zeros */
+            x[n] = ((double)gt * 1000 + 500 - (double)r->started_unix_ms) / 1e3;
+            p50[n] = p99[n] = NAN;
+            n++;
+        }
         int whole = c->t * 1000 >= r->started_unix_ms &&
                     (c->t + 1) * 1000 <= r->finished_unix_ms;
         partial += !whole;
-        x[i] = ((double)c->t * 1000 + 500 - (double)r->started_unix_ms) / 1e3;
+        x[n] = ((double)c->t * 1000 + 500 - (double)r->started_unix_ms) / 1e3;
+        req[n] = whole ? (double)c->requests : NAN;
+        err[n] = whole ? (double)c->errors : NAN;
+        it[n] = whole ? (double)c->iterations : NAN;
+        p50[n] = c->hist ? (double)hist_percentile(c->hist, 50) : NAN;
+        p99[n] = c->hist ? (double)hist_percentile(c->hist, 99) : NAN;
+        users[n++] = (double)c->active_users;
+    }
+    for (int i = 0; i < n; i++) {
         if (x[i] < 0) x[i] = 0;
         if (x[i] > secs) x[i] = secs;
-        req[i] = whole ? (double)c->requests : NAN;
-        err[i] = whole ? (double)c->errors : NAN;
-        it[i] = whole ? (double)c->iterations : NAN;
-        p50[i] = c->hist ? (double)hist_percentile(c->hist, 50) : NAN;
-        p99[i] = c->hist ? (double)hist_percentile(c->hist, 99) : NAN;
-        users[i] = (double)c->active_users;
     }
     struct xaxis xa = {secs, 0, NULL, 0};
     fprintf(f, "<h2>Over time</h2>\n");

@@ -7,6 +7,7 @@
  * floating-point rounding), however the samples were split. */
 #include "stats.h"
 #include "buf.h"
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,33 +159,58 @@ static void count_err(struct stats_tx *t, enum err_class err,
     add_err_key(t, key, 1);
 }
 
+/* Room for extra more timeline seconds. */
+static void sec_reserve(struct stats *s, size_t extra)
+{
+    size_t need = (size_t)s->nsec + extra;
+    if (need <= (size_t)s->sec_cap) return;
+    size_t cap = s->sec_cap ? (size_t)s->sec_cap * 2 : 16;
+    if (cap < need) cap = need;
+    if (cap > INT_MAX) cap = INT_MAX;
+    if (need > cap) {
+        fprintf(stderr, "herd: timeline of more than %d seconds\n", INT_MAX);
+        abort();
+    }
+    s->sec = xrealloc(s->sec, cap * sizeof *s->sec);
+    s->sec_cap = (int)cap;
+}
+
+/* The first index whose second is >= t (nsec when none). */
+static int sec_lower(const struct stats *s, int64_t t)
+{
+    int lo = 0, hi = s->nsec;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (s->sec[mid].t < t) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+const struct stats_sec *stats_sec_find(const struct stats *s, int64_t t)
+{
+    int n = s->nsec;
+    if (n && s->sec[n - 1].t == t) return &s->sec[n - 1];
+    int i = sec_lower(s, t);
+    return i < n && s->sec[i].t == t ? &s->sec[i] : NULL;
+}
+
+/* The entry of second t, added (zero) when missing. */
 static struct stats_sec *sec_at(struct stats *s, int64_t t)
 {
-    if (s->nsec == 0) s->tl_base = t;
-    if (t < s->tl_base) {
-        /* A second before the first one (clocks of merged shards): shift. */
-        int64_t shift = s->tl_base - t;
-        int64_t need = s->nsec + shift;
-        if (need > s->sec_cap) {
-            s->sec_cap = (int)need * 2;
-            s->sec = xrealloc(s->sec, (size_t)s->sec_cap * sizeof *s->sec);
-        }
-        memmove(s->sec + shift, s->sec, (size_t)s->nsec * sizeof *s->sec);
-        memset(s->sec, 0, (size_t)shift * sizeof *s->sec);
-        for (int64_t i = 0; i < shift; i++) s->sec[i].t = t + i;
-        s->nsec = (int)need;
-        s->tl_base = t;
+    int n = s->nsec, i;
+    if (n && s->sec[n - 1].t == t) return &s->sec[n - 1];   /* the usual */
+    if (!n || s->sec[n - 1].t < t) {
+        i = n;                                              /* a new one */
+    } else {
+        i = sec_lower(s, t);                                /* out of order */
+        if (s->sec[i].t == t) return &s->sec[i];
     }
-    int64_t i = t - s->tl_base;
-    if (i >= s->nsec) {
-        if (i >= s->sec_cap) {
-            s->sec_cap = (int)(i + 1) * 2;
-            s->sec = xrealloc(s->sec, (size_t)s->sec_cap * sizeof *s->sec);
-        }
-        memset(s->sec + s->nsec, 0, (size_t)(i + 1 - s->nsec) * sizeof *s->sec);
-        for (int64_t k = s->nsec; k <= i; k++) s->sec[k].t = s->tl_base + k;
-        s->nsec = (int)i + 1;
-    }
+    sec_reserve(s, 1);
+    memmove(s->sec + i + 1, s->sec + i, (size_t)(n - i) * sizeof *s->sec);
+    memset(&s->sec[i], 0, sizeof s->sec[i]);
+    s->sec[i].t = t;
+    s->nsec++;
     return &s->sec[i];
 }
 
@@ -320,8 +346,54 @@ void stats_reset(struct stats *s)
     s->iter_interrupted = s->iter_dropped = 0;
     for (int i = 0; i < s->nsec; i++) hist_free(s->sec[i].hist);
     s->nsec = 0;
-    s->tl_base = 0;
     if (s->timer_late) hist_reset(s->timer_late);
+}
+
+/* One second of another stats added into d (the same second). */
+static int sec_add(struct stats_sec *d, const struct stats_sec *x)
+{
+    d->requests += x->requests;
+    d->errors += x->errors;
+    d->iterations += x->iterations;
+    /* Workers and shards run side by side: their users add up. */
+    d->active_users += x->active_users;
+    if (!x->hist) return 0;
+    if (!d->hist) d->hist = hist_new(HIST_TL_SIGFIGS);
+    return hist_add(d->hist, x->hist);
+}
+
+/* dst's timeline += src's: two sorted lists merged in place, from the
+ * end, after counting the seconds dst lacks. Appending later seconds (the
+ * usual: a worker's delta into the total, a result read second by second)
+ * touches only them. On a histogram layout mismatch the merge still ends
+ * consistent, and -1 is returned. */
+static int timeline_merge(struct stats *dst, const struct stats *src)
+{
+    int n = dst->nsec, m = src->nsec, add = 0, rc = 0;
+    if (!m) return 0;
+    const struct stats_sec *x = src->sec;
+    for (int i = sec_lower(dst, x[0].t), j = 0; j < m;) {
+        if (i < n && dst->sec[i].t < x[j].t) i++;
+        else if (i < n && dst->sec[i].t == x[j].t) i++, j++;
+        else add++, j++;
+    }
+    sec_reserve(dst, (size_t)add);
+    struct stats_sec *d = dst->sec;
+    int i = n - 1, j = m - 1, k = n + add - 1;
+    while (j >= 0) {
+        if (i >= 0 && d[i].t > x[j].t) {
+            d[k--] = d[i--];
+        } else if (i >= 0 && d[i].t == x[j].t) {
+            if (sec_add(&d[i], &x[j--]) < 0) rc = -1;
+            d[k--] = d[i--];
+        } else {
+            memset(&d[k], 0, sizeof d[k]);
+            d[k].t = x[j].t;
+            if (sec_add(&d[k--], &x[j--]) < 0) rc = -1;
+        }
+    }
+    dst->nsec = n + add;
+    return rc;
 }
 
 int stats_merge(struct stats *dst, const struct stats *src)
@@ -339,24 +411,12 @@ int stats_merge(struct stats *dst, const struct stats *src)
     dst->iter_failed += src->iter_failed;
     dst->iter_interrupted += src->iter_interrupted;
     dst->iter_dropped += src->iter_dropped;
-    for (int i = 0; i < src->nsec; i++) {
-        const struct stats_sec *x = &src->sec[i];
-        struct stats_sec *d = sec_at(dst, x->t);
-        d->requests += x->requests;
-        d->errors += x->errors;
-        d->iterations += x->iterations;
-        /* Workers and shards run side by side: their users add up. */
-        d->active_users += x->active_users;
-        if (x->hist) {
-            if (!d->hist) d->hist = hist_new(HIST_TL_SIGFIGS);
-            if (hist_add(d->hist, x->hist) < 0) return -1;
-        }
-    }
+    int rc = timeline_merge(dst, src);
     if (src->timer_late && src->timer_late->total) {
         struct hist *h = late_hist(dst);
         if (!h || hist_add(h, src->timer_late) < 0) return -1;
     }
-    return 0;
+    return rc;
 }
 
 int64_t stats_tx_ok(const struct stats_tx *t)

@@ -113,9 +113,11 @@ struct stats {
      * counts open-model arrivals that could not start (no free user). */
     int64_t iter_started, iter_succeeded, iter_failed, iter_interrupted;
     int64_t iter_dropped;
-    /* Timeline: sec[i] is second tl_base + i; secs entries used. */
+    /* Timeline: only the seconds that have data, in increasing order of
+     * t, each once (sparse: a merge of two runs a week apart holds their
+     * seconds, not the week). nsec entries used of sec_cap. A second that
+     * is not there had nothing: no request, iteration or user. */
     struct stats_sec *sec;
-    int64_t tl_base;
     int nsec, sec_cap;
     /* How late herd's own timers fired (think time, poll interval, retry
      * back-off, iteration pacing): fired minus due, us. A busy generator
@@ -140,8 +142,10 @@ int stats_tx_find(const struct stats *s, const char *name);
  * status: HTTP status (0 = none); err: ERR_NONE for success; detail: which
  * check failed (may be NULL; copied). A success feeds hist, hist_service
  * and min/max/mean; a failure fail_hist and the fail_ moments. Request
- * samples (kind REQUEST) also feed the timeline (its hist: successes). Hot path: no allocation unless a new error key or a
- * new timeline second appears. */
+ * samples (kind REQUEST) also feed the timeline (its hist: successes).
+ * Hot path: no allocation unless a new error key or a new timeline second
+ * appears; the current (last) second is found in O(1), a new later second
+ * is appended, an earlier one is found by binary search and inserted. */
 void stats_record(struct stats *s, int tx, int64_t latency_us,
                   int64_t service_us, int status, enum err_class err,
                   const char *detail, int64_t wall_s);
@@ -151,6 +155,10 @@ void stats_record(struct stats *s, int tx, int64_t latency_us,
  * without touching count or histograms. */
 void stats_error(struct stats *s, int tx, enum err_class err,
                  const char *detail);
+
+/* The timeline entry of Unix second t, or NULL when t has none (binary
+ * search; the last second first). */
+const struct stats_sec *stats_sec_find(const struct stats *s, int64_t t);
 
 /* Notes an iteration finishing at wall_s (for the timeline). */
 void stats_iteration(struct stats *s, int64_t wall_s);
@@ -163,7 +171,10 @@ void stats_timer_late(struct stats *s, int64_t late_us);
  * and not empty: a transaction dst does not list and src never recorded
  * adds nothing),
  * counters summed, histograms added, mean/stddev combined, timelines aligned
- * by Unix second. Returns 0, or -1 if histogram layouts differ. */
+ * by Unix second (a merge of the two sorted lists: O(seconds of src +
+ * seconds of dst from src's first on); the result holds the seconds of
+ * either). Returns 0, or -1 if histogram layouts differ (the rest is
+ * still merged). */
 int stats_merge(struct stats *dst, const struct stats *src);
 
 /* Empties s, keeping its transactions (names, kinds, indexes) and its

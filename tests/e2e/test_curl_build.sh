@@ -61,20 +61,68 @@ before=$(stat -c %Y.%y "$curl/.stamp" "$curl/lib/libcurl.a")
 expect_eq "up to date: exit 0" 0 "$?"
 expect_eq "up to date: libcurl.a and the stamp untouched" "$before" "$(stat -c %Y.%y "$curl/.stamp" "$curl/lib/libcurl.a")"
 expect_eq "up to date: silent" "" "$(cat "$TMP/same.out")"
+# ... and asks nothing of apt (apt-get, apt-cache, sudo stand-ins that
+# record being called and fail).
+mkdir -p "$TMP/bin"
+for c in apt-get apt-cache sudo; do
+    printf '#!/bin/sh\necho "%s $*" >> "%s"\nexit 1\n' "$c" "$TMP/apt-calls" > "$TMP/bin/$c"
+    chmod +x "$TMP/bin/$c"
+done
+PATH="$TMP/bin:$PATH" "$REPO/scripts/curl-build" "$curl" > "$TMP/noapt.out" 2>&1
+expect_eq "up to date: exit 0 without apt" 0 "$?"
+expect_eq "up to date: apt not called" "" "$(cat "$TMP/apt-calls" 2>/dev/null)"
+# CURL_SRC: the source already fetched, named (offline); the same version
+# and patches, so up to date, and no apt.
+PATH="$TMP/bin:$PATH" CURL_SRC="$REPO/build/src/curl-$upstream" "$REPO/scripts/curl-build" "$curl" > "$TMP/src.out" 2>&1
+expect_eq "CURL_SRC: exit 0" 0 "$?"
+expect_eq "CURL_SRC: its Debian version read from debian/changelog (up to date, silent)" "" "$(cat "$TMP/src.out")"
+expect_eq "CURL_SRC: apt not called" "" "$(cat "$TMP/apt-calls" 2>/dev/null)"
+CURL_SRC="$TMP/nowhere" "$REPO/scripts/curl-build" "$curl" > "$TMP/src.out" 2>&1
+[ $? -ne 0 ] && grep -q "CURL_SRC=.*not an unpacked curl source" "$TMP/src.out" &&
+    ok "CURL_SRC: a directory that is not a source is refused" || fail "CURL_SRC nowhere: $(cat "$TMP/src.out")"
+# Not Debian: refused, with CURL=system suggested; nothing built or fetched.
+printf 'ID=fedora\nPRETTY_NAME="Fedora Linux 40"\n' > "$TMP/os-release"
+PATH="$TMP/bin:$PATH" HERD_OS_RELEASE="$TMP/os-release" "$REPO/scripts/curl-build" "$TMP/other" > "$TMP/other.out" 2>&1
+[ $? -ne 0 ] && ok "not Debian: an error" || fail "not Debian: exit 0"
+grep -q "Fedora Linux 40, not Debian.*CURL=system" "$TMP/other.out" && ok "not Debian: says so and suggests CURL=system" || fail "not Debian: $(cat "$TMP/other.out")"
+[ ! -e "$TMP/other/lib/libcurl.a" ] && [ ! -s "$TMP/apt-calls" ] && ok "not Debian: nothing built, apt not called" || fail "not Debian: built or called apt"
 
 # Built for another Debian version (as after a security update): rebuilt,
-# in a copy, and stamped with the installed one.
+# in a copy, and stamped with the installed one. HERD_CURL_PATCHES gives
+# it herd's patches plus one that does not apply (one libcurl build covers
+# both): the library is built without that one, the warning comes last and
+# stays in a marker file that `make` repeats, and the stamp does not claim
+# the patch.
 cp -a "$curl" "$TMP/curl"
+rm -f "$TMP/curl/.patch-warning"
 echo "7.88.1-0+old $(cut -d' ' -f2 "$curl/.stamp")" > "$TMP/curl/.stamp"
-"$REPO/scripts/curl-build" "$TMP/curl" > "$TMP/rebuild.out" 2>&1
+pdir="$TMP/patches"; mkdir -p "$pdir"; cp "$REPO"/scripts/curl-patches/*.patch "$pdir/"
+printf -- '--- a/lib/version.c\n+++ b/lib/version.c\n@@ -1 +1 @@\n-no such line\n+x\n' > "$pdir/zz-stale.patch"
+HERD_CURL_PATCHES="$pdir" "$REPO/scripts/curl-build" "$TMP/curl" > "$TMP/rebuild.out" 2>&1
 expect_eq "another version: rebuilt (exit 0)" 0 "$?"
 grep -q "building libcurl" "$TMP/rebuild.out" && ok "another version: it says it rebuilds" || fail "no rebuild: $(cat "$TMP/rebuild.out")"
 expect_eq "another version: stamped with the installed one" "$want" "$(cut -d' ' -f1 "$TMP/curl/.stamp")"
 nm "$TMP/curl/lib/libcurl.a" 2>/dev/null | grep -q " T curl_multi_socket_action$" &&
     ok "another version: a complete libcurl.a" || fail "libcurl.a incomplete"
-grep -q "warning" "$TMP/rebuild.out" && fail "rebuild warned: $(cat "$TMP/rebuild.out")" || ok "another version: no warning"
+grep "warning" "$TMP/rebuild.out" | grep -qv "zz-stale.patch" && fail "rebuild warned: $(cat "$TMP/rebuild.out")" || ok "another version: no other warning"
 expect_eq "every patch in scripts/curl-patches applied" \
     "$(cd "$REPO/scripts/curl-patches" && ls -- *.patch | sort)" "$(sort "$TMP/curl/src/.herd-patches")"
+tail -n 1 "$TMP/rebuild.out" | grep -q "warning: zz-stale.patch" &&
+    ok "stale patch: the warning is the last line" || fail "stale patch: last line: $(tail -n 1 "$TMP/rebuild.out")"
+grep -q "zz-stale.patch" "$TMP/curl/.patch-warning" 2>/dev/null &&
+    ok "stale patch: the marker file names it" || fail "stale patch: no marker file"
+grep -q "not-applied=zz-stale.patch" "$TMP/curl/.stamp" &&
+    ok "stale patch: the stamp does not claim it" || fail "stale patch: stamp $(cat "$TMP/curl/.stamp")"
+# The next build tries the patch again (it still does not apply: no
+# rebuild, the same warning); CI=true makes it an error.
+before2=$(stat -c %Y.%y "$TMP/curl/lib/libcurl.a")
+HERD_CURL_PATCHES="$pdir" "$REPO/scripts/curl-build" "$TMP/curl" > "$TMP/again.out" 2>&1
+expect_eq "stale patch, next build: exit 0" 0 "$?"
+grep -q "warning: zz-stale.patch" "$TMP/again.out" && ok "stale patch, next build: tried again, warns again" || fail "next build: $(cat "$TMP/again.out")"
+expect_eq "stale patch, next build: nothing rebuilt" "$before2" "$(stat -c %Y.%y "$TMP/curl/lib/libcurl.a")"
+CI=true HERD_CURL_PATCHES="$pdir" "$REPO/scripts/curl-build" "$TMP/curl" > "$TMP/ci.out" 2>&1
+[ $? -ne 0 ] && ok "stale patch, CI=true: an error" || fail "stale patch, CI=true: exit 0"
+grep -q "error: zz-stale.patch" "$TMP/ci.out" && ok "stale patch, CI=true: says which" || fail "CI=true: $(cat "$TMP/ci.out")"
 nm "$TMP/curl/lib/libcurl.a" 2>/dev/null | grep -q " t outbytes$" &&
     ok "libcurl's printf copies in runs (mprintf-bulk-output.patch)" || fail "mprintf patch not in libcurl.a"
 nm "$TMP/curl/lib/libcurl.a" 2>/dev/null | grep -q " Curl_headers_push$" &&
@@ -93,4 +141,20 @@ expect_eq "patch-source: the good patch applied" "uno" "$(cat "$ps/out/lib/f.c")
 expect_eq "patch-source: only it listed" "good.patch" "$(cat "$ps/out/.herd-patches")"
 grep -q "warning: stale.patch does not apply" "$ps/err" && ok "patch-source: warns about the stale one" || fail "no warning: $(cat "$ps/err")"
 expect_eq "patch-source: the original left alone" "one" "$(cat "$ps/src/lib/f.c")"
+expect_eq "patch-source: the stale one listed as not applied" "stale.patch" "$(cat "$ps/out/.herd-patches-failed")"
+CI=true "$REPO/scripts/patch-source" "$ps/src" "$ps/ci" "$ps/stale.patch" "$ps/good.patch" 2> "$ps/err"
+[ $? -ne 0 ] && ok "patch-source: CI=true, a patch that does not apply is an error" || fail "patch-source: CI=true exited 0"
+grep -q "error: stale.patch does not apply" "$ps/err" && ok "patch-source: CI=true says so" || fail "CI=true: $(cat "$ps/err")"
+
+# A hunk that lands only with fuzz (its context moved on: a Debian update
+# around the lines) is refused: no --fuzz, the patch applies exactly or not.
+printf 'l1\nl2\nl3\nX\nl5\nl6\nl7\n' > "$ps/src/lib/g.c"
+printf -- '--- a/lib/g.c\n+++ b/lib/g.c\n@@ -1,7 +1,7 @@\n L1\n l2\n l3\n-X\n+Y\n l5\n l6\n L7\n' > "$ps/fuzzy.patch"
+patch -d "$ps/src" -p1 --dry-run --batch < "$ps/fuzzy.patch" > /dev/null 2>&1 &&
+    ok "the fuzzy patch applies with patch's default fuzz" || fail "test setup: fuzzy.patch does not apply even with fuzz"
+"$REPO/scripts/patch-source" "$ps/src" "$ps/fz" "$ps/fuzzy.patch" 2> "$ps/err"
+expect_eq "patch-source: a fuzz-only hunk is not applied" "X" "$(sed -n 4p "$ps/fz/lib/g.c")"
+expect_eq "patch-source: nor listed" "" "$(cat "$ps/fz/.herd-patches")"
+grep -q "warning: fuzzy.patch does not apply" "$ps/err" && ok "patch-source: warns about the fuzzy one" || fail "no warning: $(cat "$ps/err")"
+
 finish

@@ -242,6 +242,47 @@ static void test_merge(void)
     result_free(b);
 }
 
+/* Two results a week (and two years) apart merge into a file the size of
+ * what they measured: the timeline lists the seconds with data only (it
+ * was 604,804 entries, 91 MB), and reads back as it was written. */
+static void test_merge_far_apart(void)
+{
+    const int64_t t0 = 1700000000;
+    struct result *a = make(7, t0), *b = make(13, t0 + 7 * 86400);
+    char *ja = result_to_json(a);
+    CHECK(result_merge(a, b) == 0);
+    CHECK_INT(a->stats->nsec, 20);
+    char *jm = result_to_json(a);
+    CHECK(strlen(jm) < 3 * strlen(ja));
+    cJSON *o = cJSON_Parse(jm);
+    const cJSON *tl = cJSON_GetObjectItemCaseSensitive(o, "timeline");
+    CHECK_INT(cJSON_GetArraySize(tl), 20);
+    CHECK_INT((int64_t)cJSON_GetArrayItem(tl, 10)->child->valuedouble, t0 + 7 * 86400);
+    cJSON_Delete(o);
+    char err[256];
+    struct result *back = result_from_json(jm, err, sizeof err);
+    CHECK(back != NULL);
+    if (back) {
+        same(a, back);
+        CHECK_INT(back->stats->sec[9].t, t0 + 9);
+        CHECK_INT(back->stats->sec[10].t, t0 + 7 * 86400);
+    }
+    result_free(back);
+    free(jm);
+    /* more than a year between two seconds: fine too */
+    struct result *c = make(17, t0 + 2 * 366 * 86400);
+    CHECK(result_merge(a, c) == 0);
+    jm = result_to_json(a);
+    back = result_from_json(jm, err, sizeof err);
+    CHECK(back != NULL);
+    if (back) CHECK_INT(back->stats->nsec, 30);
+    else fprintf(stderr, "%s\n", err);
+    result_free(back);
+    free(jm);
+    free(ja);
+    result_free(a); result_free(b); result_free(c);
+}
+
 static void test_thresholds(void)
 {
     struct result *r = make(7919, 1700000000);
@@ -375,6 +416,7 @@ int main(void)
     T_RUN(test_old_format);
     T_RUN(test_write_read);
     T_RUN(test_merge);
+    T_RUN(test_merge_far_apart);
     T_RUN(test_thresholds);
     T_RUN(test_report);
     T_RUN(test_timer_lateness);

@@ -60,17 +60,21 @@ static void test_record(void)
     CHECK_STR(t->errs[0].key, "status: 500");
     CHECK_STR(t->errs[1].key, "connect");
     CHECK_INT(hist_percentile(t->hist_service, 100), 100);
-    /* the timeline holds request samples only, with a gap second */
-    CHECK_INT(s->nsec, 3);
-    CHECK_INT(s->tl_base, 1000);
+    /* the timeline holds request samples only, and only the seconds that
+     * have some: 1002 has none, so it is not there */
+    CHECK_INT(s->nsec, 2);
+    CHECK_INT(s->sec[0].t, 1000);
+    CHECK_INT(s->sec[1].t, 1002);
     CHECK_INT(s->sec[0].requests, 2);
     CHECK_INT(s->sec[0].errors, 1);
     CHECK_INT(s->sec[0].hist->total, 1);   /* the success only */
-    CHECK(s->sec[2].hist == NULL);        /* a second of failures only */
-    CHECK_INT(s->sec[1].requests, 0);
-    CHECK_INT(s->sec[2].requests, 1);
-    stats_active(s, 999, 5);          /* before the first second: shifts */
-    CHECK_INT(s->tl_base, 999);
+    CHECK(s->sec[1].hist == NULL);        /* a second of failures only */
+    CHECK_INT(s->sec[1].requests, 1);
+    CHECK(stats_sec_find(s, 1001) == NULL);
+    CHECK(stats_sec_find(s, 1002) == &s->sec[1]);
+    stats_active(s, 999, 5);          /* before the first second */
+    CHECK_INT(s->nsec, 3);
+    CHECK_INT(s->sec[0].t, 999);
     CHECK_INT(s->sec[0].active_users, 5);
     CHECK_INT(s->sec[1].requests, 2);
     CHECK_STR(stats_err_name(ERR_RETRIES), "retries_exhausted");
@@ -171,12 +175,94 @@ static void test_merge_timeline_disjoint(void)
     stats_active(a, 100, 3);
     stats_active(b, 100, 4);
     CHECK(stats_merge(a, b) == 0);
-    CHECK_INT(a->tl_base, 90);
-    CHECK_INT(a->nsec, 11);
+    CHECK_INT(a->nsec, 2);                   /* 90 and 100, nothing between */
+    CHECK_INT(a->sec[0].t, 90);
     CHECK_INT(a->sec[0].requests, 1);
-    CHECK_INT(a->sec[10].requests, 1);
-    CHECK_INT(a->sec[10].active_users, 7);   /* side by side: users add */
+    CHECK_INT(a->sec[1].t, 100);
+    CHECK_INT(a->sec[1].requests, 1);
+    CHECK_INT(a->sec[1].active_users, 7);    /* side by side: users add */
     stats_free(a); stats_free(b);
+}
+
+/* Two results a week apart (herd merge): the merged timeline holds their
+ * seconds, not the calendar between them (it was 604,801 entries). */
+static void test_merge_week_apart(void)
+{
+    const int64_t t0 = 1700000000, week = 7 * 86400;
+    struct stats *a = stats_new(), *b = stats_new();
+    int ta = stats_tx_index(a, "x", STATS_REQUEST);
+    int tb = stats_tx_index(b, "x", STATS_REQUEST);
+    for (int i = 0; i < 3; i++) {
+        stats_record(a, ta, 10 + i, 10, 200, ERR_NONE, NULL, t0 + i);
+        stats_record(b, tb, 20 + i, 20, 200, ERR_NONE, NULL, t0 + week + i);
+    }
+    CHECK(stats_merge(a, b) == 0);
+    CHECK_INT(a->nsec, 6);
+    CHECK(a->sec_cap <= 64);                 /* small memory */
+    for (int i = 0; i < 3; i++) {
+        CHECK_INT(a->sec[i].t, t0 + i);
+        CHECK_INT(a->sec[3 + i].t, t0 + week + i);
+        CHECK_INT(a->sec[3 + i].hist->total, 1);
+    }
+    /* and the other way round: the later one first */
+    struct stats *c = stats_new();
+    stats_tx_index(c, "x", STATS_REQUEST);
+    CHECK(stats_merge(c, b) == 0);
+    CHECK(stats_merge(c, a) == 0);
+    CHECK_INT(c->nsec, 6);
+    CHECK(c->sec_cap <= 64);
+    CHECK_INT(c->sec[0].t, t0);
+    CHECK_INT(c->sec[5].t, t0 + week + 2);
+    CHECK_INT(c->sec[3].requests, 2);        /* b's first second, twice */
+    /* a gap longer than an int counts seconds: no overflow */
+    struct stats *d = stats_new();
+    int td = stats_tx_index(d, "x", STATS_REQUEST);
+    stats_record(d, td, 1, 1, 200, ERR_NONE, NULL, 0);
+    stats_record(d, td, 1, 1, 200, ERR_NONE, NULL, (int64_t)1 << 40);
+    stats_active(d, -((int64_t)1 << 33), 2);
+    CHECK_INT(d->nsec, 3);
+    CHECK_INT(d->sec[0].t, -((int64_t)1 << 33));
+    CHECK_INT(d->sec[2].t, (int64_t)1 << 40);
+    stats_free(a); stats_free(b); stats_free(c); stats_free(d);
+}
+
+/* Seconds recorded out of order (a late worker, shards' clocks) land in
+ * order, each once; the merge of interleaved timelines adds them up. */
+static void test_timeline_out_of_order(void)
+{
+    struct stats *s = stats_new(), *o = stats_new();
+    int t = stats_tx_index(s, "x", STATS_REQUEST);
+    int to = stats_tx_index(o, "x", STATS_REQUEST);
+    const int64_t order[] = {1005, 1000, 1003, 1000, 1005, 1001, 999, 1003};
+    for (int i = 0; i < 8; i++)
+        stats_record(s, t, 100, 100, 200, ERR_NONE, NULL, order[i]);
+    const int64_t want_t[] = {999, 1000, 1001, 1003, 1005};
+    const int64_t want_n[] = {1, 2, 1, 2, 2};
+    CHECK_INT(s->nsec, 5);
+    for (int i = 0; i < 5 && i < s->nsec; i++) {
+        CHECK_INT(s->sec[i].t, want_t[i]);
+        CHECK_INT(s->sec[i].requests, want_n[i]);
+        CHECK_INT(s->sec[i].hist->total, want_n[i]);
+        CHECK(stats_sec_find(s, want_t[i]) == &s->sec[i]);
+    }
+    CHECK(stats_sec_find(s, 998) == NULL);
+    CHECK(stats_sec_find(s, 1002) == NULL);
+    CHECK(stats_sec_find(s, 1006) == NULL);
+    /* interleaved: 998, 1000 (shared), 1002, 1004, 1006 */
+    for (int64_t u = 998; u <= 1006; u += 2)
+        stats_record(o, to, 100, 100, 200, ERR_NONE, NULL, u);
+    CHECK(stats_merge(s, o) == 0);
+    const int64_t mt[] = {998, 999, 1000, 1001, 1002, 1003, 1004, 1005, 1006};
+    const int64_t mn[] = {1, 1, 3, 1, 1, 2, 1, 2, 1};
+    CHECK_INT(s->nsec, 9);
+    int64_t total = 0;
+    for (int i = 0; i < 9 && i < s->nsec; i++) {
+        CHECK_INT(s->sec[i].t, mt[i]);
+        CHECK_INT(s->sec[i].requests, mn[i]);
+        total += s->sec[i].hist->total;
+    }
+    CHECK_INT(total, 13);
+    stats_free(s); stats_free(o);
 }
 
 /* The journal's way of recording: record a delta, merge it into a total,
@@ -245,6 +331,8 @@ int main(void)
     T_RUN(test_record);
     T_RUN(test_merge_equals_union);
     T_RUN(test_merge_timeline_disjoint);
+    T_RUN(test_merge_week_apart);
+    T_RUN(test_timeline_out_of_order);
     T_RUN(test_reset_and_merge_deltas);
     T_RUN(test_merge_error_keys_bounded);
     return T_DONE();
