@@ -313,6 +313,53 @@ static void test_load_models(void)
     plan_free(p);
 }
 
+/* ---- first-use papercuts: units in thresholds, methods, secrets ------- */
+
+static void test_threshold_units(void)
+{
+    const char *ok[] = {"http p95 < 1 second", "http p95 < 1s",
+        "http p95 < 500 ms", "http p99 <= 2 seconds", "http max < 1.5sec",
+        "http mean < 250 milliseconds", "http error_rate < 1 %"};
+    double want[] = {1e6, 1e6, 5e5, 2e6, 1.5e6, 2.5e5, 0.01};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        char json[512];
+        snprintf(json, sizeof json, HEAD LOAD "\"scenarios\":[{\"steps\":"
+                 "[{\"path\":\"/\"}]}],\"thresholds\":[\"%s\"]}", ok[i]);
+        struct plan *p = parse(json);
+        CHECK(p != NULL);
+        if (!p) { fprintf(stderr, "%s: %s\n", ok[i], err); continue; }
+        CHECK(p->thresholds[0].value > want[i] * 0.999 &&
+              p->thresholds[0].value < want[i] * 1.001);
+        plan_free(p);
+    }
+    refused(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"path\":\"/\"}]}],"
+            "\"thresholds\":[\"http p95 < 1 fortnight\"]}",
+            "plan.json: thresholds[0]: \"1 fortnight\": expected a duration "
+            "like \"500ms\"");
+}
+
+static void test_methods(void)
+{
+    refused(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"path\":\"/\"},"
+            "{\"method\":\"PSOT\",\"path\":\"/\"}]}]}",
+            "plan.json: scenarios[0].steps[1].method: expected GET, POST, PUT, "
+            "PATCH, DELETE, HEAD or OPTIONS");
+    refused(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"name\":\"w\",\"poll\":"
+            "{\"method\":\"GOT\",\"path\":\"/s\",\"every\":\"1s\","
+            "\"timeout\":\"1m\",\"until\":{\"$.state\":\"SUCCESS\"}}}]}]}",
+            "plan.json: scenarios[0].steps[0].poll.method: expected GET");
+    const char *ms[] = {"get", "POST", "put", "PATCH", "DELETE", "head",
+                        "OPTIONS"};
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        char json[512];
+        snprintf(json, sizeof json, HEAD LOAD "\"scenarios\":[{\"steps\":"
+                 "[{\"method\":\"%s\",\"path\":\"/\"}]}]}", ms[i]);
+        struct plan *p = parse(json);
+        CHECK(p != NULL);
+        plan_free(p);
+    }
+}
+
 int main(void)
 {
     T_RUN(test_minimal);
@@ -323,5 +370,7 @@ int main(void)
     T_RUN(test_csv_pool);
     T_RUN(test_data_root);
     T_RUN(test_load_models);
+    T_RUN(test_threshold_units);
+    T_RUN(test_methods);
     return T_DONE();
 }
