@@ -81,8 +81,9 @@ static void test_brief_plan(void)
     CHECK_INT(p->total_weight, 10);
     CHECK_INT(p->nsetup, 1);
     CHECK_INT(p->nthresholds, 2);
-    CHECK_INT(p->nsecrets, 2);
-    CHECK_STR(p->secrets[1], "s3cret-pass");
+    /* ${T_USER} is shown; ${T_PASS} is a secret (its name says so). */
+    CHECK_INT(p->nsecrets, 1);
+    if (p->nsecrets == 1) CHECK_STR(p->secrets[0], "s3cret-pass");
     const struct plan_step *poll = &p->scenarios[0].steps[1];
     CHECK_INT(poll->kind, STEP_POLL);
     CHECK_INT(poll->every_us, 500000);
@@ -360,6 +361,36 @@ static void test_methods(void)
     }
 }
 
+/* Only secret-named ${ENV} values and those under "secrets" are masked. */
+static void test_secrets(void)
+{
+    setenv("HERD_T_TARGET_URL", "http://10.1.2.3:8080", 1);
+    setenv("HERD_T_API_TOKEN", "tok-123456", 1);
+    setenv("HERD_T_TENANT", "acme-corp", 1);
+    struct plan *p = parse("{\"name\":\"t\",\"base_url\":"
+        "\"${HERD_T_TARGET_URL}\"," LOAD "\"secrets\":[\"HERD_T_TENANT\"],"
+        "\"headers\":{\"X-Token\":\"${HERD_T_API_TOKEN}\",\"X-Tenant\":"
+        "\"${HERD_T_TENANT}\"},\"scenarios\":[{\"steps\":[{\"path\":"
+        "\"/\"}]}]}");
+    CHECK(p != NULL);
+    if (!p) { fprintf(stderr, "%s\n", err); return; }
+    int url = 0, tok = 0, tenant = 0;
+    for (int i = 0; i < p->nsecrets; i++) {
+        url |= strstr(p->secrets[i], "10.1.2.3") != NULL;
+        tok |= !strcmp(p->secrets[i], "tok-123456");
+        tenant |= !strcmp(p->secrets[i], "acme-corp");
+    }
+    CHECK(!url);
+    CHECK(tok);
+    CHECK(tenant);
+    plan_free(p);
+    refused(HEAD LOAD "\"secrets\":[\"${X}\"],\"scenarios\":[{\"steps\":"
+            "[{\"path\":\"/\"}]}]}", "plan.json: secrets[0]: expected an "
+            "environment variable name");
+    refused(HEAD LOAD "\"secrets\":\"X\",\"scenarios\":[{\"steps\":"
+            "[{\"path\":\"/\"}]}]}", "plan.json: secrets: expected a list");
+}
+
 int main(void)
 {
     T_RUN(test_minimal);
@@ -372,5 +403,6 @@ int main(void)
     T_RUN(test_load_models);
     T_RUN(test_threshold_units);
     T_RUN(test_methods);
+    T_RUN(test_secrets);
     return T_DONE();
 }
