@@ -67,21 +67,35 @@ static void add_form(char ***list, int *n, char *f)
     (*list)[(*n)++] = f;
 }
 
+/* v as cJSON escapes it inside a string, quotes cut; NULL if none. */
+static char *json_form(const char *v)
+{
+    cJSON *s = cJSON_CreateString(v);
+    char *j = s ? cJSON_PrintUnformatted(s) : NULL;
+    cJSON_Delete(s);
+    char *r = NULL;
+    if (j && strlen(j) >= 2) {
+        j[strlen(j) - 1] = '\0';
+        r = xstrdup(j + 1);
+    }
+    cJSON_free(j);
+    return r;
+}
+
 void mask_secret_forms(const char *v, char ***list, int *n)
 {
     if (!v || !*v) return;
     add_form(list, n, xstrdup(v));
     add_form(list, n, url_form(v, 0));
     add_form(list, n, url_form(v, 1));
-    /* As it appears inside a JSON string: cJSON's escaping, quotes cut. */
-    cJSON *s = cJSON_CreateString(v);
-    char *j = s ? cJSON_PrintUnformatted(s) : NULL;
-    cJSON_Delete(s);
-    if (j && strlen(j) >= 2) {
-        j[strlen(j) - 1] = '\0';
-        add_form(list, n, xstrdup(j + 1));
+    /* As it appears inside a JSON string, and inside JSON carried in a
+     * JSON string (an echoed body, a task's result): escaped twice. */
+    char *once = json_form(v);
+    if (once) {
+        char *twice = json_form(once);
+        add_form(list, n, once);
+        if (twice) add_form(list, n, twice);
     }
-    cJSON_free(j);
 }
 
 static void replace_secrets(const char *text, size_t len, char *const *secrets,

@@ -5,7 +5,8 @@
  * value. A secret value is that of an ${ENV} variable whose name contains
  * PASS (PASSWORD, PASSWD), TOKEN, SECRET, KEY, CREDENTIAL or AUTH (any
  * case), or that the plan lists under "secrets"; it is masked as typed,
- * percent-encoded and JSON-escaped. Other ${ENV} values (a TARGET_URL) are shown. Masked
+ * percent-encoded and JSON-escaped (once, and twice for JSON inside a
+ * JSON string). Other ${ENV} values (a TARGET_URL) are shown. Masked
  * text reads "***".
  *
  * Who calls it: engine (debug output), and anything that prints request

@@ -59,12 +59,17 @@ static void test_secret_forms(void)
     int n = 0;
     mask_secret_forms("p@ss w\"rd/1", &forms, &n);
     mask_secret_forms("p@ss w\"rd/1", &forms, &n);     /* once each */
-    CHECK_INT(n, 4);
+    CHECK_INT(n, 5);
     struct buf b = {0};
     const char *t = "q=p%40ss%20w%22rd%2F1&f=p%40ss+w%22rd%2F1 "
                     "{\"pw\":\"p@ss w\\\"rd/1\"} raw p@ss w\"rd/1.";
     mask_text(t, strlen(t), forms, n, &b);
     CHECK_STR(buf_str(&b), "q=***&f=*** {\"pw\":\"***\"} raw ***.");
+    buf_reset(&b);
+    /* An echoed body: the JSON request inside a JSON string. */
+    const char *e = "{\"body\":\"{\\\"pw\\\":\\\"p@ss w\\\\\\\"rd/1\\\"}\"}";
+    mask_text(e, strlen(e), forms, n, &b);
+    CHECK_STR(buf_str(&b), "{\"body\":\"{\\\"pw\\\":\\\"***\\\"}\"}");
     buf_free(&b);
     for (int i = 0; i < n; i++) free(forms[i]);
     free(forms);
