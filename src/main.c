@@ -1531,15 +1531,7 @@ static int cmd_init(int argc, char **argv)
     }
     char a_name[128], a_url[512], a_users[32], a_dur[32], a_tpl[32];
     int tty = isatty(0);
-    if (template) snprintf(a_tpl, sizeof a_tpl, "%s", template);
-    else if (tty) ask("Template: browse (one GET) or celery (POST a job, poll "
-                      "until SUCCESS)", "browse", a_tpl, sizeof a_tpl);
-    else snprintf(a_tpl, sizeof a_tpl, "browse");
-    int celery = !strcmp(a_tpl, "celery");
-    if (!celery && strcmp(a_tpl, "browse")) {
-        fprintf(stderr, "herd: --template: expected browse or celery\n");
-        return EXIT_USAGE;
-    }
+
     if (name) snprintf(a_name, sizeof a_name, "%s", name);
     else if (tty) ask("Plan name", "my-service", a_name, sizeof a_name);
     else snprintf(a_name, sizeof a_name, "my-service");
@@ -1552,6 +1544,16 @@ static int cmd_init(int argc, char **argv)
     if (duration) snprintf(a_dur, sizeof a_dur, "%s", duration);
     else if (tty) ask("Duration (e.g. 30s, 5m)", "1m", a_dur, sizeof a_dur);
     else snprintf(a_dur, sizeof a_dur, "1m");
+    /* Asked last, so answers piped in the old order still fit. */
+    if (template) snprintf(a_tpl, sizeof a_tpl, "%s", template);
+    else if (tty) ask("Template: browse (one GET) or celery (POST a job, poll "
+                      "until SUCCESS)", "browse", a_tpl, sizeof a_tpl);
+    else snprintf(a_tpl, sizeof a_tpl, "browse");
+    int celery = !strcmp(a_tpl, "celery");
+    if (!celery && strcmp(a_tpl, "browse")) {
+        fprintf(stderr, "herd: --template: expected browse or celery\n");
+        return EXIT_USAGE;
+    }
     char *end;
     long nu = strtol(a_users, &end, 10);
     int64_t d;
