@@ -12,6 +12,7 @@
 #include "journal.h"
 #include "lambda.h"
 #include "loop.h"
+#include "mask.h"
 #include "plan.h"
 #include "report.h"
 #include "result.h"
@@ -28,11 +29,13 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/statvfs.h>
 #include <sys/stat.h>
@@ -118,9 +121,11 @@ static const char usage_text[] =
 "\n"
 "commands:\n"
 "  run PLAN.json|URL  run a load test (also: run_local_load_test PLAN.json);\n"
-"                     a URL instead of a plan runs a smoke test of it\n"
+"                     a URL (or host:port/path) instead of a plan runs a\n"
+"                     smoke test of it\n"
 "  check PLAN.json    validate a plan without sending anything\n"
-"  init               write a commented starter plan (asks on a terminal)\n"
+"  init               write a commented starter plan (asks on a terminal;\n"
+"                     --template celery: POST a job, poll until SUCCESS)\n"
 "  report RESULT.json print a result's report again (--csv for the table,\n"
 "                     --markdown for a CI summary, --html FILE)\n"
 "  report --history PLAN (--last N | RESULT.json ...) --html FILE\n"
@@ -162,7 +167,8 @@ static const char usage_text[] =
 "  --shard-retries N    retry a failed shard part N times (0)\n"
 "  credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY[, AWS_SESSION_TOKEN]\n"
 "  --debug              one user, one iteration of each scenario; print\n"
-"                       every request and response (secrets masked)\n"
+"                       every request and response (secrets masked);\n"
+"                       no result files unless -o is given\n"
 "  -q, --quiet          no progress line\n"
 "\n"
 "\n"
@@ -402,6 +408,16 @@ static char *git_commit(const char *plan_file)
     return strlen(line) == 40 ? xstrdup(line) : NULL;
 }
 
+/* 1 if standard output was closed by its reader (`herd run ... | head`):
+ * the report was not wanted, which is not a failed result. SIGPIPE is
+ * ignored, so a write saw EPIPE; a pipe without readers polls POLLERR. */
+static int stdout_closed(void)
+{
+    if (errno == EPIPE) return 1;
+    struct pollfd pfd = {.fd = STDOUT_FILENO, .events = POLLOUT};
+    return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
+}
+
 static int write_text(const char *path, const struct result *r, int csv)
 {
     FILE *f = fopen(path, "w");
@@ -415,6 +431,7 @@ static int write_text(const char *path, const struct result *r, int csv)
 struct progress_state {
     int tty;
     int count;
+    long long planned;           /* users the plan asks for at its peak */
 };
 
 static void on_progress(void *arg, const struct engine_progress *pr)
@@ -426,9 +443,14 @@ static void on_progress(void *arg, const struct engine_progress *pr)
     else snprintf(tot, sizeof tot, "-");
     units_format_duration(p99, sizeof p99, (double)pr->p99_us);
     char line[256];
-    snprintf(line, sizeof line, "%s/%s  users %lld  %.0f req/s  requests "
-             "%lld  errors %lld  p99 %s%s", el, tot,
-             (long long)pr->active_users, pr->rps, (long long)pr->requests,
+    /* "users 16/20 active": of the users the plan asks for (its peak, or
+     * the open model's max_users), those inside an iteration now; a user
+     * thinking between iterations, or waiting out a failure's pause, is
+     * not active. */
+    snprintf(line, sizeof line, "%s/%s  users %lld/%lld active  %.0f req/s  "
+             "requests %lld  errors %lld  p99 %s%s", el, tot,
+             (long long)pr->active_users, ps->planned, pr->rps,
+             (long long)pr->requests,
              (long long)pr->errors, pr->p99_us ? p99 : "-",
              pr->stopping ? "  stopping..." : "");
     if (ps->tty) {
@@ -551,6 +573,50 @@ static int cmd_check(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* 1 if s, not an existing file, reads as host[:port][/path] without a
+ * scheme: "127.0.0.1:18000/healthz", "localhost:8000", "api.example.com/x".
+ * A name like "plan.json" is a missing file, not a host. */
+static int looks_like_host(const char *s)
+{
+    size_t hl = strcspn(s, "/?#");
+    if (!hl || hl > 255 || strstr(s, "://")) return 0;
+    char host[256];
+    memcpy(host, s, hl);
+    host[hl] = '\0';
+    char *colon = strrchr(host, ':');
+    int port = 0;
+    if (colon) {
+        if (!colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1))
+            return 0;
+        port = 1;
+        *colon = '\0';
+    }
+    if (!*host || strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
+                         "RSTUVWXYZ0123456789.-") != strlen(host))
+        return 0;
+    if (port || !strcmp(host, "localhost")) return 1;
+    const char *dot = strrchr(host, '.');
+    if (!dot || !dot[1]) return 0;
+    if (strspn(host, "0123456789.") == strlen(host)) return 1;    /* IPv4 */
+    static const char *const files[] = {"json", "txt", "csv", "html",
+        "yaml", "yml", "journal", NULL};
+    for (const char *const *f = files; *f; f++)
+        if (!strcasecmp(dot + 1, *f)) return 0;
+    return 1;
+}
+
+/* The smoke test's row: "GET /healthz" (the URL's path, "/" if none). */
+static char *smoke_row_name(const char *url)
+{
+    const char *h = strstr(url, "://");
+    h = h ? h + 3 : url;
+    const char *path = h + strcspn(h, "/?#");
+    struct buf b = {0};
+    buf_printf(&b, "GET %s%.*s", *path == '/' ? "" : "/",
+               (int)strcspn(path, "?#"), path);
+    return buf_steal(&b);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct run_args a = {0};
@@ -560,6 +626,21 @@ static int cmd_run(int argc, char **argv)
     if (parse_run_args(argc, argv, &a) < 0) return EXIT_USAGE;
     char err[1024];
     struct plan *p;
+    static char url[2048];
+    struct stat plan_st;
+    if (stat(a.plan, &plan_st) != 0 && looks_like_host(a.plan) &&
+        strlen(a.plan) < sizeof url - 8) {
+        snprintf(url, sizeof url, "http://%s", a.plan);
+        fprintf(stderr, "herd: %s is not a file: running a smoke test of %s "
+                "(a plan file or an http:// URL was expected)\n", a.plan, url);
+        a.plan = url;
+    } else if (stat(a.plan, &plan_st) != 0 && errno == ENOENT &&
+               strncmp(a.plan, "http://", 7) && strncmp(a.plan, "https://", 8)) {
+        fprintf(stderr, "herd: %s: no such file (expected a plan file, "
+                "e.g. from herd init, or a URL like http://host:port/path)\n",
+                a.plan);
+        return EXIT_PLAN;
+    }
     if (!strncmp(a.plan, "http://", 7) || !strncmp(a.plan, "https://", 8)) {
         /* A URL instead of a plan: a smoke test of it (GET, 2xx/3xx). */
         cJSON *sp = cJSON_CreateObject();
@@ -575,7 +656,9 @@ static int cmd_run(int argc, char **argv)
         cJSON_AddStringToObject(sc, "name", "smoke");
         cJSON *steps = cJSON_AddArrayToObject(sc, "steps");
         cJSON *st = cJSON_CreateObject();
-        cJSON_AddStringToObject(st, "name", "GET");
+        char *row = smoke_row_name(a.plan);
+        cJSON_AddStringToObject(st, "name", row);
+        free(row);
         cJSON_AddStringToObject(st, "url", a.plan);
         cJSON_AddItemToArray(steps, st);
         cJSON_AddItemToArray(scs, sc);
@@ -590,7 +673,7 @@ static int cmd_run(int argc, char **argv)
             p->base_url = xstrdup(a.plan);
             fprintf(stderr, "smoke test of %s: %d users for %s unless --users/"
                     "--duration say otherwise (herd init writes a plan to "
-                    "edit)\n", a.plan, p->load.users, a.duration ? a.duration : "30s");
+                    "edit)\n", a.plan, a.users ? a.users : p->load.users, a.duration ? a.duration : "30s");
         }
     } else {
         plan_set_data_root(a.data_root);
@@ -636,7 +719,10 @@ static int cmd_run(int argc, char **argv)
         put_stem(&rep, buf_str(&out), ".json");
         buf_puts(&rep, ".txt");
     }
-    int wr = check_writable(buf_str(&out));
+    /* --debug is for reading the exchange: it leaves no files behind
+     * unless -o, --report or --save asks for them. */
+    int files = !a.debug || a.out || a.report || a.save;
+    int wr = files ? check_writable(buf_str(&out)) : 0;
     if (wr < 0) {
         if (wr == -2)
             fprintf(stderr, "herd: %s: the disk is full (less than %lld MB "
@@ -676,14 +762,23 @@ static int cmd_run(int argc, char **argv)
     r->plan_name = xstrdup(p->name);
     r->plan_file = xstrdup(a.plan);
     r->mode = xstrdup(a.lambda ? "lambda" : "local");
-    r->target = p->base_url ? xstrdup(p->base_url) : NULL;
+    if (p->base_url) {
+        /* A secret in the URL (an ?api_key=${API_KEY}) is not stored. */
+        struct buf t = {0};
+        mask_text(p->base_url, strlen(p->base_url), p->secrets, p->nsecrets, &t);
+        r->target = buf_steal(&t);
+    }
     r->git_commit = git_commit(a.plan);
     r->settings = plan_settings_json(p);
     r->shards_total = r->shards_ok = 1;
     /* Every planned transaction is listed, even if nothing ran. */
     engine_register_tx(p, r->stats);
 
-    struct progress_state ps = {isatty(2), 0};
+    struct progress_state ps = {isatty(2), 0, p->load.open ?
+                                p->load.max_users : p->load.users};
+    for (int i = 0; !p->load.open && i < p->load.nstages; i++)
+        if (p->load.stages[i].target > ps.planned)
+            ps.planned = (long long)p->load.stages[i].target;
     struct engine_opts o = {0};
     o.threads = a.threads;
     o.shard.stride = 1;
@@ -779,7 +874,9 @@ static int cmd_run(int argc, char **argv)
     }
 
     /* The result goes to disk before anything else can fail. */
-    if (result_write(r, buf_str(&out)) < 0) {
+    if (!files) {
+        /* --debug without -o: nothing to write. */
+    } else if (result_write(r, buf_str(&out)) < 0) {
         fprintf(stderr, "herd: %s: cannot write the result: %s\n",
                 buf_str(&out), strerror(errno));
         if (o.journal_fd > 0)
@@ -795,12 +892,13 @@ static int cmd_run(int argc, char **argv)
     if (o.journal_fd > 0) close(o.journal_fd);
     buf_free(&journal);
     if (!a.debug || p->nthresholds) {
-        if (report_text(stdout, r) < 0 || fflush(stdout) != 0) {
+        if ((report_text(stdout, r) < 0 || fflush(stdout) != 0) &&
+            !stdout_closed()) {
             fl.io = 1;
             fail_line(why, "standard output: cannot write the report");
         }
     }
-    if (write_text(buf_str(&rep), r, 0) < 0) {
+    if (files && write_text(buf_str(&rep), r, 0) < 0) {
         fprintf(stderr, "herd: %s: cannot write the report: %s\n",
                 buf_str(&rep), strerror(errno));
         fl.io = 1;
@@ -808,7 +906,7 @@ static int cmd_run(int argc, char **argv)
                   strerror(errno));
     }
     struct buf html = {0};
-    {
+    if (files) {
         put_stem(&html, buf_str(&out), ".json");
         buf_puts(&html, ".html");
         if (write_text(buf_str(&html), r, 2) < 0) {
@@ -825,8 +923,13 @@ static int cmd_run(int argc, char **argv)
         fl.io = 1;
         fail_line(why, "%s: cannot write the CSV: %s", a.csv, strerror(errno));
     }
-    fprintf(stderr, "result: %s\nreport: %s\nhtml:   %s  (open it: xdg-open %s)\n",
-            buf_str(&out), buf_str(&rep), buf_str(&html), buf_str(&html));
+    if (files)
+        fprintf(stderr, "result: %s\nreport: %s\nhtml:   %s  (open it: "
+                "xdg-open %s)\n", buf_str(&out), buf_str(&rep), buf_str(&html),
+                buf_str(&html));
+    else
+        fprintf(stderr, "--debug: no result files written (add -o RESULT.json "
+                "to keep them)\n");
     buf_free(&html);
 
     /* The database comes last: the result file is already written, and a
@@ -1393,12 +1496,14 @@ static void ask(const char *q, const char *def, char *out, size_t n)
 static int cmd_init(int argc, char **argv)
 {
     const char *name = NULL, *url = NULL, *users = NULL, *duration = NULL;
-    const char *out = "plan.json";
+    const char *out = "plan.json", *template = NULL;
     int force = 0;
     static const char use[] = "usage: herd init [-o plan.json] [--name NAME] "
-        "[--url URL] [--users N] [--duration D] [--force]\n";
+        "[--url URL] [--users N] [--duration D] [--template browse|celery] "
+        "[--force]\n";
     for (int i = 1; i < argc; i++) {
         const char **dst = !strcmp(argv[i], "--name") ? &name :
+                           !strcmp(argv[i], "--template") ? &template :
                            !strcmp(argv[i], "--url") ? &url :
                            !strcmp(argv[i], "--users") ? &users :
                            !strcmp(argv[i], "--duration") ? &duration :
@@ -1411,7 +1516,9 @@ static int cmd_init(int argc, char **argv)
             fputs(use, stdout);
             puts("Writes a starter plan with comments (\"//\" keys) to edit. On "
                  "a terminal it asks\nfor what the flags leave out; otherwise "
-                 "defaults are used.");
+                 "defaults are used.\n--template browse: one GET (the "
+                 "default); celery: POST a job, then poll its\nstatus until "
+                 "SUCCESS (FAILURE or REVOKED fail the iteration).");
             return EXIT_OK;
         } else {
             fputs(use, stderr);
@@ -1422,8 +1529,9 @@ static int cmd_init(int argc, char **argv)
         fprintf(stderr, "herd: %s exists; pick another -o or pass --force\n", out);
         return EXIT_USAGE;
     }
-    char a_name[128], a_url[512], a_users[32], a_dur[32];
+    char a_name[128], a_url[512], a_users[32], a_dur[32], a_tpl[32];
     int tty = isatty(0);
+
     if (name) snprintf(a_name, sizeof a_name, "%s", name);
     else if (tty) ask("Plan name", "my-service", a_name, sizeof a_name);
     else snprintf(a_name, sizeof a_name, "my-service");
@@ -1436,6 +1544,16 @@ static int cmd_init(int argc, char **argv)
     if (duration) snprintf(a_dur, sizeof a_dur, "%s", duration);
     else if (tty) ask("Duration (e.g. 30s, 5m)", "1m", a_dur, sizeof a_dur);
     else snprintf(a_dur, sizeof a_dur, "1m");
+    /* Asked last, so answers piped in the old order still fit. */
+    if (template) snprintf(a_tpl, sizeof a_tpl, "%s", template);
+    else if (tty) ask("Template: browse (one GET) or celery (POST a job, poll "
+                      "until SUCCESS)", "browse", a_tpl, sizeof a_tpl);
+    else snprintf(a_tpl, sizeof a_tpl, "browse");
+    int celery = !strcmp(a_tpl, "celery");
+    if (!celery && strcmp(a_tpl, "browse")) {
+        fprintf(stderr, "herd: --template: expected browse or celery\n");
+        return EXIT_USAGE;
+    }
     char *end;
     long nu = strtol(a_users, &end, 10);
     int64_t d;
@@ -1465,14 +1583,28 @@ static int cmd_init(int argc, char **argv)
 "    \"think\": [\"200ms\", \"500ms\"]\n"
 "  },\n"
 "  \"scenarios\": [\n"
+"%s"
+"  ],\n"
+"  \"//thresholds\": \"A failing threshold makes the exit code 1, for CI.\",\n"
+"  \"thresholds\": [%s\"http error_rate < 1%%\"]\n"
+"}\n", out, qn, qu, nu, nu > 10 ? nu / 10 : 1, a_dur, celery ?
+"    {\"name\": \"job\", \"weight\": 1, \"steps\": [\n"
+"      {\"//\": \"Starts a Celery task; its id comes back in the answer (edit the path, the body and $.id to your API).\",\n"
+"       \"name\": \"submit job\", \"method\": \"POST\", \"path\": \"/tasks\",\n"
+"       \"json\": {\"user\": \"load_test_user_{{user}}\"},\n"
+"       \"expect\": {\"status\": [200, 201, 202]}, \"extract\": {\"task\": \"$.id\"}},\n"
+"      {\"//\": \"Polls the task's status: the first poll goes out at once, then one every 500ms until $.state is SUCCESS (the flow row 'job done' times first poll to SUCCESS); FAILURE or REVOKED, or 5m without an answer, fails the iteration. every, timeout and until are required.\",\n"
+"       \"name\": \"job done\", \"poll\": {\"name\": \"poll status\", \"method\": \"GET\",\n"
+"       \"path\": \"/tasks/{{task}}\", \"every\": \"500ms\", \"timeout\": \"5m\",\n"
+"       \"until\": {\"$.state\": \"SUCCESS\"},\n"
+"       \"fail_on\": {\"$.state\": [\"FAILURE\", \"REVOKED\"]}}}\n"
+"    ]}\n" :
 "    {\"name\": \"browse\", \"weight\": 1, \"steps\": [\n"
 "      {\"name\": \"home\", \"method\": \"GET\", \"path\": \"/\",\n"
 "       \"expect\": {\"status\": 200}}\n"
-"    ]}\n"
-"  ],\n"
-"  \"//thresholds\": \"A failing threshold makes the exit code 1, for CI.\",\n"
-"  \"thresholds\": [\"http p95 < 500ms\", \"http error_rate < 1%%\"]\n"
-"}\n", out, qn, qu, nu, nu > 10 ? nu / 10 : 1, a_dur);
+"    ]}\n",
+    celery ? "\"job done p95 < 30s\", \"submit job p95 < 500ms\", " :
+    "\"http p95 < 500ms\", ");
     cJSON_free(qn);
     cJSON_free(qu);
     char err[1024];

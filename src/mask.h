@@ -2,7 +2,12 @@
  * Authorization, Cookie, Set-Cookie, Proxy-Authorization and *-Api-Key /
  * *token* headers; JSON fields whose name contains "password", "token",
  * "secret", "passwd" or "api_key"; and any occurrence of a known secret
- * value (the plan's ${ENV} values). Masked text reads "***".
+ * value. A secret value is that of an ${ENV} variable whose name contains
+ * PASS (PASSWORD, PASSWD), TOKEN, SECRET, KEY, CREDENTIAL or AUTH (any
+ * case), or that the plan lists under "secrets"; it is masked as typed,
+ * percent-encoded and JSON-escaped (once, and twice for JSON inside a
+ * JSON string). Other ${ENV} values (a TARGET_URL) are shown. Masked
+ * text reads "***".
  *
  * Who calls it: engine (debug output), and anything that prints request
  * material. Pure functions; thread-safe. */
@@ -15,6 +20,12 @@
 int mask_header_name(const char *name, size_t len);
 /* 1 if a JSON field of this name carries credentials. */
 int mask_field_name(const char *name);
+
+/* 1 if the value of an environment variable of this name is a secret. */
+int mask_secret_name(const char *name);
+/* Adds v and its percent-encoded and JSON-escaped forms (each once) to the
+ * malloc'd list *list of *n strings. */
+void mask_secret_forms(const char *v, char ***list, int *n);
 
 /* Appends text to out with every secret value replaced by "***"; and,
  * when text is a JSON document, sensitive fields' values masked too. */

@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "buf.h"
 #include "jpath.h"
+#include "mask.h"
 #include "units.h"
 #include <ctype.h>
 #include <errno.h>
@@ -42,6 +43,7 @@ struct ctx {
      * here. */
     struct pending *pend;
     int npend;
+    const cJSON *secret_names;   /* the plan's "secrets": ${ENV} names */
 };
 
 static int fail(struct ctx *c, const char *path, const char *fmt, ...)
@@ -269,14 +271,42 @@ static int get_matches(struct ctx *c, const cJSON *obj, const char *p,
 
 /* ---- ${ENV} substitution ---------------------------------------------- */
 
-static void add_secret(struct plan *p, const char *v)
+/* The value of ${name} is masked if the name says it is a secret
+ * (mask_secret_name) or the plan lists it under "secrets"; as typed,
+ * percent-encoded and JSON-escaped. */
+static void add_secret(struct ctx *c, const char *name, const char *v)
 {
-    if (!*v) return;
-    for (int i = 0; i < p->nsecrets; i++)
-        if (strcmp(p->secrets[i], v) == 0) return;
-    p->secrets = xrealloc(p->secrets, (size_t)(p->nsecrets + 1) *
-                          sizeof *p->secrets);
-    p->secrets[p->nsecrets++] = xstrdup(v);
+    int listed = mask_secret_name(name);
+    const cJSON *n;
+    cJSON_ArrayForEach(n, c->secret_names)
+        if (!listed && cJSON_IsString(n) && !strcmp(n->valuestring, name))
+            listed = 1;
+    if (listed) mask_secret_forms(v, &c->p->secrets, &c->p->nsecrets);
+}
+
+/* "secrets": ["DB_URL", ...], names of environment variables. */
+static int read_secret_names(struct ctx *c, const cJSON *root)
+{
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, "secrets");
+    if (!l) return 0;
+    if (!cJSON_IsArray(l))
+        return fail(c, "secrets", "expected a list of environment variable "
+                    "names like [\"TARGET_URL\"]");
+    int i = 0;
+    const cJSON *n;
+    cJSON_ArrayForEach(n, l) {
+        char p[64];
+        elem(p, sizeof p, "secrets", i++);
+        const char *v = cJSON_IsString(n) ? n->valuestring : "";
+        int valid = *v && !isdigit((unsigned char)*v);
+        for (const char *x = v; valid && *x; x++)
+            valid = isalnum((unsigned char)*x) || *x == '_';
+        if (!valid)
+            return fail(c, p, "expected an environment variable name like "
+                        "\"TARGET_URL\" (no ${})");
+    }
+    c->secret_names = l;
+    return 0;
 }
 
 static int subst_string(struct ctx *c, cJSON *n, const char *path)
@@ -311,7 +341,7 @@ static int subst_string(struct ctx *c, cJSON *n, const char *path)
             buf_free(&out);
             return fail(c, path, "environment variable %s is not set", name);
         }
-        add_secret(c->p, v);
+        add_secret(c, name, v);
         buf_puts(&out, v);
         s = e + 1;
     }
@@ -566,10 +596,16 @@ static int parse_request(struct ctx *c, const cJSON *o, const char *path,
         return -1;
     r->method = xstrdup(method ? method : "GET");
     for (char *m = r->method; *m; m++) *m = (char)toupper((unsigned char)*m);
-    if (!*r->method || strspn(r->method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
-        strlen(r->method)) {
+    /* Only the methods an API answers: a typo ("PSOT") fails herd check,
+     * not the run. */
+    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH",
+        "DELETE", "HEAD", "OPTIONS", NULL};
+    const char *const *known = methods;
+    while (*known && strcmp(*known, r->method)) known++;
+    if (!*known) {
         child(p, sizeof p, path, "method");
-        return fail(c, p, "expected an HTTP method like \"GET\"");
+        return fail(c, p, "expected GET, POST, PUT, PATCH, DELETE, HEAD or "
+                    "OPTIONS");
     }
     if (!!spath == !!url)
         return fail(c, path, "expected exactly one of \"path\" or \"url\"");
@@ -1127,9 +1163,10 @@ static int parse_plan(struct ctx *c, cJSON *root)
 {
     static const char *const keys[] = {"name", "base_url", "headers",
         "timeout", "insecure", "max_body", "data", "setup", "teardown",
-        "load", "scenarios", "thresholds", "description", NULL};
+        "load", "scenarios", "thresholds", "description", "secrets", NULL};
     struct plan *p = c->p;
     if (check_keys(c, root, "", keys) < 0) return -1;
+    if (read_secret_names(c, root) < 0) return -1;
     if (subst_env(c, root, "") < 0) return -1;
     char *doc = cJSON_PrintUnformatted(root);
     p->json = xstrdup(doc ? doc : "{}");

@@ -11,9 +11,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char expected[] = "expected '<target> <metric> <op> <value>' "
     "like \"http p95 < 500ms\" or \"http error_rate < 1%\"";
+
+/* Unit words people type after a number, and herd's own spelling. */
+static const char *unit_word(const char *w)
+{
+    static const char *const map[][2] = {
+        {"us", "us"}, {"microsecond", "us"}, {"microseconds", "us"},
+        {"ms", "ms"}, {"msec", "ms"}, {"msecs", "ms"},
+        {"millisecond", "ms"}, {"milliseconds", "ms"},
+        {"s", "s"}, {"sec", "s"}, {"secs", "s"}, {"second", "s"},
+        {"seconds", "s"}, {"m", "m"}, {"min", "m"}, {"mins", "m"},
+        {"minute", "m"}, {"minutes", "m"}, {"h", "h"}, {"hour", "h"},
+        {"hours", "h"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcasecmp(w, map[i][0])) return map[i][1];
+    return NULL;
+}
+
+/* "1s", "1 s", "1 second", "500 ms", "1.5seconds": a duration, or -1. */
+static int parse_duration_words(const char *v, int64_t *us)
+{
+    if (units_parse_duration(v, us) == 0) return 0;
+    size_t n = strspn(v, "0123456789.");
+    if (!n || n > 30) return -1;
+    const char *w = v + n;
+    while (*w == ' ') w++;
+    const char *u = unit_word(w);
+    if (!u) return -1;
+    char norm[48];
+    snprintf(norm, sizeof norm, "%.*s%s", (int)n, v, u);
+    return units_parse_duration(norm, us);
+}
+
+/* 1 if w is a number ("1", "0.5") that may have a unit word after it. */
+static int is_number(const char *w)
+{
+    size_t n = strspn(w, "0123456789.");
+    return n > 0 && w[n] == '\0';
+}
 
 /* Cuts the last space-separated word off s (modified in place). */
 static char *last_word(char *s)
@@ -32,6 +71,20 @@ int thresh_parse(const char *expr, struct thresh *out, char *err,
     memset(out, 0, sizeof *out);
     char *s = xstrdup(expr);
     char *value = last_word(s);
+    /* "1 second", "500 ms", "1 %": the number and its unit are one value. */
+    char joined[96];
+    if (value && !is_number(value) && strlen(value) < 40) {
+        char *sp = strrchr(s, ' ');
+        char *prev = sp ? sp + 1 : NULL;
+        if (prev && is_number(prev) && strlen(prev) < 40 &&
+            (strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+             == strlen(value) || !strcmp(value, "%"))) {
+            snprintf(joined, sizeof joined, "%s%s%s", prev,
+                     strcmp(value, "%") ? " " : "", value);
+            *sp = '\0';
+            value = joined;
+        }
+    }
     char *op = value ? last_word(s) : NULL;
     char *metric = op ? last_word(s) : NULL;
     char *target = s;
@@ -94,9 +147,10 @@ int thresh_parse(const char *expr, struct thresh *out, char *err,
     char *end;
     if (duration) {
         int64_t us;
-        if (units_parse_duration(value, &us) < 0) {
+        if (parse_duration_words(value, &us) < 0) {
             snprintf(err, errlen, "\"%s\": expected a duration like "
-                     "\"500ms\"", value);
+                     "\"500ms\", \"1s\" or \"1 second\" (us, ms, s, m, h)",
+                     value);
             free(s);
             return -1;
         }

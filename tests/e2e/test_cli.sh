@@ -113,4 +113,87 @@ JSON
 done
 "$HERD" run "$TMP/dr/plans/p.json" -o "$TMP/dr/r.json" -q > /dev/null 2>&1
 expect_eq "herd run refuses it too (exit 3)" 3 "$?"
+
+# ---- first-use papercuts (issue "read right the first time") -------------
+# Kept together at the end: a URL without its scheme, units in thresholds,
+# methods checked at load, a closed stdout, --debug's files, the live line,
+# what a secret is, the smoke row's name and herd init's Celery template.
+pc="$TMP/pc"; mkdir -p "$pc"
+hostport=${base#http://}
+(cd "$pc" && "$HERD" run "$hostport/ok" --users 1 --duration 1s -o sm.json -q > sm.out 2> sm.err)
+expect_eq "a host:port/path without http:// runs the smoke test" 0 "$?"
+grep -q "is not a file: running a smoke test of http://$hostport/ok" "$pc/sm.err" \
+    && ok "one line says http:// was assumed" || fail "no note: $(head -2 "$pc/sm.err")"
+expect_eq "the smoke row is named after the URL path" "GET /ok" "$(jq -r '.transactions[0].name' "$pc/sm.json")"
+"$HERD" run "$pc/nosuch-plan.json" > /dev/null 2> "$pc/nf.err"
+expect_eq "a missing plan file exits 3" 3 "$?"
+grep -q "nosuch-plan.json: no such file (expected a plan file" "$pc/nf.err" \
+    && ok "it says a plan file or a URL was expected" || fail "missing file: $(cat "$pc/nf.err")"
+
+cat > "$pc/units.json" <<JSON
+{"name": "u", "base_url": "$base", "load": {"users": 1, "iterations": 1},
+ "scenarios": [{"steps": [{"name": "ok", "path": "/ok"}]}],
+ "thresholds": ["http p95 < 1 second", "ok p99 < 500 ms", "http error_rate < 1 %"]}
+JSON
+"$HERD" check "$pc/units.json" > "$pc/units.out" 2>&1
+expect_eq "thresholds with a space and unit words pass herd check" 0 "$?"
+sed -i 's/1 second/1 fortnight/' "$pc/units.json"
+msg=$("$HERD" check "$pc/units.json" 2>&1)
+case "$msg" in *"units.json: thresholds[0]: \"1 fortnight\": expected a duration like"*) ok "an unknown unit names the threshold";;
+  *) fail "unknown unit: $msg";; esac
+
+cat > "$pc/psot.json" <<JSON
+{"name": "m", "base_url": "$base", "load": {"users": 1, "iterations": 1},
+ "scenarios": [{"steps": [{"path": "/ok"}, {"method": "PSOT", "path": "/echo"}]}]}
+JSON
+msg=$("$HERD" check "$pc/psot.json" 2>&1); rc=$?
+expect_eq "a misspelt method fails herd check (exit 3)" 3 "$rc"
+expect_eq "the message names the field and the methods" \
+    "$pc/psot.json: scenarios[0].steps[1].method: expected GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS" "$msg"
+
+cat > "$pc/dbg.json" <<JSON
+{"name": "dbg", "base_url": "$base", "load": {"users": 1, "iterations": 1},
+ "scenarios": [{"steps": [{"name": "a", "path": "/ok"}, {"name": "b", "path": "/ok"},
+   {"name": "c", "path": "/ok"}]}],
+ "thresholds": ["http p95 < 5s"]}
+JSON
+(cd "$pc" && "$HERD" run dbg.json --debug 2> dbg.err | head -2 > /dev/null; echo "${PIPESTATUS[0]}" > dbg.rc)
+expect_eq "--debug | head -2: a closed stdout is not a failed result" 0 "$(cat "$pc/dbg.rc")"
+expect_eq "--debug without -o writes no result files" "" "$(cd "$pc" && ls herd-result-* 2>/dev/null)"
+grep -q "no result files written" "$pc/dbg.err" && ok "--debug says so" || fail "--debug: no note"
+(cd "$pc" && "$HERD" run dbg.json --debug -o kept.json > /dev/null 2>&1)
+[ -f "$pc/kept.json" ] && [ -f "$pc/kept.txt" ] && ok "--debug -o keeps them" || fail "--debug -o wrote nothing"
+
+cat > "$pc/live.json" <<JSON
+{"name": "live", "base_url": "$base", "load": {"users": 3, "duration": "2s"},
+ "scenarios": [{"steps": [{"name": "s", "path": "/sleep?ms=50"}]}]}
+JSON
+"$HERD" run "$pc/live.json" -o "$pc/live-r.json" > /dev/null 2> "$pc/live.err"
+grep -Eq 'users [0-3]/3 active' "$pc/live.err" && ok "the live line says users N/3 active" \
+    || fail "live line: $(grep -m1 req/s "$pc/live.err")"
+
+# What a secret is: TARGET_URL is shown; *TOKEN* and "secrets" names are
+# masked in every form (as typed, percent-encoded in a query, JSON-escaped).
+export HERD_PC_TARGET_URL="$base" HERD_PC_API_TOKEN='tok"en/42 xyz' HERD_PC_TENANT="tenant-acme-9"
+cat > "$pc/sec.json" <<'JSON'
+{"name": "sec", "base_url": "${HERD_PC_TARGET_URL}", "secrets": ["HERD_PC_TENANT"],
+ "load": {"users": 1, "iterations": 1},
+ "scenarios": [{"steps": [{"name": "echo", "method": "POST", "path": "/echo",
+   "query": {"t": "${HERD_PC_API_TOKEN}"},
+   "json": {"t": "${HERD_PC_API_TOKEN}", "tenant": "${HERD_PC_TENANT}"}}]}]}
+JSON
+"$HERD" run "$pc/sec.json" --debug > "$pc/sec.out" 2>&1
+expect_eq "secrets run exit" 0 "$?"
+grep -q "POST $base/echo" "$pc/sec.out" && ok "--debug shows the target URL in clear" \
+    || fail "target URL masked: $(grep -m1 '^>' "$pc/sec.out")"
+if grep -q -e 'tok"en' -e 'tok%22en' -e 'tok\\"en' -e 'en/42' -e 'en%2F42' -e tenant-acme "$pc/sec.out"; then
+    fail "a secret leaks in some form: $(grep -m1 -e en/42 -e en%2F42 -e tenant-acme "$pc/sec.out")"
+else ok "*TOKEN* and listed secrets masked as typed, percent-encoded and JSON-escaped"; fi
+
+"$HERD" init -o "$pc/celery.json" --url "$base" --template celery < /dev/null 2> /dev/null
+expect_eq "herd init --template celery" 0 "$?"
+"$HERD" check "$pc/celery.json" > /dev/null 2>&1
+expect_eq "the Celery template passes herd check" 0 "$?"
+expect_eq "it POSTs, then polls until SUCCESS" "POST SUCCESS" \
+    "$(jq -r '[.scenarios[0].steps[0].method, .scenarios[0].steps[1].poll.until["$.state"]] | join(" ")' "$pc/celery.json")"
 finish

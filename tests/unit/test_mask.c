@@ -1,6 +1,7 @@
 /* test_mask.c — secrets never survive masking. */
 #include "t.h"
 #include "mask.h"
+#include <stdlib.h>
 
 static void test_headers(void)
 {
@@ -42,9 +43,42 @@ static void test_bodies(void)
     buf_free(&b);
 }
 
+/* Which ${ENV} values are secrets, and every form of one is masked. */
+static void test_secret_forms(void)
+{
+    CHECK(mask_secret_name("HERD_PASSWORD"));
+    CHECK(mask_secret_name("api_token"));
+    CHECK(mask_secret_name("AWS_SECRET_ACCESS_KEY"));
+    CHECK(mask_secret_name("STRIPE_KEY"));
+    CHECK(mask_secret_name("DbCredentials"));
+    CHECK(mask_secret_name("DB_PASS"));
+    CHECK(mask_secret_name("OAUTH_HEADER"));
+    CHECK(!mask_secret_name("TARGET_URL"));
+    CHECK(!mask_secret_name("USERNAME"));
+    char **forms = NULL;
+    int n = 0;
+    mask_secret_forms("p@ss w\"rd/1", &forms, &n);
+    mask_secret_forms("p@ss w\"rd/1", &forms, &n);     /* once each */
+    CHECK_INT(n, 5);
+    struct buf b = {0};
+    const char *t = "q=p%40ss%20w%22rd%2F1&f=p%40ss+w%22rd%2F1 "
+                    "{\"pw\":\"p@ss w\\\"rd/1\"} raw p@ss w\"rd/1.";
+    mask_text(t, strlen(t), forms, n, &b);
+    CHECK_STR(buf_str(&b), "q=***&f=*** {\"pw\":\"***\"} raw ***.");
+    buf_reset(&b);
+    /* An echoed body: the JSON request inside a JSON string. */
+    const char *e = "{\"body\":\"{\\\"pw\\\":\\\"p@ss w\\\\\\\"rd/1\\\"}\"}";
+    mask_text(e, strlen(e), forms, n, &b);
+    CHECK_STR(buf_str(&b), "{\"body\":\"{\\\"pw\\\":\\\"***\\\"}\"}");
+    buf_free(&b);
+    for (int i = 0; i < n; i++) free(forms[i]);
+    free(forms);
+}
+
 int main(void)
 {
     T_RUN(test_headers);
     T_RUN(test_bodies);
+    T_RUN(test_secret_forms);
     return T_DONE();
 }

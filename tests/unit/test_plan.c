@@ -81,8 +81,9 @@ static void test_brief_plan(void)
     CHECK_INT(p->total_weight, 10);
     CHECK_INT(p->nsetup, 1);
     CHECK_INT(p->nthresholds, 2);
-    CHECK_INT(p->nsecrets, 2);
-    CHECK_STR(p->secrets[1], "s3cret-pass");
+    /* ${T_USER} is shown; ${T_PASS} is a secret (its name says so). */
+    CHECK_INT(p->nsecrets, 1);
+    if (p->nsecrets == 1) CHECK_STR(p->secrets[0], "s3cret-pass");
     const struct plan_step *poll = &p->scenarios[0].steps[1];
     CHECK_INT(poll->kind, STEP_POLL);
     CHECK_INT(poll->every_us, 500000);
@@ -313,6 +314,83 @@ static void test_load_models(void)
     plan_free(p);
 }
 
+/* ---- first-use papercuts: units in thresholds, methods, secrets ------- */
+
+static void test_threshold_units(void)
+{
+    const char *ok[] = {"http p95 < 1 second", "http p95 < 1s",
+        "http p95 < 500 ms", "http p99 <= 2 seconds", "http max < 1.5sec",
+        "http mean < 250 milliseconds", "http error_rate < 1 %"};
+    double want[] = {1e6, 1e6, 5e5, 2e6, 1.5e6, 2.5e5, 0.01};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        char json[512];
+        snprintf(json, sizeof json, HEAD LOAD "\"scenarios\":[{\"steps\":"
+                 "[{\"path\":\"/\"}]}],\"thresholds\":[\"%s\"]}", ok[i]);
+        struct plan *p = parse(json);
+        CHECK(p != NULL);
+        if (!p) { fprintf(stderr, "%s: %s\n", ok[i], err); continue; }
+        CHECK(p->thresholds[0].value > want[i] * 0.999 &&
+              p->thresholds[0].value < want[i] * 1.001);
+        plan_free(p);
+    }
+    refused(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"path\":\"/\"}]}],"
+            "\"thresholds\":[\"http p95 < 1 fortnight\"]}",
+            "plan.json: thresholds[0]: \"1 fortnight\": expected a duration "
+            "like \"500ms\"");
+}
+
+static void test_methods(void)
+{
+    refused(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"path\":\"/\"},"
+            "{\"method\":\"PSOT\",\"path\":\"/\"}]}]}",
+            "plan.json: scenarios[0].steps[1].method: expected GET, POST, PUT, "
+            "PATCH, DELETE, HEAD or OPTIONS");
+    refused(HEAD LOAD "\"scenarios\":[{\"steps\":[{\"name\":\"w\",\"poll\":"
+            "{\"method\":\"GOT\",\"path\":\"/s\",\"every\":\"1s\","
+            "\"timeout\":\"1m\",\"until\":{\"$.state\":\"SUCCESS\"}}}]}]}",
+            "plan.json: scenarios[0].steps[0].poll.method: expected GET");
+    const char *ms[] = {"get", "POST", "put", "PATCH", "DELETE", "head",
+                        "OPTIONS"};
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        char json[512];
+        snprintf(json, sizeof json, HEAD LOAD "\"scenarios\":[{\"steps\":"
+                 "[{\"method\":\"%s\",\"path\":\"/\"}]}]}", ms[i]);
+        struct plan *p = parse(json);
+        CHECK(p != NULL);
+        plan_free(p);
+    }
+}
+
+/* Only secret-named ${ENV} values and those under "secrets" are masked. */
+static void test_secrets(void)
+{
+    setenv("HERD_T_TARGET_URL", "http://10.1.2.3:8080", 1);
+    setenv("HERD_T_API_TOKEN", "tok-123456", 1);
+    setenv("HERD_T_TENANT", "acme-corp", 1);
+    struct plan *p = parse("{\"name\":\"t\",\"base_url\":"
+        "\"${HERD_T_TARGET_URL}\"," LOAD "\"secrets\":[\"HERD_T_TENANT\"],"
+        "\"headers\":{\"X-Token\":\"${HERD_T_API_TOKEN}\",\"X-Tenant\":"
+        "\"${HERD_T_TENANT}\"},\"scenarios\":[{\"steps\":[{\"path\":"
+        "\"/\"}]}]}");
+    CHECK(p != NULL);
+    if (!p) { fprintf(stderr, "%s\n", err); return; }
+    int url = 0, tok = 0, tenant = 0;
+    for (int i = 0; i < p->nsecrets; i++) {
+        url |= strstr(p->secrets[i], "10.1.2.3") != NULL;
+        tok |= !strcmp(p->secrets[i], "tok-123456");
+        tenant |= !strcmp(p->secrets[i], "acme-corp");
+    }
+    CHECK(!url);
+    CHECK(tok);
+    CHECK(tenant);
+    plan_free(p);
+    refused(HEAD LOAD "\"secrets\":[\"${X}\"],\"scenarios\":[{\"steps\":"
+            "[{\"path\":\"/\"}]}]}", "plan.json: secrets[0]: expected an "
+            "environment variable name");
+    refused(HEAD LOAD "\"secrets\":\"X\",\"scenarios\":[{\"steps\":"
+            "[{\"path\":\"/\"}]}]}", "plan.json: secrets: expected a list");
+}
+
 int main(void)
 {
     T_RUN(test_minimal);
@@ -323,5 +401,8 @@ int main(void)
     T_RUN(test_csv_pool);
     T_RUN(test_data_root);
     T_RUN(test_load_models);
+    T_RUN(test_threshold_units);
+    T_RUN(test_methods);
+    T_RUN(test_secrets);
     return T_DONE();
 }
