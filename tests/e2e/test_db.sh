@@ -9,9 +9,18 @@
 
 pgport=$(free_port)
 PW="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-"$REPO/scripts/pg-test" start "$TMP/pg" "$pgport" "$PW" > "$TMP/pg.out" 2>&1 || {
-    cat "$TMP/pg.out"; fail "PostgreSQL did not start"; finish; }
-trap '"$REPO/scripts/pg-test" stop "$TMP/pg"; cleanup' EXIT
+# A German locale for the server (when localedef and PostgreSQL's German
+# messages are there): one database answers in German, so nothing herd
+# decides may depend on the English text of an error.
+loc=$(mktemp -d /tmp/herd-loc.XXXXXX); chmod 755 "$loc"
+german=""
+if ls /usr/share/locale/de/LC_MESSAGES/postgres-*.mo > /dev/null 2>&1 &&
+   localedef -i de_DE -f UTF-8 "$loc/de_DE.UTF-8" > /dev/null 2>&1; then
+    chmod -R a+rX "$loc"; german=1
+fi
+PG_TEST_LOCPATH=$loc "$REPO/scripts/pg-test" start "$TMP/pg" "$pgport" "$PW" > "$TMP/pg.out" 2>&1 || {
+    cat "$TMP/pg.out"; fail "PostgreSQL did not start"; rm -rf "$loc"; finish; }
+trap '"$REPO/scripts/pg-test" stop "$TMP/pg"; rm -rf "$loc"; cleanup' EXIT
 export DATABASE_URL="postgresql://postgres:$PW@127.0.0.1:$pgport/postgres"
 export PGPASSWORD="$PW"
 sql() { psql -h 127.0.0.1 -p "$pgport" -U postgres -d "${DB:-postgres}" -tA -v ON_ERROR_STOP=1 "$@"; }
@@ -224,17 +233,32 @@ sql -c "update analytics.load_testing set herd_version = '0.0.9' where run_id = 
 cat "$TMP/upgrade2" >> "$out"
 expect_eq "herd_version stays stored" "0.0.9" "$(sql -c "select herd_version from analytics.load_testing where run_id = 'week4'")"
 
-# Two saves of the same run at once: one saves, the other finds it there
-# (ON CONFLICT, and SQLSTATE 23505 rather than the message's text).
+# Two saves of the same run at once: one saves, the other finds it there,
+# whatever the language of the server's messages (ON CONFLICT, and the
+# SQLSTATE, never the English "duplicate key"). The first save is held by
+# a lock after its run row, so the second meets it uncommitted.
+racedb=postgres
+if [ -n "$german" ]; then
+    sql -c "create database german" -c "alter database german set lc_messages = 'de_DE.UTF-8'" > /dev/null
+    racedb=german
+    DATABASE_URL="postgresql://postgres:$PW@127.0.0.1:$pgport/german" "$HERD" db migrate >> "$out" 2>&1
+    [ "$(DB=german sql -c "select 1/0" 2>&1 | grep -c 'Division durch Null')" = 1 ] &&
+        ok "the race database answers in German" || fail "lc_messages: $(DB=german sql -c 'select 1/0' 2>&1)"
+else
+    ok "no German locale here: the race runs in English"
+fi
 "$TOOLS/mkresult" race race1 1790000000000 60000 5 < "$TMP/week1.samples" > "$TMP/race1.json"
-sql -c "begin; lock table analytics.load_testing_transactions in access exclusive mode; select pg_sleep(2); commit" > /dev/null 2>&1 & locker=$!
+DB=$racedb sql -c "begin; lock table analytics.load_testing_transactions in access exclusive mode; select pg_sleep(3); commit" > /dev/null 2>&1 & locker=$!
 sleep 0.5
-"$HERD" save "$TMP/race1.json" > "$TMP/race.a" 2>&1 & a=$!
-"$HERD" save "$TMP/race1.json" > "$TMP/race.b" 2>&1 & b=$!
+DATABASE_URL="postgresql://postgres:$PW@127.0.0.1:$pgport/$racedb" "$HERD" save "$TMP/race1.json" > "$TMP/race.a" 2>&1 & a=$!
+sleep 0.5
+DATABASE_URL="postgresql://postgres:$PW@127.0.0.1:$pgport/$racedb" "$HERD" save "$TMP/race1.json" > "$TMP/race.b" 2>&1 & b=$!
 wait $a; ra=$?; wait $b; rb=$?; wait $locker
 cat "$TMP/race.a" "$TMP/race.b" >> "$out"
 expect_eq "concurrent saves of one run both succeed" "0 0" "$ra $rb"
-expect_eq "concurrent saves: one row" 1 "$(sql -c "select count(*) from analytics.load_testing where run_id = 'race1'")"
+expect_eq "concurrent saves: one saved, one found it" "1 1" \
+    "$(grep -c '^saved run race1' "$TMP/race.a" "$TMP/race.b" | awk -F: '{s += $2} END {printf "%d", s}') $(grep -c 'already saved with this result' "$TMP/race.a" "$TMP/race.b" | awk -F: '{s += $2} END {printf "%d", s}')"
+expect_eq "concurrent saves: one row" 1 "$(DB=$racedb sql -c "select count(*) from analytics.load_testing where run_id = 'race1'")"
 
 # Baselines (--last N) leave out interrupted, truncated and failed runs:
 # two such runs, fast, between gate3 and gate4 would make an unchanged
