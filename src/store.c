@@ -114,9 +114,11 @@ static size_t url_password(const char *ci, const char **start)
 }
 
 /* Blanks in msg every "password = value" of a key/value conninfo (the
- * value bare, up to white space, or single-quoted with \ escapes). */
+ * value bare, up to white space, or single-quoted with \ escapes), and
+ * every "password=value" of a URL's query. */
 static void kv_passwords(const char *ci, char *msg)
 {
+    int url = strstr(ci, "://") != NULL;
     for (const char *p = ci; (p = strstr(p, "password")); p += 8) {
         if (p > ci && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
             continue;                                /* e.g. "sslpassword" */
@@ -130,7 +132,9 @@ static void kv_passwords(const char *ci, char *msg)
             v = ++q;
             while (*q && *q != '\'') q += (*q == '\\' && q[1]) ? 2 : 1;
         } else {
-            while (*q && !isspace((unsigned char)*q)) q++;
+            /* In a URL's query ("?password=...&..."), '&' and '#' end it. */
+            while (*q && !isspace((unsigned char)*q) &&
+                   !(url && (*q == '&' || *q == '#'))) q++;
         }
         blank_value(msg, v, (size_t)(q - v));
     }
@@ -160,7 +164,8 @@ void store_mask(const char *conninfo, char *msg)
     /* The whole connection string first (libpq echoes it in some parse
      * errors), then the password found by position, in key/value form,
      * and as libpq parsed it when it could. */
-    blank_all(msg, conninfo, strlen(conninfo));
+    if (strstr(conninfo, "://") || strchr(conninfo, '='))   /* not a bare name */
+        blank_all(msg, conninfo, strlen(conninfo));
     const char *pw = NULL;
     size_t n = url_password(conninfo, &pw);
     if (n) blank_value(msg, pw, n);

@@ -23,8 +23,13 @@ static void test_mask_parsable(void)
     CHECK(masked("host=db user=u password='p w\\'x' dbname=x",
                  "oops p w'x here", "p w'x"));
     CHECK(masked("host=db password=kv-secret", "said kv-secret", "kv-secret"));
+    CHECK(masked("postgresql://u@db/x?password=q%2Fsecret&sslmode=require",
+                 "token q/secret and q%2Fsecret", "secret"));
     CHECK(store_has_password(ci));
     CHECK(!store_has_password("postgresql://u@db/x"));
+    char msg[64] = "database \"postgres\" does not exist";
+    store_mask("postgres", msg);                /* a bare name: kept */
+    CHECK_STR(msg, "database \"postgres\" does not exist");
 }
 
 /* libpq cannot parse these: the password must still be hidden. */
