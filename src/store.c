@@ -1,13 +1,16 @@
 /* store.c — PostgreSQL persistence; see store.h.
  *
- * Saving runs as: BEGIN; look for the run id (FOR UPDATE); if present,
- * compare the stored result_hash with ours and stop (already saved, or a
- * conflict); else insert the run row, its transactions and their error and
- * status rows; COMMIT. A unique violation from a concurrent save of the
- * same run id is answered by looking again. */
+ * Saving runs as: BEGIN; insert the run row ON CONFLICT (run_id) DO
+ * NOTHING; if it went in, insert its transactions and their error and
+ * status rows and COMMIT; if the run id was there, ROLLBACK and compare
+ * the stored result_hash with ours (already saved, or a conflict). Only
+ * INSERT and SELECT are used, the grants the README documents. A unique
+ * violation (SQLSTATE 23505) from a concurrent save is answered by
+ * looking again. */
 #include "store.h"
 #include "buf.h"
 #include "version.h"
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -19,11 +22,18 @@
 /* Any constant: identifies herd's migration lock among advisory locks. */
 #define STORE_MIGRATE_LOCK 0x68657264LL        /* "herd" */
 
+/* SQLSTATE of the last error set_err reported ("" when none or not from
+ * the server): decisions are made on it, never on the message's text
+ * (which follows the server's lc_messages). */
+static char last_state[6];
+
 static void set_err(char *err, size_t errlen, const char *what, PGconn *c,
                     const PGresult *res)
 {
     const char *m = res ? PQresultErrorMessage(res) : NULL;
     if (!m || !*m) m = c ? PQerrorMessage(c) : "";
+    const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(last_state, sizeof last_state, "%s", st ? st : "");
     char one[512];
     snprintf(one, sizeof one, "%s", m);
     /* libpq messages end in a newline and may span lines: keep one. */
@@ -31,8 +41,109 @@ static void set_err(char *err, size_t errlen, const char *what, PGconn *c,
     snprintf(err, errlen, "%s: %s", what, *one ? one : "unknown error");
 }
 
+/* Appends a second line to err (main prints it after "herd: "). */
+static void add_hint(char *err, size_t errlen, const char *hint)
+{
+    size_t n = strlen(err);
+    if (n + 1 < errlen) snprintf(err + n, errlen - n, "\nherd: hint: %s", hint);
+}
+
+/* Blanks every occurrence of secret (n > 0 bytes) in msg with '*'. The
+ * search resumes after each hit, so a secret made only of '*' (which its
+ * own mask would match again) cannot loop. */
+static void blank_all(char *msg, const char *secret, size_t n)
+{
+    if (!n) return;
+    char *from = msg, *hit;
+    while ((hit = strstr(from, secret))) {
+        memset(hit, '*', n);
+        from = hit + n;
+    }
+}
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+/* Blanks v (n bytes) in msg as written, and percent-decoded (what libpq
+ * sends, and may echo). */
+static void blank_value(char *msg, const char *v, size_t n)
+{
+    if (!n) return;
+    char *raw = xmalloc(n + 1), *dec = xmalloc(n + 1);
+    memcpy(raw, v, n);
+    raw[n] = '\0';
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int hi = v[i] == '%' && i + 2 < n ? hexval(v[i + 1]) : -1;
+        int lo = hi >= 0 ? hexval(v[i + 2]) : -1;
+        if (hi >= 0 && lo >= 0) {
+            dec[k++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            dec[k++] = v[i];
+        }
+    }
+    dec[k] = '\0';
+    blank_all(msg, raw, n);
+    if (k && strlen(dec) == k && strcmp(dec, raw)) blank_all(msg, dec, k);
+    free(raw);
+    free(dec);
+}
+
+/* The password of a URL ("scheme://user:PASSWORD@host..."), found by
+ * position alone — no decoding, no validation — so a URL libpq cannot
+ * parse (a '%' not followed by hex, a broken IPv6 host) still has it:
+ * what follows the first ':' after "://" up to the last '@'. Returns its
+ * length (0: none) and sets *start. */
+static size_t url_password(const char *ci, const char **start)
+{
+    const char *p = strstr(ci, "://");
+    if (!p) return 0;
+    p += 3;
+    const char *at = strrchr(p, '@');
+    if (!at) return 0;
+    const char *colon = memchr(p, ':', (size_t)(at - p));
+    if (!colon) return 0;
+    *start = colon + 1;
+    return (size_t)(at - colon - 1);
+}
+
+/* Blanks in msg every "password = value" of a key/value conninfo (the
+ * value bare, up to white space, or single-quoted with \ escapes), and
+ * every "password=value" of a URL's query. */
+static void kv_passwords(const char *ci, char *msg)
+{
+    int url = strstr(ci, "://") != NULL;
+    for (const char *p = ci; (p = strstr(p, "password")); p += 8) {
+        if (p > ci && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+            continue;                                /* e.g. "sslpassword" */
+        const char *q = p + 8;
+        while (isspace((unsigned char)*q)) q++;
+        if (*q != '=') continue;
+        q++;
+        while (isspace((unsigned char)*q)) q++;
+        const char *v = q;
+        if (*q == '\'') {
+            v = ++q;
+            while (*q && *q != '\'') q += (*q == '\\' && q[1]) ? 2 : 1;
+        } else {
+            /* In a URL's query ("?password=...&..."), '&' and '#' end it. */
+            while (*q && !isspace((unsigned char)*q) &&
+                   !(url && (*q == '&' || *q == '#'))) q++;
+        }
+        blank_value(msg, v, (size_t)(q - v));
+    }
+}
+
 int store_has_password(const char *conninfo)
 {
+    const char *pw = NULL;
+    if (url_password(conninfo, &pw) > 0) return 1;
     char *msg = NULL;
     PQconninfoOption *o = PQconninfoParse(conninfo, &msg);
     int has = 0;
@@ -40,6 +151,8 @@ int store_has_password(const char *conninfo)
         for (PQconninfoOption *p = o; p->keyword; p++)
             if (!strcmp(p->keyword, "password") && p->val && *p->val) has = 1;
         PQconninfoFree(o);
+    } else if (!strstr(conninfo, "://") && strstr(conninfo, "password")) {
+        has = 1;              /* unparsable key/value text naming one */
     }
     PQfreemem(msg);
     return has;
@@ -48,18 +161,22 @@ int store_has_password(const char *conninfo)
 void store_mask(const char *conninfo, char *msg)
 {
     if (!conninfo || !msg) return;
+    /* The whole connection string first (libpq echoes it in some parse
+     * errors), then the password found by position, in key/value form,
+     * and as libpq parsed it when it could. */
+    if (strstr(conninfo, "://") || strchr(conninfo, '='))   /* not a bare name */
+        blank_all(msg, conninfo, strlen(conninfo));
+    const char *pw = NULL;
+    size_t n = url_password(conninfo, &pw);
+    if (n) blank_value(msg, pw, n);
+    kv_passwords(conninfo, msg);
     char *perr = NULL;
     PQconninfoOption *o = PQconninfoParse(conninfo, &perr);
     PQfreemem(perr);
     if (!o) return;
-    for (PQconninfoOption *p = o; p->keyword; p++) {
-        if (strcmp(p->keyword, "password") || !p->val || !*p->val) continue;
-        size_t n = strlen(p->val);
-        char *hit;
-        while ((hit = strstr(msg, p->val))) {
-            memset(hit, '*', n);
-        }
-    }
+    for (PQconninfoOption *p = o; p->keyword; p++)
+        if (!strcmp(p->keyword, "password") && p->val && *p->val)
+            blank_all(msg, p->val, strlen(p->val));
     PQconninfoFree(o);
 }
 
@@ -107,7 +224,7 @@ static void rollback(PGconn *c)
     PQclear(PQexec(c, "ROLLBACK"));
 }
 
-int store_migrate(PGconn *c, int *applied, char *err, size_t errlen)
+static int migrate_tx(PGconn *c, int *applied, char *err, size_t errlen)
 {
     *applied = 0;
     char sql[256];
@@ -160,6 +277,19 @@ int store_migrate(PGconn *c, int *applied, char *err, size_t errlen)
         (*applied)++;
     }
     return exec0(c, "COMMIT", "migrate: commit", err, errlen);
+}
+
+int store_migrate(PGconn *c, int *applied, char *err, size_t errlen)
+{
+    last_state[0] = '\0';
+    int rc = migrate_tx(c, applied, err, errlen);
+    if (rc < 0 && !strcmp(last_state, "42501"))       /* insufficient_privilege */
+        add_hint(err, errlen, "herd db migrate creates and alters the schema "
+                 "analytics and its tables: run it as their owner (the role "
+                 "that created analytics.load_testing, e.g. the old "
+                 "system's) or a superuser; save, compare and report need "
+                 "only the grants in the README");
+    return rc;
 }
 
 /* ---- the values of a run row ------------------------------------------ */
@@ -273,6 +403,21 @@ static int pct_row(struct params *p, const struct stats_tx *t)
     return 0;
 }
 
+/* The run's verdict as stored in analytics.load_testing.verdict (see
+ * sql/005_verdict.sql), in result_failures' order of precedence. */
+const char *store_verdict(const struct result *r)
+{
+    if (r->interrupted) return "interrupted";
+    if (r->shards_failed > 0) return "shards_failed";
+    if (cJSON_GetArraySize(r->setup_errors) > 0) return "setup_failed";
+    if (result_no_success(r)) return "no_success";
+    if (result_incomplete(r)) return "truncated";
+    if (!result_thresholds_passed(r)) return "thresholds_failed";
+    return "passed";
+}
+
+/* Inserts the run row unless its run id is there. Returns 1 inserted, 0
+ * already there (nothing written), -1 error (err set). */
 static int insert_run(PGconn *c, const struct result *r, const char *json,
                       const char *hash, char *err, size_t errlen)
 {
@@ -323,6 +468,7 @@ static int insert_run(PGconn *c, const struct result *r, const char *json,
     p_str(&p, cJSON_GetArraySize(r->thresholds) ? (passed ? "true" : "false") : NULL);
     p_str(&p, json);
     p_str(&p, hash);
+    p_str(&p, store_verdict(r));
     stats_tx_clear(&web);
     stats_tx_clear(&cont);
 
@@ -338,15 +484,20 @@ static int insert_run(PGconn *c, const struct result *r, const char *json,
         "p99_web_time, p999_web_time, container_count, min_container_time, "
         "p50_container_time, p90_container_time, p95_container_time, "
         "p99_container_time, p999_container_time, interrupted, "
-        "thresholds_passed, result, result_hash) VALUES ($1, $2, $3, $4, $5, "
+        "thresholds_passed, result, result_hash, verdict) VALUES ($1, $2, $3, $4, $5, "
         "$6, $7, $8, $9, to_timestamp($10), to_timestamp($11), $12, $13, $14, "
         "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, "
         "$29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, "
-        "$42, $43, $44::jsonb, $45)", &p);
+        "$42, $43, $44::jsonb, $45, $46) ON CONFLICT (run_id) DO NOTHING", &p);
+    /* ON CONFLICT DO NOTHING needs only INSERT (DO UPDATE and SELECT ...
+     * FOR UPDATE need UPDATE): the documented grants are enough. A
+     * concurrent save of the same run id waits here for the other to end,
+     * then inserts nothing. */
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    int rc = ok ? (strcmp(PQcmdTuples(res), "0") ? 1 : 0) : -1;
     if (!ok) set_err(err, errlen, "save", c, res);
     PQclear(res);
-    return ok ? 0 : -1;
+    return rc;
 }
 
 static int insert_tx(PGconn *c, const struct result *r,
@@ -429,23 +580,62 @@ static int insert_tx(PGconn *c, const struct result *r,
     return ok ? 0 : -1;
 }
 
-/* Looks for run_id: returns 0 absent, 1 same hash, 2 different, -1 error. */
-static int existing(PGconn *c, const char *run_id, const char *hash,
-                    char *err, size_t errlen)
+/* json with the value of its "herd_version" key replaced by version. The
+ * key is the document's first "herd_version" (a string value containing
+ * those characters has its quotes escaped). */
+static char *with_version(const char *json, const char *version)
+{
+    const char *k = strstr(json, "\"herd_version\"");
+    const char *v = k ? k + strlen("\"herd_version\"") : NULL;
+    while (v && (*v == ':' || isspace((unsigned char)*v))) v++;
+    const char *e = v && *v == '"' ? strchr(v + 1, '"') : NULL;
+    if (!e) return xstrdup(json);
+    struct buf b = {0};
+    buf_printf(&b, "%.*s\"%s%s", (int)(v - json), json, version, e);
+    return buf_steal(&b);
+}
+
+static void hash_of(const char *json, const char *version, char out[32])
+{
+    char *j = with_version(json, version);
+    snprintf(out, 32, "%016llx", (unsigned long long)fnv1a(j));
+    free(j);
+}
+
+void store_result_hash(const char *json, char out[32])
+{
+    /* herd's version is left out: re-saving the same measurements after
+     * an upgrade is the same result (the version is stored beside it). */
+    hash_of(json, "", out);
+}
+
+/* Compares the stored row of run_id with ours (a plain SELECT: the
+ * documented grants). Returns 1 same result, 2 different, 0 absent, -1
+ * error. A row saved before the hash left herd_version out matches when
+ * its hash is ours with its own stored version put back. */
+static int existing(PGconn *c, const char *run_id, const char *json,
+                    const char *hash, char *err, size_t errlen)
 {
     const char *p[1] = {run_id};
-    PGresult *res = PQexecParams(c, "SELECT result_hash FROM "
-                                 "analytics.load_testing WHERE run_id = $1 "
-                                 "FOR UPDATE", 1, NULL, p, NULL, NULL, 0);
+    PGresult *res = PQexecParams(c, "SELECT result_hash, herd_version FROM "
+                                 "analytics.load_testing WHERE run_id = $1",
+                                 1, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         set_err(err, errlen, "save", c, res);
         PQclear(res);
         return -1;
     }
     int rc = 0;
-    if (PQntuples(res) > 0)
-        rc = !PQgetisnull(res, 0, 0) && !strcmp(PQgetvalue(res, 0, 0), hash) ?
-             1 : 2;
+    if (PQntuples(res) > 0) {
+        rc = 2;
+        const char *h = PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0);
+        if (h && !strcmp(h, hash)) rc = 1;
+        if (h && rc == 2 && !PQgetisnull(res, 0, 1)) {
+            char old[32];
+            hash_of(json, PQgetvalue(res, 0, 1), old);
+            if (!strcmp(h, old)) rc = 1;
+        }
+    }
     PQclear(res);
     return rc;
 }
@@ -459,34 +649,42 @@ enum store_saved store_save(PGconn *c, const struct result *r, char *err,
     }
     char *json = result_to_json(r);
     char hash[32];
-    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)fnv1a(json));
+    store_result_hash(json, hash);
     enum store_saved out = STORE_FAILED;
+    last_state[0] = '\0';
     for (int attempt = 0; attempt < 2; attempt++) {
         if (exec0(c, "BEGIN", "save", err, errlen) < 0) break;
-        int ex = existing(c, r->run_id, hash, err, errlen);
-        if (ex != 0) {
-            rollback(c);
-            if (ex == 1) out = STORE_ALREADY;
-            if (ex == 2) {
-                out = STORE_CONFLICT;
-                snprintf(err, errlen, "run id \"%s\" is already saved with a "
-                         "different result; use another --run-id",
-                         r->run_id);
-            }
-            break;
-        }
         int rc = insert_run(c, r, json, hash, err, errlen);
-        for (int i = 0; rc == 0 && i < r->stats->ntx; i++)
-            rc = insert_tx(c, r, &r->stats->tx[i], err, errlen);
-        if (rc == 0 && exec0(c, "COMMIT", "save: commit", err, errlen) == 0) {
-            out = STORE_SAVED;
+        for (int i = 0; rc == 1 && i < r->stats->ntx; i++)
+            if (insert_tx(c, r, &r->stats->tx[i], err, errlen) < 0) rc = -1;
+        if (rc == 1) {
+            if (exec0(c, "COMMIT", "save: commit", err, errlen) == 0) {
+                out = STORE_SAVED;
+                break;
+            }
+            rc = -1;
+        }
+        /* 23505 unique_violation: a concurrent save won a race the
+         * ON CONFLICT did not cover; look again. Decided on the SQLSTATE,
+         * never on the (translated) message. */
+        int raced = rc < 0 && !strcmp(last_state, "23505");
+        rollback(c);
+        if (rc < 0 && !raced) break;
+        int ex = existing(c, r->run_id, json, hash, err, errlen);
+        if (ex < 0) break;
+        if (ex == 1) { out = STORE_ALREADY; break; }
+        if (ex == 2) {
+            out = STORE_CONFLICT;
+            snprintf(err, errlen, "run id \"%s\" is already saved with a "
+                     "different result; use another --run-id", r->run_id);
             break;
         }
-        /* A concurrent save of the same run id won the race: look again. */
-        int raced = strstr(err, "duplicate key") != NULL;
-        rollback(c);
-        if (!raced) break;
+        /* ex == 0: the other save rolled back; try once more. */
     }
+    if (out == STORE_FAILED && !strcmp(last_state, "42501"))
+        add_hint(err, errlen, "the role needs USAGE on the schema analytics "
+                 "and SELECT, INSERT on analytics.load_testing, "
+                 "load_testing_transactions and load_testing_errors");
     free(json);
     return out;
 }
@@ -516,18 +714,22 @@ struct result *store_load(PGconn *c, const char *run_id, char *err,
     return r;
 }
 
-int store_recent_runs(PGconn *c, const char *plan, const char *before_run_id,
-                      int n, char **ids, char *err, size_t errlen)
+int store_recent_runs_ex(PGconn *c, const char *plan,
+                         const char *before_run_id, int n,
+                         enum store_runs which, char **ids, char *err,
+                         size_t errlen)
 {
     char lim[16];
     snprintf(lim, sizeof lim, "%d", n);
-    const char *p[3] = {plan, before_run_id, lim};
+    const char *p[4] = {plan, before_run_id, lim,
+                        which == STORE_RUNS_COMPLETE ? "t" : "f"};
     PGresult *res = PQexecParams(c,
         "SELECT run_id FROM analytics.load_testing "
         "WHERE plan_name = $1 AND result IS NOT NULL AND ($2::text IS NULL OR "
         "(run_id <> $2 AND started_at < coalesce((SELECT started_at FROM "
         "analytics.load_testing WHERE run_id = $2), 'infinity'))) "
-        "ORDER BY started_at DESC LIMIT $3", 3, NULL, p, NULL, NULL, 0);
+        "AND (NOT $4::boolean OR verdict IN ('passed', 'thresholds_failed')) "
+        "ORDER BY started_at DESC LIMIT $3", 4, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         set_err(err, errlen, "recent runs", c, res);
         PQclear(res);
@@ -537,4 +739,12 @@ int store_recent_runs(PGconn *c, const char *plan, const char *before_run_id,
     for (int i = 0; i < got; i++) ids[i] = xstrdup(PQgetvalue(res, i, 0));
     PQclear(res);
     return got;
+}
+
+int store_recent_runs(PGconn *c, const char *plan, const char *before_run_id,
+                      int n, char **ids, char *err, size_t errlen)
+{
+    return store_recent_runs_ex(c, plan, before_run_id, n,
+                                before_run_id ? STORE_RUNS_COMPLETE :
+                                STORE_RUNS_ALL, ids, err, errlen);
 }

@@ -37,8 +37,9 @@ enum store_saved { STORE_SAVED, STORE_ALREADY, STORE_CONFLICT, STORE_FAILED };
 
 /* Saves r under r->run_id in one transaction: the run row (old columns
  * and new), one row per transaction, one per error key and status code.
- * Saving the same result again changes nothing (STORE_ALREADY); a
- * different result under an existing run id is refused (STORE_CONFLICT).
+ * Saving the same result again changes nothing (STORE_ALREADY), whichever
+ * herd version saved it; a different result under an existing run id is
+ * refused (STORE_CONFLICT). Needs only INSERT and SELECT.
  * err is set for STORE_CONFLICT and STORE_FAILED. */
 enum store_saved store_save(PGconn *c, const struct result *r, char *err,
                             size_t errlen);
@@ -48,14 +49,41 @@ enum store_saved store_save(PGconn *c, const struct result *r, char *err,
 struct result *store_load(PGconn *c, const char *run_id, char *err,
                           size_t errlen);
 
-/* Run ids of the last n runs of plan started before the given run (or
- * all, if before_run_id is NULL), newest first. Returns the count found
- * (<= n; ids are malloc'd, caller frees each) or -1 with err set. */
+/* Which runs a listing returns. COMPLETE: the runs a baseline may use,
+ * verdict "passed" or "thresholds_failed" (every planned request was
+ * sent and measured); interrupted, truncated/late, shard-failed,
+ * setup-failed and no-success runs are left out, and so are rows saved
+ * without a verdict. ALL: every herd run (history). */
+enum store_runs { STORE_RUNS_COMPLETE, STORE_RUNS_ALL };
+
+/* Run ids of the last n runs of plan (by started_at) started before the
+ * given run (or all, if before_run_id is NULL), newest first. Returns the
+ * count found (<= n; ids are malloc'd, caller frees each) or -1 with err
+ * set. */
+int store_recent_runs_ex(PGconn *c, const char *plan,
+                         const char *before_run_id, int n,
+                         enum store_runs which, char **ids, char *err,
+                         size_t errlen);
+/* The same; with before_run_id (a baseline: compare --last N) only
+ * COMPLETE runs, without it (history) ALL. */
 int store_recent_runs(PGconn *c, const char *plan, const char *before_run_id,
                       int n, char **ids, char *err, size_t errlen);
 
+/* The verdict stored with a run: "passed", "thresholds_failed",
+ * "truncated", "no_success", "setup_failed", "shards_failed" or
+ * "interrupted" (result_failures' precedence, the strongest first). */
+const char *store_verdict(const struct result *r);
+
+/* The hash stored in result_hash: FNV-1a of the result document (json,
+ * as result_to_json writes it) with herd's version left out. out holds
+ * 16 hex digits. */
+void store_result_hash(const char *json, char out[32]);
+
 /* Replaces the password of conninfo, if any, wherever it appears in msg
- * (in place). Used on every libpq message herd prints. */
+ * (in place), and the whole conninfo too. Does not depend on libpq being
+ * able to parse conninfo: in a URL, whatever follows the first ':' after
+ * "://" up to the last '@' (as written and percent-decoded); in key/value
+ * form every "password=" value. Used on every libpq message herd prints. */
 void store_mask(const char *conninfo, char *msg);
 
 /* 1 if conninfo carries a password (then it must come from the

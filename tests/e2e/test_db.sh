@@ -9,9 +9,18 @@
 
 pgport=$(free_port)
 PW="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-"$REPO/scripts/pg-test" start "$TMP/pg" "$pgport" "$PW" > "$TMP/pg.out" 2>&1 || {
-    cat "$TMP/pg.out"; fail "PostgreSQL did not start"; finish; }
-trap '"$REPO/scripts/pg-test" stop "$TMP/pg"; cleanup' EXIT
+# A German locale for the server (when localedef and PostgreSQL's German
+# messages are there): one database answers in German, so nothing herd
+# decides may depend on the English text of an error.
+loc=$(mktemp -d /tmp/herd-loc.XXXXXX); chmod 755 "$loc"
+german=""
+if ls /usr/share/locale/de/LC_MESSAGES/postgres-*.mo > /dev/null 2>&1 &&
+   localedef -i de_DE -f UTF-8 "$loc/de_DE.UTF-8" > /dev/null 2>&1; then
+    chmod -R a+rX "$loc"; german=1
+fi
+PG_TEST_LOCPATH=$loc "$REPO/scripts/pg-test" start "$TMP/pg" "$pgport" "$PW" > "$TMP/pg.out" 2>&1 || {
+    cat "$TMP/pg.out"; fail "PostgreSQL did not start"; rm -rf "$loc"; finish; }
+trap '"$REPO/scripts/pg-test" stop "$TMP/pg"; rm -rf "$loc"; cleanup' EXIT
 export DATABASE_URL="postgresql://postgres:$PW@127.0.0.1:$pgport/postgres"
 export PGPASSWORD="$PW"
 sql() { psql -h 127.0.0.1 -p "$pgport" -U postgres -d "${DB:-postgres}" -tA -v ON_ERROR_STOP=1 "$@"; }
@@ -20,10 +29,10 @@ h() { "$HERD" "$@" >> "$out" 2>&1; }
 
 # Migrations: from empty, then again (nothing to do).
 h db migrate; expect_eq "migrate from empty" 0 "$?"
-expect_eq "four migrations recorded" 4 "$(sql -c 'select count(*) from analytics.herd_migrations')"
+expect_eq "five migrations recorded" 5 "$(sql -c 'select count(*) from analytics.herd_migrations')"
 "$HERD" db migrate > "$TMP/m2" 2>&1; expect_eq "migrate again" 0 "$?"
 cat "$TMP/m2" >> "$out"
-grep -q "0 applied, 4 already there" "$TMP/m2" && ok "re-run applies nothing" || fail "re-run: $(cat "$TMP/m2")"
+grep -q "0 applied, 5 already there" "$TMP/m2" && ok "re-run applies nothing" || fail "re-run: $(cat "$TMP/m2")"
 
 # Two migrating at once on a fresh database: both succeed, applied once.
 sql -c 'create database fresh' > /dev/null
@@ -32,7 +41,7 @@ DATABASE_URL=$fresh "$HERD" db migrate >> "$out" 2>&1 & a=$!
 DATABASE_URL=$fresh "$HERD" db migrate >> "$out" 2>&1 & b=$!
 wait $a; ra=$?; wait $b; rb=$?
 expect_eq "concurrent migrations both succeed" "0 0" "$ra $rb"
-expect_eq "applied once" 4 "$(DB=fresh sql -c 'select count(*) from analytics.herd_migrations')"
+expect_eq "applied once" 5 "$(DB=fresh sql -c 'select count(*) from analytics.herd_migrations')"
 
 # An old-system table is upgraded in place; its rows and columns survive.
 sql -c 'create database legacy' > /dev/null
@@ -196,6 +205,135 @@ grep -q '^sharded|weekly|.*|3|2|1|0|\[{"shard": 2, "reason": "timeout"}\]' "$TMP
 "$HERD" report --history weekly --last 10 --html "$TMP/history.html" >> "$out" 2>&1
 expect_eq "history from the database" 0 "$?"
 expect_eq "history lists the weekly runs" 6 "$(grep -c '<tr><td>' "$TMP/history.html")"
+
+# Re-saving after a herd upgrade is the same result: herd's version is not
+# in the hash. A row saved by an older herd (hash over its own version) is
+# recognized too: simulated by storing the hash that version computed (of
+# the document as herd re-writes it: herd merge of the one file).
+fnv() { /usr/bin/python3 - "$1" "$2" <<'PY2'
+import re, sys
+j = open(sys.argv[1], "rb").read().rstrip(b"\n")   # the file ends in a newline, the document not
+j = re.sub(rb'("herd_version":\s*")[^"]*"', lambda m: m.group(1) + sys.argv[2].encode() + b'"', j, count=1)
+h = 1469598103934665603
+for b in j:
+    h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+print("%016x" % h)
+PY2
+}
+"$HERD" merge "$TMP/week3.json" -o "$TMP/week3.rewritten.json" > /dev/null 2>&1
+sql -c "update analytics.load_testing set herd_version = '0.0.9', result_hash = '$(fnv "$TMP/week3.rewritten.json" 0.0.9)' where run_id = 'week3'" > /dev/null
+"$HERD" save "$TMP/week3.json" > "$TMP/upgrade" 2>&1; expect_eq "re-save of a run an older herd saved exits 0" 0 "$?"
+cat "$TMP/upgrade" >> "$out"
+grep -q "already saved with this result" "$TMP/upgrade" && ok "older herd's row: the same result" || fail "upgrade re-save: $(cat "$TMP/upgrade")"
+"$HERD" merge "$TMP/week4.json" -o "$TMP/week4.rewritten.json" > /dev/null 2>&1
+expect_eq "the stored hash leaves herd_version out" "$(fnv "$TMP/week4.rewritten.json" "")" \
+    "$(sql -c "select result_hash from analytics.load_testing where run_id = 'week4'")"
+sql -c "update analytics.load_testing set herd_version = '0.0.9' where run_id = 'week4'" > /dev/null
+"$HERD" save "$TMP/week4.json" > "$TMP/upgrade2" 2>&1; expect_eq "re-save under another herd version exits 0" 0 "$?"
+cat "$TMP/upgrade2" >> "$out"
+expect_eq "herd_version stays stored" "0.0.9" "$(sql -c "select herd_version from analytics.load_testing where run_id = 'week4'")"
+
+# Two saves of the same run at once: one saves, the other finds it there,
+# whatever the language of the server's messages (ON CONFLICT, and the
+# SQLSTATE, never the English "duplicate key"). The first save is held by
+# a lock after its run row, so the second meets it uncommitted.
+racedb=postgres
+if [ -n "$german" ]; then
+    sql -c "create database german" -c "alter database german set lc_messages = 'de_DE.UTF-8'" > /dev/null
+    racedb=german
+    DATABASE_URL="postgresql://postgres:$PW@127.0.0.1:$pgport/german" "$HERD" db migrate >> "$out" 2>&1
+    [ "$(DB=german sql -c "select 1/0" 2>&1 | grep -c 'Division durch Null')" = 1 ] &&
+        ok "the race database answers in German" || fail "lc_messages: $(DB=german sql -c 'select 1/0' 2>&1)"
+else
+    ok "no German locale here: the race runs in English"
+fi
+"$TOOLS/mkresult" race race1 1790000000000 60000 5 < "$TMP/week1.samples" > "$TMP/race1.json"
+DB=$racedb sql -c "begin; lock table analytics.load_testing_transactions in access exclusive mode; select pg_sleep(3); commit" > /dev/null 2>&1 & locker=$!
+sleep 0.5
+DATABASE_URL="postgresql://postgres:$PW@127.0.0.1:$pgport/$racedb" "$HERD" save "$TMP/race1.json" > "$TMP/race.a" 2>&1 & a=$!
+sleep 0.5
+DATABASE_URL="postgresql://postgres:$PW@127.0.0.1:$pgport/$racedb" "$HERD" save "$TMP/race1.json" > "$TMP/race.b" 2>&1 & b=$!
+wait $a; ra=$?; wait $b; rb=$?; wait $locker
+cat "$TMP/race.a" "$TMP/race.b" >> "$out"
+expect_eq "concurrent saves of one run both succeed" "0 0" "$ra $rb"
+expect_eq "concurrent saves: one saved, one found it" "1 1" \
+    "$(grep -c '^saved run race1' "$TMP/race.a" "$TMP/race.b" | awk -F: '{s += $2} END {printf "%d", s}') $(grep -c 'already saved with this result' "$TMP/race.a" "$TMP/race.b" | awk -F: '{s += $2} END {printf "%d", s}')"
+expect_eq "concurrent saves: one row" 1 "$(DB=$racedb sql -c "select count(*) from analytics.load_testing where run_id = 'race1'")"
+
+# Baselines (--last N) leave out interrupted, truncated and failed runs:
+# two such runs, fast, between gate3 and gate4 would make an unchanged
+# gate4 look like a regression. The history still shows them.
+/usr/bin/python3 - "$TMP" <<'PY2'
+import random, sys
+for name, scale in [("gate", 1.0), ("fast", 0.3)]:
+    rnd = random.Random(7); lines = []
+    for i in range(300):
+        lines.append("request step %d 200" % int(rnd.lognormvariate(9, 0.3) * scale))
+    open("%s/%s.samples" % (sys.argv[1], name), "w").write("\n".join(lines) + "\n")
+PY2
+g0=1791000000000
+iters='.iterations.started = 300 | .iterations.succeeded = 300'
+for i in 1 2 3 4; do
+    "$TOOLS/mkresult" gate "gate$i" $((g0 + i * 86400000)) 60000 5 < "$TMP/gate.samples" | jq "$iters" > "$TMP/gate$i.json"
+done
+"$TOOLS/mkresult" gate gate-int $((g0 + 3 * 86400000 + 3600000)) 60000 5 < "$TMP/fast.samples" | jq "$iters | .interrupted = true" > "$TMP/gate-int.json"
+"$TOOLS/mkresult" gate gate-trunc $((g0 + 3 * 86400000 + 7200000)) 60000 5 < "$TMP/fast.samples" | jq "$iters | .shards.truncated = 1" > "$TMP/gate-trunc.json"
+"$TOOLS/mkresult" gate gate-shard $((g0 + 3 * 86400000 + 9000000)) 60000 5 < "$TMP/fast.samples" | jq "$iters"' | .shards.total = 2 | .shards.failed = 1 | .shards.failures = [{"shard": 1, "reason": "timeout"}]' > "$TMP/gate-shard.json"
+for f in gate1 gate2 gate3 gate-int gate-trunc gate-shard gate4; do h save "$TMP/$f.json"; done
+expect_eq "verdicts stored" "gate-int|interrupted gate-shard|shards_failed gate-trunc|truncated gate1|passed" \
+    "$(sql -c "select run_id, verdict from analytics.load_testing where run_id in ('gate1','gate-int','gate-trunc','gate-shard') order by run_id" | tr '\n' ' ' | sed 's/ $//')"
+"$HERD" compare run:gate4 --last 3 > "$TMP/cmpg" 2>&1; expect_eq "baseline leaves out interrupted/truncated/failed runs" 0 "$?"
+cat "$TMP/cmpg" >> "$out"
+"$HERD" report --history gate --last 10 --html "$TMP/gate-history.html" >> "$out" 2>&1
+expect_eq "history still shows every run" 7 "$(grep -c '<tr><td>' "$TMP/gate-history.html")"
+
+# A role granted exactly what the README says (CONNECT; USAGE on analytics;
+# SELECT, INSERT on the three tables) can save, re-save, compare and read
+# the history.
+RPW="rw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+sql -c "create role herd_rw login password '$RPW'; revoke all on database postgres from public; grant connect on database postgres to herd_rw, postgres; grant usage on schema analytics to herd_rw; grant select, insert on analytics.load_testing, analytics.load_testing_transactions, analytics.load_testing_errors to herd_rw" > /dev/null
+rw_url="postgresql://herd_rw:$RPW@127.0.0.1:$pgport/postgres"
+for i in 1 2; do
+    "$TOOLS/mkresult" rw "rw$i" $((g0 + i * 86400000)) 60000 5 < "$TMP/gate.samples" | jq "$iters" > "$TMP/rw$i.json"
+done
+DATABASE_URL=$rw_url "$HERD" save "$TMP/rw1.json" > "$TMP/rw.out" 2>&1; expect_eq "restricted role: save" 0 "$?"
+DATABASE_URL=$rw_url "$HERD" save "$TMP/rw1.json" >> "$TMP/rw.out" 2>&1; expect_eq "restricted role: re-save" 0 "$?"
+DATABASE_URL=$rw_url "$HERD" save "$TMP/rw2.json" --run-id rw1 >> "$TMP/rw.out" 2>&1; expect_eq "restricted role: conflict is exit 7" 7 "$?"
+grep -q 'already saved with a different result' "$TMP/rw.out" && ok "restricted role: conflict explained" || fail "restricted conflict: $(cat "$TMP/rw.out")"
+DATABASE_URL=$rw_url "$HERD" save "$TMP/rw2.json" >> "$TMP/rw.out" 2>&1; expect_eq "restricted role: save another" 0 "$?"
+DATABASE_URL=$rw_url "$HERD" compare run:rw2 --last 1 >> "$TMP/rw.out" 2>&1; expect_eq "restricted role: compare --last" 0 "$?"
+DATABASE_URL=$rw_url "$HERD" report --history rw --last 5 --html "$TMP/rw-history.html" >> "$TMP/rw.out" 2>&1
+expect_eq "restricted role: history" 0 "$?"
+grep -q "permission denied" "$TMP/rw.out" && fail "restricted role: $(grep 'permission denied' "$TMP/rw.out")" || ok "restricted role: no permission error"
+grep -q -- "$RPW" "$TMP/rw.out" && fail "restricted role's password printed" || ok "restricted role's password never printed"
+cat "$TMP/rw.out" >> "$out"
+
+# db migrate by a role that does not own the schema: refused, and told who
+# must run it.
+sql -c "grant create on database postgres to herd_rw" > /dev/null
+DB=legacy sql -c "grant connect on database legacy to herd_rw; grant usage on schema analytics to herd_rw" > /dev/null
+sql -c "create database legacy2" > /dev/null
+DB=legacy2 sql -c "create schema analytics; create table analytics.load_testing (run_id text primary key, num_users integer not null, avg_container_time numeric not null, max_container_time numeric not null, std_container_time numeric not null, avg_web_time numeric not null, max_web_time numeric not null, std_web_time numeric not null); grant create on database legacy2 to herd_rw; grant usage on schema analytics to herd_rw" > /dev/null
+DATABASE_URL="postgresql://herd_rw:$RPW@127.0.0.1:$pgport/legacy2" "$HERD" db migrate > "$TMP/mig-rw" 2>&1
+expect_eq "migrate by a non-owner exits 7" 7 "$?"
+cat "$TMP/mig-rw" >> "$out"
+grep -q "permission denied for schema analytics" "$TMP/mig-rw" && ok "non-owner migrate: permission denied" || fail "non-owner migrate: $(cat "$TMP/mig-rw")"
+grep -q "^herd: hint: .*run it as their owner" "$TMP/mig-rw" && ok "non-owner migrate: says who must run it" || fail "no hint: $(cat "$TMP/mig-rw")"
+
+# Malformed DATABASE_URLs: nothing of the password, nor the URL, printed.
+for bad in "postgresql://postgres:$PW%zz@127.0.0.1:$pgport/postgres" \
+           "postgresql://postgres:$PW@[::1:$pgport/postgres" \
+           "postgresql://postgres:$PW@127.0.0.1:$pgport/postgres?sslmode=bogus" \
+           "host=127.0.0.1 password=$PW port=$pgport 'dbname"; do
+    DATABASE_URL=$bad timeout 20 "$HERD" save "$TMP/week1.json" > "$TMP/bad" 2>&1; rc=$?
+    cat "$TMP/bad" >> "$out"
+    expect_eq "malformed DATABASE_URL: exit 7" 7 "$rc"
+    grep -qF -- "$bad" "$TMP/bad" && fail "malformed DATABASE_URL printed: $(cat "$TMP/bad")" || ok "malformed DATABASE_URL not printed"
+done
+# A password made only of '*' that shows in a message (here in the host
+# name) once looped forever.
+DATABASE_URL="postgresql://postgres:**@no-such-host-**.invalid/x" timeout 20 "$HERD" save "$TMP/week1.json" > "$TMP/stars" 2>&1
+expect_eq "a password of '*' only: a clean error" 7 "$?"
 
 # Nothing herd printed contains the password.
 grep -q -- "$PW" "$out" && fail "the password appeared in herd's output" || ok "password never printed"

@@ -63,6 +63,80 @@ ci = yaml.safe_load(open(wf + "/ci.yml"))
 con = ci.get(True) or ci.get("on")
 check("push" in con and "pull_request" in con, "ci.yml on push and pull request")
 check(any("bash .ci/run" in str(s.get("run", "")) for s in ci["jobs"]["test"]["steps"]), "ci.yml runs .ci/run")
+
+# --- What a validator cannot see. ---
+job = lt["jobs"]["load-test"]
+idx = {s.get("id"): i for i, s in enumerate(steps) if s.get("id")}
+run_i = names.index("Run the distributed test")
+# A re-run (attempt 2) must not collide with attempt 1's artifact.
+check("github.run_attempt" in str(up.get("with", {}).get("name", "")),
+      "artifact name carries the attempt (%s)" % up.get("with", {}).get("name"))
+# The test step's timeout comes from the duration, through a step that
+# parses it and refuses one the job cannot hold.
+tm = str(step("Run the distributed test").get("timeout-minutes", ""))
+m = re.fullmatch(r"\$\{\{\s*fromJSON\(steps\.([\w-]+)\.outputs\.minutes\)\s*\}\}", tm)
+check(m is not None and m.group(1) in idx and idx[m.group(1)] < run_i,
+      "the test step's timeout-minutes comes from an earlier step's output (%r)" % tm)
+if m and m.group(1) in idx:
+    import os, subprocess, tempfile
+    budget = steps[idx[m.group(1)]]
+    def minutes(d):
+        with tempfile.NamedTemporaryFile("r", suffix=".out") as o:
+            env = dict(os.environ, DURATION=d, GITHUB_OUTPUT=o.name)
+            p = subprocess.run(["bash", "-e", "-c", budget["run"]], env=env,
+                               capture_output=True, text=True, timeout=30)
+            out = dict(l.split("=", 1) for l in o.read().split() if "=" in l)
+        return p.returncode, out.get("minutes"), p.stdout + p.stderr
+    rc, mins, txt = minutes("5m")
+    check(rc == 0 and mins is not None and 5 + 5 <= int(mins) <= 30,
+          "5m gives the test step a timeout above the load (%s minutes)" % mins)
+    rc2, mins2, _ = minutes("1h20m")
+    rc3, _, txt3 = minutes("2h")
+    check(rc3 != 0 and "::error" in txt3 and "2h" in txt3,
+          "a duration the job cannot hold is refused with an error (%s)" % txt3.strip()[:160])
+    rc4, _, txt4 = minutes("soon")
+    check(rc4 != 0 and "::error" in txt4, "a duration that is not one is refused")
+    fits = True
+    for d in range(1, 180):
+        rc, mins, _ = minutes("%dm" % d)
+        if rc == 0 and not (d < int(mins) <= job["timeout-minutes"] - 20):
+            fits = False
+    rc, mins, _ = minutes("90s")
+    check(fits and rc == 0 and int(mins) >= 2,
+          "every accepted duration leaves 20 of the job's %s minutes for the rest" % job["timeout-minutes"])
+# Save, compare and history do not run on a cancelled job (a cancelled run
+# would join later baselines); a failed test is still saved.
+for n in ("Save to PostgreSQL", "Compare with the last 4 weeks", "History page"):
+    cond = str(step(n).get("if", ""))
+    check("!cancelled()" in cond and "always()" not in cond, "%s: if !cancelled(), not always() (%s)" % (n, cond))
+# Only what the job uses, and the built dependencies cached by their
+# Debian versions.
+allrun = "\n".join(str(s.get("run", "")) for s in steps)
+check("scripts/install-deps" not in allrun, "the weekly job does not install the test suite's packages (scripts/install-deps)")
+unused = [p for p in ("chromium", "valgrind", "postgresql", "nginx", "redis", "clang", "python3-flask")
+          if re.search(r"apt-get install[^\n]*(\\\n[^\n]*)*\b%s\b" % re.escape(p), allrun)]
+check(not unused, "no unused package installed (%s)" % unused)
+caches = [i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith(("actions/cache@", "actions/cache/restore@"))]
+build_i = names.index("Build and unit-test")
+ok_cache = False
+for i in caches:
+    w = steps[i].get("with", {})
+    km = re.search(r"steps\.([\w-]+)\.outputs", str(w.get("key", "")))
+    ok_cache = ok_cache or (i < build_i and all(p in str(w.get("path", "")) for p in ("build/curl", "build/lambda/deps"))
+        and km is not None and km.group(1) in idx and "apt-cache policy" in str(steps[idx[km.group(1)]].get("run", "")))
+check(ok_cache, "built dependencies restored from a cache before the build, keyed by apt-cache policy")
+if caches and str(steps[caches[0]].get("uses", "")).startswith("actions/cache/restore@"):
+    saves = [i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("actions/cache/save@")]
+    check(saves and saves[0] < names.index("Teardown"), "the cache is saved before the teardown removes build/")
+# ci.yml: read-only token, one run per ref.
+check(ci.get("permissions") == {"contents": "read"}, "ci.yml: permissions contents: read")
+cc = ci.get("concurrency") or {}
+check(isinstance(cc, dict) and "github.ref" in str(cc.get("group", "")), "ci.yml: concurrency per ref")
+# The README's run id is the workflow's.
+readme = open(wf + "/../../README.md").read()
+rid = str(job.get("env", {}).get("RUN_ID", ""))
+check(rid == "gh-${{ github.run_id }}-${{ github.run_attempt }}" and "--run-id gh-<run id>-<attempt>" in readme
+      and "--run-id gh-<run id>`" not in readme, "README and workflow agree on the run id (%s)" % rid)
 PY
 [ $? -eq 0 ] || fail "the workflow checks crashed: $(tail -3 "$TMP/checks.out")"
 while IFS= read -r line; do
