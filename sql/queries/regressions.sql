@@ -1,10 +1,14 @@
 -- Runs whose p95 or error rate is worse than the median of the previous
 -- :n runs of the same plan and transaction (psql -v n=5): p95 more than
--- 20 % above, or error rate more than 1 point above.
+-- 20 % above, or error rate more than 1 point above. Only runs that
+-- measured their whole load count (verdict passed or thresholds_failed):
+-- an interrupted, truncated or failed run is neither judged nor a baseline.
 WITH ranked AS (
     SELECT t.*, row_number() OVER w AS seq
     FROM analytics.load_testing_transactions t
-    WINDOW w AS (PARTITION BY plan_name, name, kind ORDER BY started_at)
+    JOIN analytics.load_testing l USING (run_id)
+    WHERE l.verdict IN ('passed', 'thresholds_failed')
+    WINDOW w AS (PARTITION BY t.plan_name, t.name, t.kind ORDER BY t.started_at)
 ), judged AS (
     SELECT cur.run_id, cur.plan_name, cur.name, cur.kind, cur.started_at,
            cur.p95_time, cur.error_rate,
