@@ -23,13 +23,12 @@
 # None of the slack comes near the defects this file is for: a leaked
 # 100 ms think, a 5-6 ms arrival-tick offset, a run 100 ms too long.
 #
-# A check that cannot run prints "SKIP" and counts as a failure.
+# A check that cannot run is a counted skip (lib.sh's skip): never a pass,
+# and a failure of the suite under CI=true (scripts/run-e2e).
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
 ACC="$REPO/tests/tools/accuracy.py"
-
-skip() { _fail=$((_fail + 1)); echo "  SKIP $* (counted as a failure)"; }
 
 # judge ARGS...: runs accuracy.py ARGS and counts each "ok"/"fail" line.
 judge() {

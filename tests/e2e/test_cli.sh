@@ -28,23 +28,34 @@ out=$("$HERD" check "$TMP/one.json"); rc=$?
 expect_eq "herd check of a good plan" 0 "$rc"
 case "$out" in *"ok: plan \"one\""*) ok "check says ok";; *) fail "check said: $out";; esac
 
-# An unwritable result path is found before any load is sent.
-mkdir "$TMP/ro"; chmod 500 "$TMP/ro"
-if [ "$(id -u)" -ne 0 ]; then
-    "$HERD" run "$TMP/one.json" -o "$TMP/ro/r.json" -q > /dev/null 2>&1
-    expect_eq "unwritable result path exits 6" 6 "$?"
-fi
+# An unwritable result path is found before any load is sent. A path
+# under a regular file fails with ENOTDIR for root too (CI runs as root,
+# and root writes into a chmod 500 directory).
+: > "$TMP/file"
+"$HERD" run "$TMP/one.json" -o "$TMP/file/r.json" -q > "$TMP/ro.out" 2>&1
+expect_eq "unwritable result path exits 6" 6 "$?"
+grep -q "cannot write the result here" "$TMP/ro.out" && ok "unwritable: says why" || fail "unwritable: $(cat "$TMP/ro.out")"
 "$HERD" run "$TMP/one.json" -o "/nonexistent-dir/r.json" -q > "$TMP/nodir.out" 2>&1
 expect_eq "missing result directory exits 6" 6 "$?"
 grep -q "cannot write the result here" "$TMP/nodir.out" && ok "says why" || fail "no reason given"
 
 # A full disk (a 4 MB tmpfs in a private mount namespace) is found before
 # any load is sent.
+# GitHub's container (debian:bookworm, no CAP_SYS_ADMIN) cannot make the
+# namespace: a skip expected there, a failure of CI anywhere else.
 mkdir -p "$TMP/full"
-unshare -rm sh -c "mount -t tmpfs -o size=4m none '$TMP/full' && \
-    '$HERD' run '$TMP/one.json' -o '$TMP/full/r.json' -q" > "$TMP/full.out" 2>&1
-expect_eq "full disk exits 6" 6 "$?"
-grep -q "the disk is full" "$TMP/full.out" && ok "says the disk is full" || fail "full disk: $(cat "$TMP/full.out")"
+if unshare -rm true 2>/dev/null; then
+    unshare -rm sh -c "mount -t tmpfs -o size=4m none '$TMP/full' && \
+        '$HERD' run '$TMP/one.json' -o '$TMP/full/r.json' -q" > "$TMP/full.out" 2>&1
+    expect_eq "full disk exits 6" 6 "$?"
+    grep -q "the disk is full" "$TMP/full.out" && ok "says the disk is full" || fail "full disk: $(cat "$TMP/full.out")"
+elif [ "${GITHUB_ACTIONS:-}" = true ]; then
+    skip --expected "GitHub's container has no namespaces" "full disk: unshare -rm not permitted"
+    skip --expected "GitHub's container has no namespaces" "full disk: the reason"
+else
+    skip "full disk: unshare -rm not permitted here"
+    skip "full disk: the reason"
+fi
 
 # Spawn rate: 10 users at 5 users/s take about 2 s to all be running.
 cat > "$TMP/spawn.json" <<JSON

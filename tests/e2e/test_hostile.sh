@@ -57,7 +57,11 @@ expect_eq "a status that never finishes: poll_timeout" '["poll_timeout"]' "$(cls
 expect_eq "nothing listening: connect" '["connect"]' "$(cls refused)"
 expect_eq "TLS handshake stall: timeout" '["timeout"]' "$(cls tls-stall)"
 mx=$(jq '[.transactions[] | select(.kind=="request") | .max_us] | max' "$r")
-[ "$mx" -le 2600000 ] && ok "every request ended within its 2 s timeout (max ${mx}us)" || fail "a request took ${mx}us"
+# A request that ignored its timeout would wait forever here (one user, one
+# iteration, no duration to end it): the bound only has to tell 2 s from
+# that. 2.6 s flaked under ASan on a busy 2-core box (the 50 MB bodies are
+# read at ASan's speed); 5 s still says "ended at its timeout".
+[ "$mx" -le 5000000 ] && ok "every request ended within its 2 s timeout (max ${mx}us)" || fail "a request took ${mx}us"
 
 # The deep JSON again with room to parse all of it: refused by the parser's
 # nesting limit, not by a stack overflow.
@@ -110,6 +114,9 @@ if [ -z "${sanitized:-}" ]; then
     expect_eq "valgrind: no errors, no leaks" 0 "$?"
     [ "$(jq .iterations.started "$TMP/vg.json")" -gt 0 ] && ok "valgrind run measured" || fail "valgrind run empty"
 else
-    ok "sanitized binary: ASan + UBSan watch this run instead of valgrind"
+    # ASan + UBSan watch every run of this file instead (valgrind cannot
+    # run a sanitized binary).
+    skip --expected "sanitized build" "valgrind: no errors, no leaks"
+    skip --expected "sanitized build" "valgrind run measured"
 fi
 finish
