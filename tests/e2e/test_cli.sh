@@ -98,7 +98,11 @@ expect_eq "every arrival started or dropped" 30 "$total"
 [ "$(jq .iterations.dropped "$r")" -gt 0 ] && ok "arrivals beyond users and backlog dropped" || fail "nothing dropped"
 corr=$(jq '.transactions[0].p99_us' "$r")
 svc=$(jq '.transactions[0].service_p99_us' "$r")
-if [ "$corr" -ge 1500000 ] && [ "$svc" -lt 1200000 ]; then
+# The server's 1 s sleep is served in about 1 s, but on a busy 2-core box
+# Python's answer can come 0.2-0.5 s late: the uncorrected bound is loose
+# (1.6 s); what the check is for is the gap, the wait a corrected latency
+# adds on top of the service time.
+if [ "$corr" -ge 1500000 ] && [ "$svc" -lt 1600000 ] && [ $((corr - svc)) -ge 300000 ]; then
     ok "corrected p99 ${corr}us includes the wait; uncorrected ${svc}us does not"
 else fail "corrected p99 ${corr}us, uncorrected ${svc}us"; fi
 mx=$(jq '.transactions[0].max_us' "$r")

@@ -166,8 +166,13 @@ if [ "$span" -ge 4 ] && [ "$span" -le 8 ]; then ok "one timeline across parts ($
 for f in "$TMP"/parts-r.shards/*part-02.json; do
     [ "$(jq .iterations.started "$f")" -gt 0 ] && ok "last part ran ($(basename "$f"))" || fail "last part idle: $f"
 done
+# A part that began late is recorded as a late shard and exits 11 (the
+# exit 0 above): that is the exact check. The timeline adds the picture:
+# at most one empty second per part boundary (2 here) — a bootstrap that
+# starts slowly on a busy 2-core box can empty the second it lands in; a
+# part invoked at its start instead of ahead would empty more.
 gaps=$(jq '[.timeline[] | select(.requests == 0)] | length' "$r")
-[ "$gaps" -le 1 ] && ok "no gap between parts" || fail "$gaps empty seconds in the timeline"
+[ "$gaps" -le 2 ] && ok "no gap between parts ($gaps empty seconds)" || fail "$gaps empty seconds in the timeline"
 
 # Ctrl-C on the coordinator: it stops waiting, writes what it has and
 # names the shards whose results are missing.
