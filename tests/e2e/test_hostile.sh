@@ -111,7 +111,15 @@ rss=$(cat "$TMP/rss")
 if [ -z "${sanitized:-}" ]; then
     valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
         "$HERD" run "$TMP/plan.json" --users 8 --duration 3s -o "$TMP/vg.json" -q > "$TMP/vg.out" 2>&1
-    expect_eq "valgrind: no errors, no leaks" 0 "$?"
+    rc=$?
+    # valgrind's verdict is its exit 99. herd's own may be 10: at
+    # valgrind's speed 8 users run a handful of iterations, and when none
+    # drew one of the few scenarios that can succeed, no iteration
+    # succeeded (exit 10) — the run's outcome, not a memory error.
+    case $rc in
+        0|10) ok "valgrind: no errors, no leaks (herd exit $rc)" ;;
+        *) fail "valgrind: exit $rc: $(head -c 2000 "$TMP/vg.out")" ;;
+    esac
     [ "$(jq .iterations.started "$TMP/vg.json")" -gt 0 ] && ok "valgrind run measured" || fail "valgrind run empty"
 else
     # ASan + UBSan watch every run of this file instead (valgrind cannot
