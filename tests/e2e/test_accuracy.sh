@@ -19,14 +19,16 @@
 # p99: A = 10 ms, F = 25 % (why: see "tolerances" below).
 # None of the slack comes near the defects this file is for: a leaked
 # 100 ms think, a 5-6 ms arrival-tick offset, a run 100 ms too long.
+# These tolerances hold when herd gets its CPUs; each run measures how
+# long herd's threads waited for one, and a latency check that fails on a
+# machine that kept herd waiting is a counted, expected skip (judge_lat).
 #
-# A check that cannot run prints "SKIP" and counts as a failure.
+# A check that cannot run is a counted skip (lib.sh's skip): never a pass,
+# and a failure of the suite under CI=true (scripts/run-e2e).
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
 ACC="$REPO/tests/tools/accuracy.py"
-
-skip() { _fail=$((_fail + 1)); echo "  SKIP $* (counted as a failure)"; }
 
 # judge ARGS...: runs accuracy.py ARGS and counts each "ok"/"fail" line.
 judge() {
@@ -67,6 +69,34 @@ if [ -n "${HERD_SANITIZE:-}" ]; then
     echo "  (sanitizer build ($HERD_SANITIZE): latency, per-second and duration bounds relaxed; counts exact)"
 fi
 
+# judge_lat NAME ARGS...: a latency check (judge latency ARGS) of run
+# NAME, judged against the CPU herd got in that run. A percentile measures
+# the client's own overhead only when herd's threads were not kept waiting
+# for a CPU: a thread that waits (a busy shared machine, another job, a
+# CPU hog) adds a scheduler time slice to the samples it was about to
+# complete. Once the waiting reaches the share of samples that can move
+# the percentile — 1 % of the run's thread time for p99 (its top 1 %),
+# 10 % for p50 (a fifth of the upper half) — a failed check says nothing
+# about herd: it is a counted skip, declared expected, with the
+# measurement. Below that it is a failure; a passing check always counts.
+judge_lat() {
+    local name=$1 out line budget share=10; shift
+    case " $* " in *" --pct p99 "*) share=1 ;; esac
+    budget=$(jq --argjson s "$share" '(.duration_s // 0) * 1000 * 2 * $s / 100 | floor' "$TMP/$name.json")
+    out=$("$PY" "$ACC" latency "$@" 2>&1)
+    [ -n "$out" ] || { fail "accuracy.py latency printed nothing"; return; }
+    while IFS= read -r line; do
+        case "$line" in
+            "ok "*) ok "${line#ok }" ;;
+            "fail "*)
+                if [ "$waited" -ge "$budget" ]; then
+                    skip --expected "CPU contended: herd's threads waited ${waited} ms for a CPU, >= $share % of the run's thread time (${budget} ms)" "${line#fail }"
+                else fail "${line#fail } (herd's threads waited ${waited} ms for a CPU)"; fi ;;
+            *) fail "accuracy.py latency: $line" ;;
+        esac
+    done <<< "$out"
+}
+
 # --- the ground-truth server -------------------------------------------
 # One worker (so "the server" is one process we can freeze): see
 # scripts/nginx-echo.
@@ -92,11 +122,31 @@ if awk -v a="${rt:-x}" -v b="${rt20:-x}" 'BEGIN {exit !(a ~ /^[0-9.]+$/ && b ~ /
     ok "ground truth: /sleep/0 logs $rt s, /sleep/20 logs $rt20 s"
 else fail "ground truth: /sleep/0 logged '$rt', /sleep/20 logged '$rt20'"; fi
 
-# run NAME ARGS...: herd run with the result in $TMP/NAME.json; sets $rc.
+# sample_cpu PID FILE: until PID ends, writes to FILE the ms its threads
+# have spent runnable but without a CPU (run_delay, the sum over
+# /proc/PID/task/*/schedstat; the most seen, sampled every 0.1 s: threads
+# that ended take theirs with them).
+sample_cpu() {
+    local t m=0
+    echo 0 > "$2"
+    while [ -e "/proc/$1/task" ]; do
+        t=$(cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $2} END {printf "%d", s / 1e6}')
+        [ "${t:-0}" -gt "$m" ] && { m=$t; echo "$m" > "$2"; }
+        sleep 0.1
+    done
+}
+# run NAME ARGS...: herd run with the result in $TMP/NAME.json; sets $rc,
+# and $waited (sample_cpu's figure for the run).
 run() {
-    local name=$1; shift
-    "$HERD" run "$@" -o "$TMP/$name.json" -q > "$TMP/$name.out" 2>&1
+    local name=$1 pid sp; shift
+    "$HERD" run "$@" -o "$TMP/$name.json" -q > "$TMP/$name.out" 2>&1 &
+    pid=$!
+    sample_cpu "$pid" "$TMP/$name.waited" & sp=$!
+    wait "$pid"
     rc=$?
+    wait "$sp"
+    waited=$(cat "$TMP/$name.waited")
+    echo "       herd's threads waited ${waited} ms for a CPU"
 }
 # plan NAME LOAD STEPS: writes $TMP/NAME-plan.json, one scenario.
 plan() {
@@ -120,8 +170,8 @@ run a "$TMP/a-plan.json" --threads 2
 expect_eq "a. closed model exits 0" 0 "$rc"
 server a "/sleep/5?r=a"; lateness a
 judge count "$log" "/sleep/5?r=a" "$TMP/a.json" a
-judge latency "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p50 $P50 --res-ms 1
-judge latency "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p99 $P99 --res-ms 1
+judge_lat a "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p50 $P50 --res-ms 1
+judge_lat a "$log" "/sleep/5?r=a" "$TMP/a.json" a --pct p99 $P99 --res-ms 1
 
 # --- b. plan-level think -----------------------------------------------
 # load.think 100 ms after every request, 30 users, 20 ms endpoint, 3 s.
@@ -134,8 +184,8 @@ plan b '{"users": 30, "duration": "3s", "think": "100ms"}' \
 run b "$TMP/b-plan.json" --threads 2
 server b "/sleep/20?r=b"; lateness b
 judge count "$log" "/sleep/20?r=b" "$TMP/b.json" b
-judge latency "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p50 $P50 --res-ms 1
-judge latency "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p99 $P99 --res-ms 1
+judge_lat b "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p50 $P50 --res-ms 1
+judge_lat b "$log" "/sleep/20?r=b" "$TMP/b.json" b --pct p99 $P99 --res-ms 1
 judge near "b. requests the server saw vs users x duration / (think + service)" \
     "$(grep -c ' /sleep/20?r=b ' "$log")" 750 --rel 0.10
 
@@ -148,8 +198,8 @@ plan c '{"users": 30, "duration": "3s"}' \
 run c "$TMP/c-plan.json" --threads 2
 server c "/sleep/20?r=c"; lateness c
 judge count "$log" "/sleep/20?r=c" "$TMP/c.json" c
-judge latency "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p50 $P50 --res-ms 1
-judge latency "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p99 $P99 --res-ms 1
+judge_lat c "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p50 $P50 --res-ms 1
+judge_lat c "$log" "/sleep/20?r=c" "$TMP/c.json" c --pct p99 $P99 --res-ms 1
 judge near "c. requests the server saw vs users x duration / (think + service)" \
     "$(grep -c ' /sleep/20?r=c ' "$log")" 750 --rel 0.10
 
@@ -163,8 +213,8 @@ server d "/sleep/5?r=d1"; server d "/sleep/20?r=d2"; lateness d
 for s in "d1 /sleep/5?r=d1" "d2 /sleep/20?r=d2"; do
     read -r name uri <<< "$s"
     judge count "$log" "$uri" "$TMP/d.json" "$name"
-    judge latency "$log" "$uri" "$TMP/d.json" "$name" --pct p50 $P50 --res-ms 1
-    judge latency "$log" "$uri" "$TMP/d.json" "$name" --pct p99 $P99 --res-ms 1
+    judge_lat d "$log" "$uri" "$TMP/d.json" "$name" --pct p50 $P50 --res-ms 1
+    judge_lat d "$log" "$uri" "$TMP/d.json" "$name" --pct p99 $P99 --res-ms 1
 done
 judge near "d. iterations started vs users x duration / (think + service)" \
     "$(jr .iterations.started d)" 720 --rel 0.10
@@ -189,8 +239,8 @@ for e in "e200 200 20 400" "e2000 2000 5 1000"; do
     run "$name" "$TMP/$name-plan.json" --threads 2
     server "$name" "$uri"; lateness "$name"
     judge count "$log" "$uri" "$TMP/$name.json" "$name"
-    judge latency "$log" "$uri" "$TMP/$name.json" "$name" --pct p50 $P50 --res-ms 1
-    judge latency "$log" "$uri" "$TMP/$name.json" "$name" --pct p99 $P99 --res-ms 1 --own-late
+    judge_lat $name "$log" "$uri" "$TMP/$name.json" "$name" --pct p50 $P50 --res-ms 1
+    judge_lat $name "$log" "$uri" "$TMP/$name.json" "$name" --pct p99 $P99 --res-ms 1 --own-late
     judge timeline "$TMP/$name.json" "$name" "$rate" --rel "$TL"
     judge near "$name. arrivals started vs rate x duration" "$(jr .iterations.started "$name")" $((rate * 3)) --abs 2
     expect_eq "$name. arrivals dropped" 0 "$(jr .iterations.dropped "$name")"
@@ -223,6 +273,7 @@ plan f '{"rate": 100, "max_users": 200, "duration": "4s"}' \
 "$HERD" run "$TMP/f-plan.json" --threads 2 -o "$TMP/f.json" -q > "$TMP/f.out" 2>&1 &
 hp=$!
 _pids="$_pids $hp"
+sample_cpu "$hp" "$TMP/f.waited" & fsp=$!
 seen=0
 for _ in $(seq 300); do   # up to 15 s for the first 150 answers
     seen=$(grep -c " $uri " "$log")
@@ -237,6 +288,8 @@ if [ "$seen" -ge 150 ] && [ -n "$worker" ]; then
     kill -CONT "$worker"
     t1=$(date +%s%N)
     wait "$hp"; rc=$?
+    wait "$fsp"; waited=$(cat "$TMP/f.waited")
+    echo "       herd's threads waited ${waited} ms for a CPU"
     expect_eq "f. stalled open run exits 0" 0 "$rc"
     S=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
     want99=$(awk -v s="$S" 'BEGIN {printf "%d", (s - 0.04 + 0.005) * 1e6}')
@@ -250,7 +303,7 @@ if [ "$seen" -ge 150 ] && [ -n "$worker" ]; then
         "$(jr '.transactions[] | select(.name=="f") | .service_p99_us' f)" "$want99" --abs "$STALL_US" --rel 0.05
     # Three quarters of the arrivals missed the stall: p50 is the server's
     # (today the 10 ms arrival tick of e shows here too).
-    judge latency "$log" "$uri" "$TMP/f.json" f --pct p50 $P50 --res-ms 1
+    judge_lat f "$log" "$uri" "$TMP/f.json" f --pct p50 $P50 --res-ms 1
     # The server's own p99 must not show the stall (validates the set-up:
     # the wait was in the queue, not in nginx's $request_time).
     srv99=$("$PY" "$ACC" server "$log" "$uri" | sed -n 's/.* p99=\([0-9]*\).*/\1/p')

@@ -28,23 +28,34 @@ out=$("$HERD" check "$TMP/one.json"); rc=$?
 expect_eq "herd check of a good plan" 0 "$rc"
 case "$out" in *"ok: plan \"one\""*) ok "check says ok";; *) fail "check said: $out";; esac
 
-# An unwritable result path is found before any load is sent.
-mkdir "$TMP/ro"; chmod 500 "$TMP/ro"
-if [ "$(id -u)" -ne 0 ]; then
-    "$HERD" run "$TMP/one.json" -o "$TMP/ro/r.json" -q > /dev/null 2>&1
-    expect_eq "unwritable result path exits 6" 6 "$?"
-fi
+# An unwritable result path is found before any load is sent. A path
+# under a regular file fails with ENOTDIR for root too (CI runs as root,
+# and root writes into a chmod 500 directory).
+: > "$TMP/file"
+"$HERD" run "$TMP/one.json" -o "$TMP/file/r.json" -q > "$TMP/ro.out" 2>&1
+expect_eq "unwritable result path exits 6" 6 "$?"
+grep -q "cannot write the result here" "$TMP/ro.out" && ok "unwritable: says why" || fail "unwritable: $(cat "$TMP/ro.out")"
 "$HERD" run "$TMP/one.json" -o "/nonexistent-dir/r.json" -q > "$TMP/nodir.out" 2>&1
 expect_eq "missing result directory exits 6" 6 "$?"
 grep -q "cannot write the result here" "$TMP/nodir.out" && ok "says why" || fail "no reason given"
 
 # A full disk (a 4 MB tmpfs in a private mount namespace) is found before
 # any load is sent.
+# GitHub's container (debian:bookworm, no CAP_SYS_ADMIN) cannot make the
+# namespace: a skip expected there, a failure of CI anywhere else.
 mkdir -p "$TMP/full"
-unshare -rm sh -c "mount -t tmpfs -o size=4m none '$TMP/full' && \
-    '$HERD' run '$TMP/one.json' -o '$TMP/full/r.json' -q" > "$TMP/full.out" 2>&1
-expect_eq "full disk exits 6" 6 "$?"
-grep -q "the disk is full" "$TMP/full.out" && ok "says the disk is full" || fail "full disk: $(cat "$TMP/full.out")"
+if unshare -rm true 2>/dev/null; then
+    unshare -rm sh -c "mount -t tmpfs -o size=4m none '$TMP/full' && \
+        '$HERD' run '$TMP/one.json' -o '$TMP/full/r.json' -q" > "$TMP/full.out" 2>&1
+    expect_eq "full disk exits 6" 6 "$?"
+    grep -q "the disk is full" "$TMP/full.out" && ok "says the disk is full" || fail "full disk: $(cat "$TMP/full.out")"
+elif [ "${GITHUB_ACTIONS:-}" = true ]; then
+    skip --expected "GitHub's container has no namespaces" "full disk: unshare -rm not permitted"
+    skip --expected "GitHub's container has no namespaces" "full disk: the reason"
+else
+    skip "full disk: unshare -rm not permitted here"
+    skip "full disk: the reason"
+fi
 
 # Spawn rate: 10 users at 5 users/s take about 2 s to all be running.
 cat > "$TMP/spawn.json" <<JSON
@@ -87,7 +98,11 @@ expect_eq "every arrival started or dropped" 30 "$total"
 [ "$(jq .iterations.dropped "$r")" -gt 0 ] && ok "arrivals beyond users and backlog dropped" || fail "nothing dropped"
 corr=$(jq '.transactions[0].p99_us' "$r")
 svc=$(jq '.transactions[0].service_p99_us' "$r")
-if [ "$corr" -ge 1500000 ] && [ "$svc" -lt 1200000 ]; then
+# The server's 1 s sleep is served in about 1 s, but on a busy 2-core box
+# Python's answer can come 0.2-0.5 s late: the uncorrected bound is loose
+# (1.6 s); what the check is for is the gap, the wait a corrected latency
+# adds on top of the service time.
+if [ "$corr" -ge 1500000 ] && [ "$svc" -lt 1600000 ] && [ $((corr - svc)) -ge 300000 ]; then
     ok "corrected p99 ${corr}us includes the wait; uncorrected ${svc}us does not"
 else fail "corrected p99 ${corr}us, uncorrected ${svc}us"; fi
 mx=$(jq '.transactions[0].max_us' "$r")

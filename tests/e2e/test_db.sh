@@ -144,18 +144,13 @@ h save "$TMP/down.json"; expect_eq "retried save works" 0 "$?"
 # stores the whole run. A lock on the transactions table holds the save
 # after its first insert, so the restart lands mid-transaction every time.
 sql -c "begin; lock table analytics.load_testing_transactions in access exclusive mode; select pg_sleep(60); commit" > /dev/null 2>&1 & locker=$!
-for _ in $(seq 50); do
-    [ "$(sql -c "select count(*) from pg_locks where locktype='relation' and mode='AccessExclusiveLock' and granted and relation='analytics.load_testing_transactions'::regclass")" = 1 ] && break
-    sleep 0.1
-done
+wait_for '[ "$(sql -c "select count(*) from pg_locks where locktype='"'relation'"' and mode='"'AccessExclusiveLock'"' and granted and relation='"'analytics.load_testing_transactions'"'::regclass")" = 1 ]' 60 ||
+    fail "the lock was not taken in 60 s"
 "$HERD" save "$TMP/week2.json" > "$TMP/mid.out" 2>&1 & saver=$!
 held=0
-for _ in $(seq 100); do
-    # The save has inserted its run row and waits on the lock.
-    if [ "$(sql -c "select count(*) from pg_locks l join pg_stat_activity a using (pid) where not l.granted and a.application_name <> 'psql' and l.relation='analytics.load_testing_transactions'::regclass")" = 1 ]; then
-        held=1; break; fi
-    sleep 0.1
-done
+# The save has inserted its run row and waits on the lock.
+wait_for '[ "$(sql -c "select count(*) from pg_locks l join pg_stat_activity a using (pid) where not l.granted and a.application_name <> '"'psql'"' and l.relation='"'analytics.load_testing_transactions'"'::regclass")" = 1 ]' 50 &&
+    held=1
 expect_eq "the save was held mid-transaction" 1 "$held"
 "$REPO/scripts/pg-test" crash "$TMP/pg"
 wait $saver; rc=$?

@@ -88,10 +88,17 @@ JSON
 r="$TMP/r2b.json"
 expect_eq "poll timeout classified" 2 "$(jq '.transactions[] | select(.name=="never" and .kind=="flow") | .errors_by.poll_timeout' "$r")"
 polls=$(jq '.transactions[] | select(.name=="never poll") | .count' "$r")
-if [ "$polls" -ge 10 ] && [ "$polls" -le 16 ]; then ok "polled every 100ms until the timeout ($polls polls)"
+# At most 8 polls per user fit in 700ms at 100ms (t = 0, 100, ..., 700):
+# more means the interval was not kept. Fewer happen when this machine is
+# busy (each poll's answer comes late, the timeout does not wait for it),
+# so the floor is only "it polled again and again": 3 per user.
+if [ "$polls" -ge 6 ] && [ "$polls" -le 16 ]; then ok "polled every 100ms until the timeout ($polls polls)"
 else fail "$polls polls in 700ms at 100ms intervals for 2 users"; fi
 mn=$(jq '.transactions[] | select(.name=="never" and .kind=="flow") | .failed.min_us' "$r")
-if [ "$mn" -ge 500000 ] && [ "$mn" -le 1500000 ]; then ok "poll wait ended at its timeout (${mn}us)"
+# Ended at the timeout: not before it, and not long after (a poll wait that
+# ignored its timeout would run until the 1-iteration run was killed); the
+# upper bound leaves a busy machine 2.3 s of slack.
+if [ "$mn" -ge 500000 ] && [ "$mn" -le 3000000 ]; then ok "poll wait ended at its timeout (${mn}us)"
 else fail "poll wait ${mn}us, expected about 700ms"; fi
 
 # retry on 503 then success; cookies stay with their user.
@@ -159,10 +166,14 @@ grep -q 'Authorization: Bearer \*\*\*' "$TMP/debug.out" && ok "Authorization mas
 cat > "$TMP/long.json" <<JSON
 {"name": "long", "base_url": "$base",
  "load": {"users": 5, "duration": "1m"},
- "scenarios": [{"steps": [{"name": "s", "path": "/sleep?ms=100"}]}]}
+ "scenarios": [{"steps": [{"name": "s", "path": "/sleep?ms=100"},
+                           {"name": "done", "path": "/hit?k=long"}]}]}
 JSON
 "$HERD" run "$TMP/long.json" -o "$TMP/r6.json" -q >/dev/null 2>&1 & pid=$!
-sleep 2; kill -INT $pid; wait $pid; rc=$?
+# Ctrl-C once 30 iterations reached their last request (at most 5 of them
+# still in flight): the work before Ctrl-C is > 20 finished iterations.
+wait_for '[ "$(curl -s "$base/hits?k=long")" -ge 30 ]' 60 || fail "long plan: 30 iterations not reached in 60 s"
+kill -INT $pid; wait $pid; rc=$?
 expect_eq "Ctrl-C exits 5" 5 "$rc"
 r="$TMP/r6.json"
 expect_eq "interrupted result written" true "$(jq .interrupted "$r")"
@@ -198,7 +209,8 @@ expect_eq "unparsable URL classified as transport" 1 "$(jq '.transactions[] | se
 # leave the machine, and a .invalid name (RFC 6761) is never in a hosts
 # file. Root uses a plain namespace; anyone else a user namespace too. A
 # container without CAP_SYS_ADMIN (GitHub's debian:bookworm job) can make
-# neither: there the case is reported as not run, and counted as neither.
+# neither: there the two checks are skips declared expected; anywhere else
+# a skip fails CI (scripts/run-e2e).
 cat > "$TMP/dns.json" <<JSON
 {"name": "dns", "base_url": "http://herd-test.invalid:8080", "timeout": "3s",
  "load": {"users": 1, "iterations": 2},
@@ -210,8 +222,12 @@ if $ns true 2>/dev/null; then
     expect_eq "unresolvable name, every iteration failed: run exit 10" 10 "$?"
     expect_eq "unresolvable name classified as dns" '{"dns":2}' \
         "$(jq -c '.transactions[] | select(.name=="lookup") | .errors_by' "$TMP/dns-r.json")"
+elif [ "${GITHUB_ACTIONS:-}" = true ]; then
+    skip --expected "GitHub's container has no namespaces" "unresolvable name: exit 10 ($ns not permitted)"
+    skip --expected "GitHub's container has no namespaces" "unresolvable name: the dns class ($ns not permitted)"
 else
-    echo "  skip unresolvable name: no network namespace here ($ns)"
+    skip "unresolvable name: exit 10 ($ns not permitted here)"
+    skip "unresolvable name: the dns class ($ns not permitted here)"
 fi
 # Verdicts. A plan without thresholds where every request fails (nothing
 # listens on the port): exit 10 and the reason on one line, in the report

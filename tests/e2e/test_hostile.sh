@@ -57,7 +57,11 @@ expect_eq "a status that never finishes: poll_timeout" '["poll_timeout"]' "$(cls
 expect_eq "nothing listening: connect" '["connect"]' "$(cls refused)"
 expect_eq "TLS handshake stall: timeout" '["timeout"]' "$(cls tls-stall)"
 mx=$(jq '[.transactions[] | select(.kind=="request") | .max_us] | max' "$r")
-[ "$mx" -le 2600000 ] && ok "every request ended within its 2 s timeout (max ${mx}us)" || fail "a request took ${mx}us"
+# A request that ignored its timeout would wait forever here (one user, one
+# iteration, no duration to end it): the bound only has to tell 2 s from
+# that. 2.6 s flaked under ASan on a busy 2-core box (the 50 MB bodies are
+# read at ASan's speed); 5 s still says "ended at its timeout".
+[ "$mx" -le 5000000 ] && ok "every request ended within its 2 s timeout (max ${mx}us)" || fail "a request took ${mx}us"
 
 # The deep JSON again with room to parse all of it: refused by the parser's
 # nesting limit, not by a stack overflow.
@@ -107,9 +111,20 @@ rss=$(cat "$TMP/rss")
 if [ -z "${sanitized:-}" ]; then
     valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
         "$HERD" run "$TMP/plan.json" --users 8 --duration 3s -o "$TMP/vg.json" -q > "$TMP/vg.out" 2>&1
-    expect_eq "valgrind: no errors, no leaks" 0 "$?"
+    rc=$?
+    # valgrind's verdict is its exit 99. herd's own may be 10: at
+    # valgrind's speed 8 users run a handful of iterations, and when none
+    # drew one of the few scenarios that can succeed, no iteration
+    # succeeded (exit 10) — the run's outcome, not a memory error.
+    case $rc in
+        0|10) ok "valgrind: no errors, no leaks (herd exit $rc)" ;;
+        *) fail "valgrind: exit $rc: $(head -c 2000 "$TMP/vg.out")" ;;
+    esac
     [ "$(jq .iterations.started "$TMP/vg.json")" -gt 0 ] && ok "valgrind run measured" || fail "valgrind run empty"
 else
-    ok "sanitized binary: ASan + UBSan watch this run instead of valgrind"
+    # ASan + UBSan watch every run of this file instead (valgrind cannot
+    # run a sanitized binary).
+    skip --expected "sanitized build" "valgrind: no errors, no leaks"
+    skip --expected "sanitized build" "valgrind run measured"
 fi
 finish

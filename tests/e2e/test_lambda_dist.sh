@@ -8,10 +8,21 @@
 # consecutive parts; bad credentials are refused.
 . "$(dirname "$0")/lib.sh"
 
-if [ -f "$REPO/build/lambda/herd-lambda.zip" ]; then
-    pkg=(--zip "$REPO/build/lambda/herd-lambda.zip"); echo "  (bootstrap from the Lambda zip)"
+# The shards run the Lambda zip's bootstrap (musl, libcurl over mbedTLS),
+# what AWS runs. test_lambda_build builds it before this file; run alone
+# under CI=true it is built here. Without it (outside CI) the shards run
+# $HERD (glibc, OpenSSL): a counted skip says the real bootstrap was not
+# tested.
+zip="$REPO/build/lambda/herd-lambda.zip"
+if [ ! -f "$zip" ] && [ "${CI:-}" = true ]; then
+    make -C "$REPO" lambda > "$TMP/lambda-build.out" 2>&1 ||
+        { fail "CI: no Lambda zip and make lambda failed: $(tail -5 "$TMP/lambda-build.out")"; finish; }
+fi
+if [ -f "$zip" ]; then
+    pkg=(--zip "$zip"); echo "  (bootstrap from the Lambda zip)"
 else
-    pkg=(--bootstrap "$HERD"); echo "  (bootstrap: $HERD; no Lambda zip built)"
+    pkg=(--bootstrap "$HERD")
+    skip "no Lambda zip built (make lambda): the shards run $HERD, not the mbedTLS bootstrap"
 fi
 export AWS_ACCESS_KEY_ID=AKIDHERDTEST AWS_SECRET_ACCESS_KEY=herd-test-secret AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL_LAMBDA
@@ -22,9 +33,7 @@ double() {          # double NAME [options]: starts a double, sets $ep
         --log "$TMP/$1.log" --stderr "$TMP/$1.err" "${@:2}" &
     dpids="$dpids $!"
     ep="http://127.0.0.1:$port"
-    for _ in $(seq 50); do
-        curl -s -o /dev/null "$ep/" && return 0; sleep 0.1
-    done
+    wait_for 'curl -s --max-time 5 -o /dev/null "$ep/"' 60 || fail "double $1 did not start in 60 s"
 }
 tport=$(free_port)
 trap 'for p in $dpids; do kill $p 2>/dev/null; done; "$REPO/scripts/target" stop "$TMP/target" >/dev/null 2>&1; cleanup' EXIT
@@ -157,14 +166,24 @@ if [ "$span" -ge 4 ] && [ "$span" -le 8 ]; then ok "one timeline across parts ($
 for f in "$TMP"/parts-r.shards/*part-02.json; do
     [ "$(jq .iterations.started "$f")" -gt 0 ] && ok "last part ran ($(basename "$f"))" || fail "last part idle: $f"
 done
+# A part that began late is recorded as a late shard and exits 11 (the
+# exit 0 above): that is the exact check. The timeline adds the picture:
+# at most one empty second per part boundary (2 here) — a bootstrap that
+# starts slowly on a busy 2-core box can empty the second it lands in; a
+# part invoked at its start instead of ahead would empty more.
 gaps=$(jq '[.timeline[] | select(.requests == 0)] | length' "$r")
-[ "$gaps" -le 1 ] && ok "no gap between parts" || fail "$gaps empty seconds in the timeline"
+[ "$gaps" -le 2 ] && ok "no gap between parts ($gaps empty seconds)" || fail "$gaps empty seconds in the timeline"
 
 # Ctrl-C on the coordinator: it stops waiting, writes what it has and
 # names the shards whose results are missing.
 "$HERD" run "$TMP/who.json" --lambda herd --endpoint "$ep" --start-delay 1s --invocations 2 \
     --duration 20s -o "$TMP/int-r.json" -q > "$TMP/int.out" 2>&1 & cpid=$!
-sleep 3; kill -INT $cpid; wait $cpid
+# Ctrl-C once both shards are sending load (the server's /who hits grow by
+# 50 past what the earlier runs left), not after a guessed delay.
+whos() { curl -s "$base/whos" | jq '[.[]] | add // 0'; }
+before=$(whos)
+wait_for '[ "$(whos)" -ge $((before + 50)) ]' 60 || fail "interrupted run: no load in 60 s"
+kill -INT $cpid; wait $cpid
 expect_eq "coordinator Ctrl-C exits 5" 5 "$?"
 expect_eq "interrupted result written" true "$(jq .interrupted "$TMP/int-r.json")"
 expect_eq "missing shards named" 2 "$(jq '[.shards.failures[] | select(.reason | test("missing"))] | length' "$TMP/int-r.json")"
@@ -189,7 +208,9 @@ expect_eq "the late shard: shard 1 part 0, throttled" '[{"shard":1,"part":0,"rea
     "$(jq -c '[.shards.late_shards[] | {shard, part, reason}]' "$r")"
 [ "$(jq '.shards.late_shards[0].late_ms' "$r")" -ge 500 ] && ok "lateness measured ($(jq '.shards.late_shards[0].late_ms' "$r") ms)" \
     || fail "late_ms $(jq -c .shards.late_shards "$r")"
-grep -q "^  1 shard started late (throttled 429: +[0-9.]*s); [0-9]* arrivals\? dropped" "$TMP/late-r.txt" \
+# The lateness is a duration in herd's units: "+1.9s", or "+815ms" (the
+# retry after 3 s lands 0.8-2 s after the planned start, by timing).
+grep -q "^  1 shard started late (throttled 429: +[0-9.]*[mu]*s); [0-9]* arrivals\? dropped" "$TMP/late-r.txt" \
     && ok "report: the late shard with its reason" || fail "report: $(grep -i late "$TMP/late-r.txt")"
 grep -q "^herd: 1 shard started late (throttled 429" "$TMP/late-r.json.out" && ok "stderr verdict names it" \
     || fail "stderr: $(tail -3 "$TMP/late-r.json.out")"

@@ -112,12 +112,17 @@ expect_eq "... and no check failed" 0 "$(jq '.transactions[0].errors' "$TMP/r4p.
 cat > "$TMP/td.json" <<JSON
 {"name": "teardown", "base_url": "$base",
  "load": {"users": 2, "duration": "30s"},
- "scenarios": [{"steps": [{"name": "boom", "path": "/status500"}, {"think": "50ms"}]}],
+ "scenarios": [{"steps": [{"name": "mark", "path": "/hit?k=load"},
+                          {"name": "boom", "path": "/status500"}, {"think": "50ms"}]}],
  "teardown": [{"name": "cleanup", "path": "/hit?k=td"}]}
 JSON
 "$HERD" run "$TMP/td.json" -o "$TMP/r5.json" -q > /dev/null 2>&1 & pid=$!
-sleep 1.5; kill -INT $pid; wait $pid
+# Ctrl-C once some 500s have been answered: each iteration marks its start
+# (a failed step ends the iteration), so a 3rd mark from 2 users means an
+# iteration, its 500 included, finished before it.
+wait_for '[ "$(curl -s "$base/hits?k=load")" -ge 3 ]' 60 || fail "teardown plan: no load in 60 s"
+kill -INT $pid; wait $pid
 expect_eq "Ctrl-C exit" 5 "$?"
 expect_eq "teardown ran after Ctrl-C" 1 "$(curl -s "$base/hits?k=td")"
-expect_eq "failures were counted" true "$(jq '.transactions[0].errors > 0' "$TMP/r5.json")"
+expect_eq "failures were counted" true "$(jq '.transactions[] | select(.name=="boom") | .errors > 0' "$TMP/r5.json")"
 finish

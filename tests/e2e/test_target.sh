@@ -22,12 +22,14 @@ expect_eq "assign without a token" 401 "$(post -d '{"username":"u1"}' "$base/aws
 expect_eq "assign" 202 "$(post -H "$auth" -d '{"username":"u1","seconds":1}' "$base/aws_container/assign_container")"
 id=$(jq -r .ID "$TMP/body")
 [[ "$id" =~ ^[0-9a-f-]{36}$ ]] && ok "assign returns a task uuid" || fail "bad ID '$id'"
-expect_eq "assign that will fail" 202 "$(post -H "$auth" -d '{"username":"u2","seconds":0.2,"fail":true}' "$base/aws_container/assign_container")"
+# It runs 3 s so that the queue is still full a moment later however busy
+# this machine is (a 0.2 s job could finish before the next assign).
+expect_eq "assign that will fail" 202 "$(post -H "$auth" -d '{"username":"u2","seconds":3,"fail":true}' "$base/aws_container/assign_container")"
 fid=$(jq -r .ID "$TMP/body")
 # Queue of 2 is now full: the next one is told to retry.
 expect_eq "queue full answers 503" 503 "$(post -H "$auth" -d '{"username":"u3"}' "$base/aws_container/assign_container")"
 states=""
-for _ in $(seq 40); do
+for _ in $(seq 600); do     # up to 60 s: a busy machine runs the job late
     s=$(curl -s -H "$auth" "$base/status/$id" | jq -r .state)
     case " $states " in *" $s "*) ;; *) states="$states $s" ;; esac
     [ "$s" = SUCCESS ] && break
@@ -35,6 +37,7 @@ for _ in $(seq 40); do
 done
 case "$states" in *STARTED*SUCCESS*) ok "states went through STARTED to SUCCESS ($states)";;
     *) fail "states seen: $states";; esac
+wait_for '[ "$(curl -s -H "$auth" "$base/status/$fid" | jq -r .state)" = FAILURE ]' 60
 expect_eq "failed job reports FAILURE" FAILURE "$(curl -s -H "$auth" "$base/status/$fid" | jq -r .state)"
 expect_eq "bad id is 400" 400 "$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "$base/status/not-a-uuid")"
 expect_eq "queue drains: assign accepted again" 202 "$(post -H "$auth" -d '{"username":"u4","seconds":0.1}' "$base/aws_container/assign_container")"
