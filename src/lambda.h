@@ -29,7 +29,7 @@
  * Not thread-safe; called from main only. */
 #ifndef HERD_LAMBDA_H
 #define HERD_LAMBDA_H
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include "engine.h"
 #include "plan.h"
@@ -52,7 +52,7 @@ struct lambda_opts {
     int retries;                 /* retries of a failed shard part */
     const char *shard_dir;       /* raw shard results go here */
     const char *run_id;
-    const volatile sig_atomic_t *stop;
+    const atomic_int *stop;      /* engine_opts.stop */
     int quiet;
 };
 

@@ -29,6 +29,7 @@
 #include <malloc.h>
 #endif
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,14 +104,19 @@ static void fail_line(cJSON *lines, const char *fmt, ...)
     cJSON_AddItemToArray(lines, cJSON_CreateString(b));
 }
 
-/* The only mutable global: how many times SIGINT/SIGTERM arrived. */
-static volatile sig_atomic_t g_stop;
+/* The only mutable global: how many times SIGINT/SIGTERM arrived. The
+ * workers read it from their threads, so it is atomic (lock-free, hence
+ * safe in the handler). */
+static atomic_int g_stop;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be lock-free");
 
 static void on_signal(int sig)
 {
     (void)sig;
-    if (g_stop >= 2) _exit(130);       /* third time: leave at once */
-    g_stop++;
+    int saved = errno;                 /* the interrupted code's errno */
+    if (atomic_load(&g_stop) >= 2) _exit(130);  /* third time: leave now */
+    atomic_fetch_add(&g_stop, 1);
+    errno = saved;
 }
 
 static const char usage_text[] =
