@@ -83,7 +83,7 @@ char *lambda_event(const struct plan *p, const struct engine_vars *vars,
     cJSON_AddNumberToObject(s, "start_unix_ms", (double)sh->start_unix_ms);
     cJSON_AddNumberToObject(s, "elapsed_us", (double)sh->elapsed_us);
     cJSON_AddNumberToObject(s, "end_unix_ms", (double)sh->end_unix_ms);
-    char *out = cJSON_PrintUnformatted(e);
+    char *out = xjson_print(e, 0);
     cJSON_Delete(e);
     char *copy = xstrdup(out);
     cJSON_free(out);
@@ -139,7 +139,7 @@ static int event_parse(const char *json, struct plan **pp,
     }
     *index = (int)idx;
     *part = (int)pno;
-    char *text = cJSON_PrintUnformatted(plan);
+    char *text = xjson_print(plan, 0);
     char perr[1024];
     *pp = plan_parse(text, "event.plan", perr, sizeof perr);
     cJSON_free(text);
@@ -177,16 +177,28 @@ int lambda_event_read(const char *json, char *err, size_t errlen)
 
 /* ---- runtime ------------------------------------------------------------ */
 
+/* curl_slist_append with its test-only fault (buf.h): NULL on failure,
+ * when l is left as it was. */
+static struct curl_slist *slist_add(struct curl_slist *l, const char *line)
+{
+    return xfail("curl_slist_append") ? NULL : curl_slist_append(l, line);
+}
+
 /* POSTs body to the runtime API; returns the HTTP status or -1. */
 static long runtime_post(CURL *c, const char *url, const char *body,
                          const char *error_type)
 {
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     char eh[160];
-    if (error_type) {
-        snprintf(eh, sizeof eh, "Lambda-Runtime-Function-Error-Type: %s", error_type);
-        h = curl_slist_append(h, eh);
+    snprintf(eh, sizeof eh, "Lambda-Runtime-Function-Error-Type: %s",
+             error_type ? error_type : "");
+    struct curl_slist *h = slist_add(NULL, "Content-Type: application/json");
+    struct curl_slist *h2 = h && error_type ? slist_add(h, eh) : h;
+    if (!h2) {
+        fprintf(stderr, "bootstrap: %s: out of memory\n", url);
+        curl_slist_free_all(h);
+        return -1;
     }
+    h = h2;
     struct buf sink = {0};
     curl_easy_reset(c);
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -211,7 +223,7 @@ static char *error_body(const char *type, const char *msg)
     cJSON_AddStringToObject(e, "errorMessage", msg);
     cJSON_AddStringToObject(e, "errorType", type);
     cJSON_AddItemToObject(e, "stackTrace", cJSON_CreateArray());
-    char *s = cJSON_PrintUnformatted(e);
+    char *s = xjson_print(e, 0);
     cJSON_Delete(e);
     char *copy = xstrdup(s);
     cJSON_free(s);
@@ -286,8 +298,11 @@ int lambda_runtime_main(void)
         return 2;
     }
     engine_global_init();
-    CURL *c = curl_easy_init();
-    if (!c) return 70;
+    CURL *c = xfail("curl_easy_init") ? NULL : curl_easy_init();
+    if (!c) {
+        fprintf(stderr, "bootstrap: curl_easy_init failed (out of memory)\n");
+        return 70;
+    }
     struct buf url = {0}, body = {0}, hdrs = {0};
     for (;;) {
         buf_reset(&url);
@@ -403,6 +418,23 @@ static int64_t planned_ms(const struct coord *c, int part)
     return c->t0_ms + (int64_t)part * c->part_us / 1000;
 }
 
+/* A part's call failed: it is sent again while it has retries left,
+ * otherwise its shard fails with reason. */
+static void part_failed(struct coord *c, struct part *pt, const char *reason)
+{
+    if (pt->attempt < c->o->retries && !(c->o->stop && c->o->stop[0])) {
+        pt->attempt++;
+        pt->due_ms = wall_ms() + jitter_ms(1000);
+        if (!c->o->quiet)
+            fprintf(stderr, "shard %d part %d: %s; retrying\n", pt->shard,
+                    pt->part, reason);
+        return;
+    }
+    coord_fail(c, pt->shard, reason);
+    c->next_part[pt->shard] = c->nparts;    /* no further parts */
+    pt->used = 0;
+}
+
 static void send_part(struct coord *c, struct part *pt)
 {
     /* The schedule is anchored at the planned start whenever the call goes
@@ -458,9 +490,18 @@ static void send_part(struct coord *c, struct part *pt)
     if (wait_ms > 16 * 60 * 1000) wait_ms = 16 * 60 * 1000;
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)wait_ms);
     pt->due_ms = 0;
-    pt->active = 1;
     pt->used = 1;
-    curl_multi_add_handle(c->multi, e);
+    CURLMcode mc = xfail("curl_multi_add_handle") ? CURLM_OUT_OF_MEMORY :
+                   curl_multi_add_handle(c->multi, e);
+    if (mc != CURLM_OK) {
+        /* Never sent: without this the part would wait forever. */
+        char reason[160];
+        snprintf(reason, sizeof reason, "invoke: not sent: "
+                 "curl_multi_add_handle: %s", curl_multi_strerror(mc));
+        part_failed(c, pt, reason);
+        return;
+    }
+    pt->active = 1;
 }
 
 static void write_raw(struct coord *c, const struct part *pt)
@@ -558,17 +599,7 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
     free(ferr);
     if (status == 200) write_raw(c, pt);
     if (!r) {
-        if (pt->attempt < c->o->retries && !(c->o->stop && c->o->stop[0])) {
-            pt->attempt++;
-            pt->due_ms = wall_ms() + jitter_ms(1000);
-            if (!c->o->quiet)
-                fprintf(stderr, "shard %d part %d: %s; retrying\n", pt->shard,
-                        pt->part, reason);
-            return;
-        }
-        coord_fail(c, pt->shard, reason);
-        c->next_part[pt->shard] = c->nparts;    /* no further parts */
-        pt->used = 0;
+        part_failed(c, pt, reason);
         return;
     }
     if (r->shards_truncated) c->truncated[pt->shard] = 1;
@@ -644,14 +675,21 @@ static int coord_setup(struct coord *c, char *err, size_t errlen)
     if (ep && *ep) buf_puts(&b, ep);
     else buf_printf(&b, "https://lambda.%s.amazonaws.com", region);
     while (b.len && b.p[b.len - 1] == '/') b.p[--b.len] = '\0';
-    char *fn = curl_easy_escape(NULL, o->function, 0);
-    buf_printf(&b, "/2015-03-31/functions/%s/invocations", fn);
-    curl_free(fn);
-    if (o->qualifier) {
-        char *q = curl_easy_escape(NULL, o->qualifier, 0);
-        buf_printf(&b, "?Qualifier=%s", q);
-        curl_free(q);
+    char *fn = xfail("curl_easy_escape") ? NULL :
+               curl_easy_escape(NULL, o->function, 0);
+    char *q = !fn || !o->qualifier ? NULL : xfail("curl_easy_escape") ? NULL :
+              curl_easy_escape(NULL, o->qualifier, 0);
+    if (!fn || (o->qualifier && !q)) {
+        snprintf(err, errlen, "--lambda/--qualifier: cannot escape the name "
+                 "(out of memory, or longer than 8 MB)");
+        curl_free(fn);
+        buf_free(&b);
+        return -1;
     }
+    buf_printf(&b, "/2015-03-31/functions/%s/invocations", fn);
+    if (q) buf_printf(&b, "?Qualifier=%s", q);
+    curl_free(fn);
+    curl_free(q);
     c->url = buf_steal(&b);
     buf_printf(&b, "aws:amz:%s:lambda", region);
     c->sigv4 = buf_steal(&b);
@@ -678,6 +716,38 @@ int lambda_check(const struct lambda_opts *o, char *err, size_t errlen)
     return rc;
 }
 
+/* Frees what lambda_run made: handles (an active one leaves the multi
+ * handle first), parts, per-shard results and reasons, strings. */
+static void coord_free(struct coord *c)
+{
+    int n = c->o->invocations;
+    for (int i = 0; c->slots && i < n * SLOTS_PER_SHARD; i++) {
+        struct part *pt = &c->slots[i];
+        if (pt->active) curl_multi_remove_handle(c->multi, pt->e);
+        if (pt->e) curl_easy_cleanup(pt->e);
+        curl_slist_free_all(pt->hl);
+        buf_free(&pt->body);
+        buf_free(&pt->hdrs);
+        free(pt->event);
+    }
+    for (int i = 0; c->shard_results && i < n; i++) {
+        result_free(c->shard_results[i]);
+        free(c->failed[i]);
+    }
+    if (c->multi) curl_multi_cleanup(c->multi);
+    free(c->slots);
+    free(c->next_part);
+    free(c->shard_results);
+    free(c->failed);
+    free(c->truncated);
+    free(c->url);
+    free(c->sigv4);
+    /* The secret leaves memory as soon as it is not needed. */
+    if (c->userpwd) memset(c->userpwd, 0, strlen(c->userpwd));
+    free(c->userpwd);
+    free(c->token_header);
+}
+
 int lambda_run(const struct plan *p, const struct engine_vars *vars,
                const struct lambda_opts *o, struct result *r)
 {
@@ -693,7 +763,7 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     }
     if (coord_setup(&c, err, sizeof err) < 0) {
         fprintf(stderr, "herd: %s\n", err);
-        free(c.url); free(c.sigv4); free(c.userpwd); free(c.token_header);
+        coord_free(&c);
         return -1;
     }
     if (o->shard_dir && mkdir(o->shard_dir, 0755) < 0 && errno != EEXIST)
@@ -710,7 +780,7 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     c.lead_ms = o->start_delay_ms;
     if (c.lead_ms > c.part_us / 2000) c.lead_ms = c.part_us / 2000;
     int n = o->invocations;
-    c.multi = curl_multi_init();
+    c.multi = xfail("curl_multi_init") ? NULL : curl_multi_init();
     c.slots = xcalloc((size_t)n * SLOTS_PER_SHARD, sizeof *c.slots);
     c.next_part = xcalloc((size_t)n, sizeof *c.next_part);
     c.shard_results = xcalloc((size_t)n, sizeof *c.shard_results);
@@ -719,10 +789,19 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     for (int i = 0; i < n * SLOTS_PER_SHARD; i++) {
         struct part *pt = &c.slots[i];
         pt->shard = i / SLOTS_PER_SHARD;
-        pt->e = curl_easy_init();
-        pt->hl = curl_slist_append(NULL, "Content-Type: application/json");
-        pt->hl = curl_slist_append(pt->hl, "X-Amz-Invocation-Type: RequestResponse");
-        if (c.token_header) pt->hl = curl_slist_append(pt->hl, c.token_header);
+        pt->e = xfail("curl_easy_init") ? NULL : curl_easy_init();
+        /* An append returns the list's head, or NULL leaving it as it was. */
+        pt->hl = slist_add(NULL, "Content-Type: application/json");
+        int ok = pt->hl && slist_add(pt->hl, "X-Amz-Invocation-Type: "
+                                     "RequestResponse") &&
+                 (!c.token_header || slist_add(pt->hl, c.token_header));
+        if (!ok || !pt->e || !c.multi) {
+            /* Nothing was sent yet: a set-up error, not a failed shard. */
+            fprintf(stderr, "herd: cannot create the coordinator's libcurl "
+                    "handles (out of memory)\n");
+            coord_free(&c);
+            return -1;
+        }
     }
     /* Every shard's first part goes out now, all together. */
     for (int i = 0; i < n; i++) {
@@ -782,17 +861,6 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
             ok++;
         }
         if (c.truncated[i]) trunc++;
-        for (int k = 0; k < SLOTS_PER_SHARD; k++) {
-            struct part *pt = &c.slots[i * SLOTS_PER_SHARD + k];
-            if (pt->active) curl_multi_remove_handle(c.multi, pt->e);
-            curl_easy_cleanup(pt->e);
-            curl_slist_free_all(pt->hl);
-            buf_free(&pt->body);
-            buf_free(&pt->hdrs);
-            free(pt->event);
-        }
-        result_free(c.shard_results[i]);
-        free(c.failed[i]);
     }
     r->shards_total = n;
     r->shards_ok = ok;
@@ -803,17 +871,6 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     if (r->finished_unix_ms < r->started_unix_ms)
         r->finished_unix_ms = r->started_unix_ms;
     r->interrupted |= interrupted;
-    curl_multi_cleanup(c.multi);
-    free(c.slots);
-    free(c.next_part);
-    free(c.shard_results);
-    free(c.failed);
-    free(c.truncated);
-    free(c.url);
-    free(c.sigv4);
-    /* The secret leaves memory as soon as it is not needed. */
-    memset(c.userpwd, 0, strlen(c.userpwd));
-    free(c.userpwd);
-    free(c.token_header);
+    coord_free(&c);
     return 0;
 }

@@ -587,7 +587,7 @@ static int cmd_run(int argc, char **argv)
         cJSON_AddItemToArray(scs, sc);
         cJSON *th = cJSON_AddArrayToObject(sp, "thresholds");
         cJSON_AddItemToArray(th, cJSON_CreateString("http error_rate < 1%"));
-        char *text = cJSON_PrintUnformatted(sp);
+        char *text = xjson_print(sp, 0);
         cJSON_Delete(sp);
         p = plan_parse(text, "smoke plan", err, sizeof err);
         cJSON_free(text);
@@ -1434,7 +1434,7 @@ static int cmd_init(int argc, char **argv)
         return EXIT_USAGE;
     }
     cJSON *jn = cJSON_CreateString(a_name), *ju = cJSON_CreateString(a_url);
-    char *qn = cJSON_PrintUnformatted(jn), *qu = cJSON_PrintUnformatted(ju);
+    char *qn = xjson_print(jn, 0), *qu = xjson_print(ju, 0);
     cJSON_Delete(jn);
     cJSON_Delete(ju);
     struct buf b = {0};

@@ -609,7 +609,7 @@ static int parse_request(struct ctx *c, const cJSON *o, const char *path,
                     "\"body\"");
     if (json) {
         child(p, sizeof p, path, "json");
-        char *text = cJSON_PrintUnformatted(json);
+        char *text = xjson_print(json, 0);
         r->body_kind = BODY_JSON;
         r->body = compile_ref(c, text, p);
         free(text);
@@ -1024,13 +1024,11 @@ static void inline_csv_pools(struct plan *p)
             cJSON_AddItemToArray(rows, row);
         }
     }
-    char *doc = cJSON_PrintUnformatted(root);
+    char *doc = xjson_print(root, 0);
     cJSON_Delete(root);
-    if (doc) {
-        free(p->json);
-        p->json = xstrdup(doc);
-        cJSON_free(doc);
-    }
+    free(p->json);
+    p->json = xstrdup(doc);
+    cJSON_free(doc);
 }
 
 /* ---- load -------------------------------------------------------------- */
@@ -1131,8 +1129,8 @@ static int parse_plan(struct ctx *c, cJSON *root)
     struct plan *p = c->p;
     if (check_keys(c, root, "", keys) < 0) return -1;
     if (subst_env(c, root, "") < 0) return -1;
-    char *doc = cJSON_PrintUnformatted(root);
-    p->json = xstrdup(doc ? doc : "{}");
+    char *doc = xjson_print(root, 0);
+    p->json = xstrdup(doc);
     cJSON_free(doc);
     const char *name = NULL, *base = NULL, *maxb = NULL;
     if (get_str(c, root, "name", "", 1, &name) < 0 ||
