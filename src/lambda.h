@@ -39,6 +39,11 @@
  * unrecoverable error, with an exit code. */
 int lambda_runtime_main(void);
 
+/* The most shards (--invocations): the coordinator holds a few libcurl
+ * handles per shard in one process, and a shard takes an index up to
+ * 1,000,000. */
+#define LAMBDA_MAX_INVOCATIONS 100000
+
 struct lambda_opts {
     const char *function;        /* plain name: no ':' (libcurl 7.88 signs
                                     such paths wrongly); use qualifier */

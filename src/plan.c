@@ -26,7 +26,6 @@
 #define PLAN_DEFAULT_TIMEOUT_US  (30LL * 1000000)
 #define PLAN_DEFAULT_MAX_BODY    (1LL << 20)      /* 1 MiB kept for checks */
 #define PLAN_DEFAULT_GRACE_US    (30LL * 1000000) /* like k6 gracefulStop */
-#define PLAN_MAX_USERS           1000000
 #define PLAN_MAX_FILE            (16 << 20)
 
 struct pending { struct tmpl *t; char *path; };
@@ -1045,7 +1044,8 @@ static int parse_load(struct ctx *c, const cJSON *l)
     double users = 0, spawn = 0, iters = 0, rate = 0, maxu = 0;
     if (get_num(c, l, "users", "load", 1, PLAN_MAX_USERS, 1, 0, &users) < 0 ||
         get_num(c, l, "spawn_rate", "load", 0, 1e6, 0, 0, &spawn) < 0 ||
-        get_num(c, l, "iterations", "load", 1, 1e12, 1, 0, &iters) < 0 ||
+        get_num(c, l, "iterations", "load", 1, (double)PLAN_MAX_ITERATIONS, 1, 0,
+                &iters) < 0 ||
         get_num(c, l, "rate", "load", 0.001, 1e7, 0, 0, &rate) < 0 ||
         get_num(c, l, "max_users", "load", 1, PLAN_MAX_USERS, 1, 0,
                 &maxu) < 0 ||
