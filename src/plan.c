@@ -786,29 +786,57 @@ static int parse_steps(struct ctx *c, const cJSON *arr, const char *path,
 
 /* ---- data pools -------------------------------------------------------- */
 
-/* Splits one CSV line (RFC 4180 quoting) into cells. Returns the number of
- * cells, or -1 for an unterminated quote. */
-static int csv_split(const char *line, struct buf *cells, int max)
+/* Columns a data file may have: more is a file that is not what the plan
+ * means (a pool is read by column name). */
+#define CSV_MAX_COLS 64
+
+/* Reads one CSV record (RFC 4180) from *s into cells and moves *s past it
+ * and its line break (CRLF or LF). A quoted field may hold commas, line
+ * breaks (kept as written) and "" for a quote; *line counts the line
+ * breaks read. Returns the number of cells, 0 for a blank line or the end
+ * of the text, or -1 with *why set. */
+static int csv_record(const char **s, int *line, struct buf *cells, int max,
+                      const char **why)
 {
+    const char *p = *s;
     int n = 0;
-    const char *s = line;
+    if (!*p) return 0;
+    if (*p == '\n' || (p[0] == '\r' && (p[1] == '\n' || !p[1]))) {
+        *s = p + (*p == '\r' && p[1] ? 2 : 1);
+        ++*line;
+        return 0;
+    }
     for (;;) {
-        if (n == max) return -1;
+        if (n == max) { *why = "more fields than a pool takes (64)"; return -1; }
         buf_reset(&cells[n]);
-        if (*s == '"') {
-            s++;
+        if (*p == '"') {
+            p++;
             for (;;) {
-                if (!*s) return -1;
-                if (*s == '"' && s[1] == '"') { buf_putc(&cells[n], '"'); s += 2; }
-                else if (*s == '"') { s++; break; }
-                else buf_putc(&cells[n], *s++);
+                if (!*p) { *why = "a quoted field is not closed"; return -1; }
+                if (*p == '"' && p[1] == '"') { buf_putc(&cells[n], '"'); p += 2; }
+                else if (*p == '"') { p++; break; }
+                else {
+                    if (*p == '\n') ++*line;
+                    buf_putc(&cells[n], *p++);
+                }
             }
         } else {
-            while (*s && *s != ',') buf_putc(&cells[n], *s++);
+            /* A \r is the line's end only before \n (or the text's end). */
+            while (*p && *p != ',' && *p != '\n' &&
+                   !(p[0] == '\r' && (p[1] == '\n' || !p[1])))
+                buf_putc(&cells[n], *p++);
         }
         n++;
-        if (*s != ',') return *s ? -1 : n;
-        s++;
+        if (*p == ',') { p++; continue; }
+        if (*p == '\r') p++;
+        if (*p == '\n') { p++; ++*line; }
+        else if (*p) {
+            *why = "expected a comma or the end of the line after a quoted "
+                   "field";
+            return -1;
+        }
+        *s = p;
+        return n;
     }
 }
 
@@ -829,8 +857,6 @@ static char *read_file(const char *path, size_t max, size_t *len)
     if (len) *len = b.len;
     return buf_steal(&b);
 }
-
-#define CSV_MAX_COLS 64
 
 static const char *data_root;   /* plan_set_data_root; NULL: the plan's dir */
 
@@ -873,18 +899,20 @@ static int load_csv(struct ctx *c, struct plan_pool *pool, const char *file,
     if (!text)
         return fail(c, path, "cannot read %s: %s", full, strerror(errno));
     struct buf cells[CSV_MAX_COLS] = {{0}};
-    int rc = 0, lineno = 0, cap = 0;
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save)) {
-        size_t l = strlen(line);
-        if (l && line[l - 1] == '\r') line[--l] = '\0';
-        lineno++;
-        if (!l) continue;
-        int n = csv_split(line, cells, CSV_MAX_COLS);
-        if (n < 0 || (pool->ncols && n != pool->ncols)) {
+    int rc = 0, line = 1, cap = 0;
+    const char *at = text;
+    while (*at) {
+        int first = line;              /* a record may span lines */
+        const char *why = NULL;
+        int n = csv_record(&at, &line, cells, CSV_MAX_COLS, &why);
+        if (n == 0) continue;
+        if (n < 0) {
+            rc = fail(c, path, "%s line %d: %s", file, first, why);
+            break;
+        }
+        if (pool->ncols && n != pool->ncols) {
             rc = fail(c, path, "%s line %d: expected %d comma-separated "
-                      "fields", file, lineno, pool->ncols ? pool->ncols : 1);
+                      "fields", file, first, pool->ncols);
             break;
         }
         if (!pool->ncols) {
