@@ -58,6 +58,60 @@ static char *header_value(const char *hdrs, const char *name)
     return found;
 }
 
+/* ---- Retry-After -------------------------------------------------------- */
+
+/* IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") as Unix seconds, or -1. */
+static int64_t imf_fixdate(const char *s)
+{
+    static const char days[] = "MonTueWedThuFriSatSun";
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    char wd[4], mon[4], zone[4];
+    int d, y, h, mi, sec, used = 0;
+    if (sscanf(s, "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %3[A-Z]%n", wd,
+               &d, mon, &y, &h, &mi, &sec, zone, &used) != 8 ||
+        strcmp(zone, "GMT") != 0 || strlen(wd) != 3 || strlen(mon) != 3)
+        return -1;
+    for (const char *t = s + used; *t; t++)
+        if (*t != ' ' && *t != '\t') return -1;
+    const char *wp = strstr(days, wd), *mp = strstr(months, mon);
+    if (!wp || (wp - days) % 3 || !mp || (mp - months) % 3 || d < 1 ||
+        d > 31 || y < 1970 || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = (int)(mp - months) / 3;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    return t == (time_t)-1 ? -1 : (int64_t)t;
+}
+
+int64_t lambda_retry_after_ms(const char *value, int64_t now_ms)
+{
+    if (!value) return -1;
+    while (*value == ' ' || *value == '\t') value++;
+    int64_t ms;
+    if (*value >= '0' && *value <= '9') {
+        /* delay-seconds; digits past the cap only keep it there. */
+        int64_t secs = 0;
+        const char *p = value;
+        for (; *p >= '0' && *p <= '9'; p++)
+            if (secs <= LAMBDA_RETRY_AFTER_MAX_MS / 1000)
+                secs = secs * 10 + (*p - '0');
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p) return -1;
+        ms = secs * 1000;
+    } else {
+        int64_t at = imf_fixdate(value);
+        if (at < 0) return -1;
+        ms = at * 1000 - now_ms;
+        if (ms < 0) ms = 0;
+    }
+    return ms > LAMBDA_RETRY_AFTER_MAX_MS ? LAMBDA_RETRY_AFTER_MAX_MS : ms;
+}
+
 /* ---- the event ---------------------------------------------------------- */
 
 char *lambda_event(const struct plan *p, const struct engine_vars *vars,
@@ -554,7 +608,7 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
         pt->throttles < LAMBDA_MAX_THROTTLES) {
         /* Throttled: wait as told (Retry-After) or back off, with jitter. */
         char *ra = header_value(buf_str(&pt->hdrs), "Retry-After");
-        int64_t wait = ra ? atoll(ra) * 1000 : 0;
+        int64_t wait = lambda_retry_after_ms(ra, wall_ms());
         free(ra);
         if (wait <= 0) wait = 500LL << (pt->throttles < 5 ? pt->throttles : 5);
         pt->throttles++;

@@ -77,6 +77,17 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
  * -1 with a reason in err. For tests and fuzzing. */
 int lambda_event_read(const char *json, char *err, size_t errlen);
 
+/* The longest a throttled Invoke call waits when the answer's Retry-After
+ * asks for more (the coordinator's 50-150 % jitter comes on top): a
+ * coordinator told to wait an hour would look hung. */
+#define LAMBDA_RETRY_AFTER_MAX_MS 60000
+
+/* A Retry-After value (RFC 7231 7.1.3: delay-seconds, or an HTTP-date in
+ * IMF-fixdate form, "Sun, 06 Nov 1994 08:49:37 GMT") as the wait in ms
+ * from now_ms (Unix ms), at most LAMBDA_RETRY_AFTER_MAX_MS; a date in the
+ * past is 0. Returns -1 for a value that is neither. */
+int64_t lambda_retry_after_ms(const char *value, int64_t now_ms);
+
 /* The event for one shard part (caller frees). Exposed for tests. */
 char *lambda_event(const struct plan *p, const struct engine_vars *vars,
                    const char *run_id, int index, int part,
