@@ -7,6 +7,10 @@
 
 CC       ?= cc
 BUILD    ?= build
+# herd is Linux-only: its event loop is epoll (src/loop.c).
+ifneq ($(shell uname -s),Linux)
+$(error herd builds on Linux only (its event loop is epoll); this is $(shell uname -s): use a Linux machine or container)
+endif
 PKGS      = libcjson libpq
 CFLAGS   ?= -O2 -g
 # libcurl: by default Debian's curl source package built static with only
