@@ -25,6 +25,8 @@
 /* Lambda's response limit is 6 MB; stay clear of it. */
 #define LAMBDA_MAX_RESPONSE (5 * 1024 * 1024)
 #define LAMBDA_MAX_THROTTLES 10
+/* Parts of one shard: 1,000,000 one-second parts are 11 days. */
+#define LAMBDA_MAX_PARTS 1000000
 
 /* Wall clock in ms: Lambda deadlines and the result's timestamps. */
 static int64_t wall_ms(void)
@@ -185,7 +187,7 @@ static int event_parse(const char *json, struct plan **pp,
         get_i64(s, "end_unix_ms", &sh->end_unix_ms) < 0 ||
         idx > 1000000 ||
         (cJSON_GetObjectItemCaseSensitive(s, "part") &&
-         (get_i64(s, "part", &pno) < 0 || pno > 1000000))) {
+         (get_i64(s, "part", &pno) < 0 || pno > LAMBDA_MAX_PARTS))) {
         snprintf(err, errlen, "event.shard: expected whole numbers index, "
                  "first, stride (>= 1), user_offset, start_unix_ms, "
                  "elapsed_us, end_unix_ms");
@@ -811,8 +813,18 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     c.o = o;
     c.r = r;
     char err[512];
-    if (o->invocations < 1) {
-        fprintf(stderr, "herd: --invocations: expected at least 1\n");
+    if (o->invocations < 1 || o->invocations > LAMBDA_MAX_INVOCATIONS) {
+        fprintf(stderr, "herd: --invocations: expected 1 to %d\n",
+                LAMBDA_MAX_INVOCATIONS);
+        return -1;
+    }
+    /* A shard takes a part number up to LAMBDA_MAX_PARTS (event_parse);
+     * the count is checked before it becomes an int. */
+    int64_t part_us = o->part_us > 0 ? o->part_us : 14LL * 60 * 1000000;
+    if ((plan_duration_us(p) + part_us - 1) / part_us > LAMBDA_MAX_PARTS) {
+        fprintf(stderr, "herd: --part: the plan's duration would take more "
+                "than %d parts per shard; give a longer --part\n",
+                LAMBDA_MAX_PARTS);
         return -1;
     }
     if (coord_setup(&c, err, sizeof err) < 0) {

@@ -1,7 +1,9 @@
 /* test_lambda.c — the coordinator's reading of Retry-After: seconds or an
  * HTTP-date (IMF-fixdate), capped at LAMBDA_RETRY_AFTER_MAX_MS. */
 #include "t.h"
+#include "buf.h"
 #include "lambda.h"
+#include <stdlib.h>
 
 static void test_retry_after(void)
 {
@@ -38,8 +40,47 @@ static void test_retry_after(void)
     CHECK_INT(lambda_retry_after_ms("Sun, 06 Nov 1994 08:49:47 GMT junk", now), -1);
 }
 
+/* A plan longer than LAMBDA_MAX_PARTS parts is refused before anything is
+ * invoked (300 stages of 100 days in 1 s parts: 2.6e9 parts, past an
+ * int, once wrapped negative and invoked nothing). */
+static void test_too_many_parts(void)
+{
+    struct buf j = {0};
+    buf_puts(&j, "{\"name\":\"long\",\"base_url\":\"http://127.0.0.1:1\","
+             "\"load\":{\"spawn_rate\":1,\"stages\":[");
+    for (int i = 0; i < 300; i++)
+        buf_printf(&j, "%s{\"duration\":\"2400h\",\"users\":1}", i ? "," : "");
+    buf_puts(&j, "]},\"scenarios\":[{\"steps\":[{\"path\":\"/\"}]}]}");
+    char err[512];
+    struct plan *p = plan_parse(buf_str(&j), "long.json", err, sizeof err);
+    buf_free(&j);
+    CHECK(p != NULL);
+    if (!p) { fprintf(stderr, "%s\n", err); return; }
+    struct engine_vars vars = {0};
+    engine_vars_init(&vars, p->nvars);
+    struct lambda_opts lo = {0};
+    lo.function = "herd";
+    lo.invocations = 1;
+    lo.part_us = 1000000;
+    lo.quiet = 1;
+    setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+    setenv("AWS_REGION", "eu-west-1", 1);
+    struct result *r = result_new();
+    CHECK_INT(lambda_run(p, &vars, &lo, r), -1);
+    CHECK_INT(r->shards_total, 0);
+    result_free(r);
+    lo.invocations = LAMBDA_MAX_INVOCATIONS + 1;
+    r = result_new();
+    CHECK_INT(lambda_run(p, &vars, &lo, r), -1);
+    result_free(r);
+    engine_vars_free(&vars);
+    plan_free(p);
+}
+
 int main(void)
 {
     T_RUN(test_retry_after);
+    T_RUN(test_too_many_parts);
     return T_DONE();
 }
