@@ -271,9 +271,12 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             char *end;
             if (want_value(argc, argv, &i, &v) < 0) return -1;
             a->rate = strtod(v, &end);
-            if (*end || a->rate <= 0) {
-                fprintf(stderr, "herd: --rate: expected a number of "
-                        "iterations per second > 0, got \"%s\"\n", v);
+            /* Written so that NaN fails too ("nan" and "inf" parse). */
+            if (*end || end == v ||
+                !(a->rate >= PLAN_MIN_RATE && a->rate <= PLAN_MAX_RATE)) {
+                fprintf(stderr, "herd: --rate: expected iterations per "
+                        "second from %g to %g, got \"%s\"\n", PLAN_MIN_RATE,
+                        PLAN_MAX_RATE, v);
                 return -1;
             }
         } else if (!strcmp(s, "--db")) {

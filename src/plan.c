@@ -1074,7 +1074,8 @@ static int parse_load(struct ctx *c, const cJSON *l)
         get_num(c, l, "spawn_rate", "load", 0, 1e6, 0, 0, &spawn) < 0 ||
         get_num(c, l, "iterations", "load", 1, (double)PLAN_MAX_ITERATIONS, 1, 0,
                 &iters) < 0 ||
-        get_num(c, l, "rate", "load", 0.001, 1e7, 0, 0, &rate) < 0 ||
+        get_num(c, l, "rate", "load", PLAN_MIN_RATE, PLAN_MAX_RATE, 0, 0,
+                &rate) < 0 ||
         get_num(c, l, "max_users", "load", 1, PLAN_MAX_USERS, 1, 0,
                 &maxu) < 0 ||
         get_duration(c, l, "duration", "load", 0, &L->duration_us) < 0)
@@ -1111,7 +1112,7 @@ static int parse_load(struct ctx *c, const cJSON *l)
             struct plan_stage *ps = &L->stages[L->nstages++];
             if (check_keys(c, s, p, skeys) < 0 ||
                 get_duration(c, s, "duration", p, 1, &ps->duration_us) < 0 ||
-                get_num(c, s, skeys[1], p, 0, L->open ? 1e7 : PLAN_MAX_USERS,
+                get_num(c, s, skeys[1], p, 0, L->open ? PLAN_MAX_RATE : PLAN_MAX_USERS,
                         !L->open, 1, &target) < 0)
                 return -1;
             ps->target = target;

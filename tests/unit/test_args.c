@@ -67,6 +67,10 @@ static void test_ranges(void)
             "number from 1 to 100000");
     refused("--shard-retries", "4294967296", "--shard-retries: expected a "
             "whole number from 0 to 1000");
+    refused("--rate", "nan", "--rate: expected iterations per second from "
+            "0.001 to 1e+07, got \"nan\"");
+    refused("--rate", "inf", "from 0.001 to 1e+07");
+    refused("--rate", "0", "from 0.001 to 1e+07");
     refused("--iterations", "1000000000001", "--iterations: expected a whole "
             "number from 1 to 1000000000000");
 }
