@@ -108,12 +108,14 @@ test: deps
 	$(MAKE) all unit
 	$(MAKE) e2e
 
-# ThreadSanitizer over what runs threads: every unit test, and the e2e
-# files whose runs use several workers (their timing checks pass under
-# TSan's slowdown; test_accuracy's tolerances of a few ms do not, so it is
-# left out). A report anywhere fails the target, even in a run whose exit
-# code a test does not look at: they are collected from TSAN_LOG.
-TSAN_E2E ?= nginx requests laptop failures workflows
+# ThreadSanitizer over what runs threads: every unit test, and e2e files
+# whose runs use several workers, signals, the journal and the workflows
+# (about a minute). Left out: test_accuracy* (tolerances of a few ms, not
+# met under TSan's slowdown), test_hostile (RSS limits, valgrind),
+# test_lambda_dist (shards turn late). A report anywhere fails the target,
+# even in a run whose exit code no test looks at: they are collected from
+# TSAN_LOG.
+TSAN_E2E ?= nginx requests laptop journal workflows target
 TSAN_LOG  = $(abspath build/tsan/report)
 tsan:
 	$(MAKE) SANITIZE=thread all unit build/tsan/tools/mkresult
