@@ -1,5 +1,6 @@
 /* buf.c — growable strings and allocation helpers; see buf.h. */
 #include "buf.h"
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,21 @@ void *xrealloc(void *p, size_t n)
     p = realloc(p, n ? n : 1);
     if (!p) oom();
     return p;
+}
+
+int (*xfault)(const char *site);
+
+int xfail(const char *site)
+{
+    return xfault && xfault(site);
+}
+
+char *xjson_print(const struct cJSON *o, int pretty)
+{
+    char *s = xfail("cJSON_Print") ? NULL :
+              pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
+    if (!s) oom();
+    return s;
 }
 
 char *xstrdup(const char *s)

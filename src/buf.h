@@ -39,4 +39,18 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+
+/* cJSON_Print (pretty) or cJSON_PrintUnformatted, aborting like xmalloc
+ * instead of returning NULL (out of memory is their only failure). The
+ * caller frees the string with cJSON_free. */
+struct cJSON;
+char *xjson_print(const struct cJSON *o, int pretty);
+
+/* Test-only fault injection. herd leaves xfault NULL. A unit test sets it,
+ * before any thread starts, to a function that returns nonzero for each
+ * library call it wants to fail, named by site ("curl_multi_add_handle");
+ * every call site that handles such a failure asks xfail(site) first, so
+ * tests/unit/test_fault.c can walk each failure path. */
+extern int (*xfault)(const char *site);
+int xfail(const char *site);
 #endif

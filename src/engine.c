@@ -27,8 +27,10 @@
 #include "version.h"
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -606,12 +608,38 @@ static void keep_response(struct user *u, const struct plan_step *st)
     curl_easy_setopt(u->easy, CURLOPT_HEADERDATA, hdrs ? u : NULL);
 }
 
+/* libcurl's calls that can fail while a request is being built, each
+ * with its test-only fault (buf.h). They fail on out of memory, and
+ * curl_easy_escape also on a value longer than libcurl takes (8 MB). */
+static char *escape(CURL *e, const char *s, size_t len)
+{
+    if (len > INT_MAX || xfail("curl_easy_escape")) return NULL;
+    return curl_easy_escape(e, s, (int)len);
+}
+
+/* Appends line to *l; on failure returns -1 and *l is unchanged. */
+static int header_add(struct curl_slist **l, const char *line)
+{
+    struct curl_slist *n = xfail("curl_slist_append") ? NULL :
+                           curl_slist_append(*l, line);
+    if (!n) return -1;
+    *l = n;
+    return 0;
+}
+
+static CURLMcode add_handle(CURLM *m, CURL *e)
+{
+    return xfail("curl_multi_add_handle") ? CURLM_OUT_OF_MEMORY :
+           curl_multi_add_handle(m, e);
+}
+
 static int send_request(struct user *u)
 {
     struct worker *w = u->w;
     const struct plan_step *st = &u->steps[u->step];
     const struct plan_request *r = &st->req;
     const char *bad = NULL;
+    const char *lib = NULL;       /* the libcurl call that failed */
     CURL *e = u->easy;
 
     buf_reset(&u->url);
@@ -624,13 +652,15 @@ static int send_request(struct user *u)
     for (int i = 0; i < r->nquery; i++) {
         struct buf v = {0};
         if (render(u, r->query[i].value, 0, &v, &bad) < 0) { buf_free(&v); goto unset; }
-        char *k = curl_easy_escape(e, r->query[i].name, 0);
-        char *ev = curl_easy_escape(e, buf_str(&v), (int)v.len);
-        buf_printf(&u->url, "%c%s=%s", i == 0 && !strchr(buf_str(&u->url), '?') ?
-                   '?' : '&', k, ev);
+        char *k = escape(e, r->query[i].name, strlen(r->query[i].name));
+        char *ev = k ? escape(e, buf_str(&v), v.len) : NULL;
+        if (ev)
+            buf_printf(&u->url, "%c%s=%s", i == 0 &&
+                       !strchr(buf_str(&u->url), '?') ? '?' : '&', k, ev);
         curl_free(k);
         curl_free(ev);
         buf_free(&v);
+        if (!ev) { lib = "curl_easy_escape"; goto broken; }
     }
     curl_slist_free_all(u->hl);
     u->hl = NULL;
@@ -643,33 +673,41 @@ static int send_request(struct user *u)
             buf_free(&h);
             goto unset;
         }
-        u->hl = curl_slist_append(u->hl, buf_str(&h));
+        if (header_add(&u->hl, buf_str(&h)) < 0) { buf_free(&h); goto no_header; }
     }
     /* herd's User-Agent as a plain header: libcurl formats the
      * CURLOPT_USERAGENT header anew for every transfer (~2,500
      * instructions). A plan's own User-Agent header wins. */
-    if (!has_header(r, "User-Agent"))
-        u->hl = curl_slist_append(u->hl, "User-Agent: herd/" HERD_VERSION);
+    if (!has_header(r, "User-Agent") &&
+        header_add(&u->hl, "User-Agent: herd/" HERD_VERSION) < 0) {
+        buf_free(&h);
+        goto no_header;
+    }
     if (r->body_kind == BODY_JSON) {
         if (render(u, r->body, 1, &u->body, &bad) < 0) { buf_free(&h); goto unset; }
-        if (!has_header(r, "Content-Type"))
-            u->hl = curl_slist_append(u->hl, "Content-Type: application/json");
+        if (!has_header(r, "Content-Type") &&
+            header_add(&u->hl, "Content-Type: application/json") < 0) {
+            buf_free(&h);
+            goto no_header;
+        }
     } else if (r->body_kind == BODY_RAW) {
         if (render(u, r->body, 0, &u->body, &bad) < 0) { buf_free(&h); goto unset; }
     } else if (r->body_kind == BODY_FORM) {
         for (int i = 0; i < r->nform; i++) {
             buf_reset(&h);
             if (render(u, r->form[i].value, 0, &h, &bad) < 0) { buf_free(&h); goto unset; }
-            char *k = curl_easy_escape(e, r->form[i].name, 0);
-            char *v = curl_easy_escape(e, buf_str(&h), (int)h.len);
-            buf_printf(&u->body, "%s%s=%s", i ? "&" : "", k, v);
+            char *k = escape(e, r->form[i].name, strlen(r->form[i].name));
+            char *v = k ? escape(e, buf_str(&h), h.len) : NULL;
+            if (v) buf_printf(&u->body, "%s%s=%s", i ? "&" : "", k, v);
             curl_free(k);
             curl_free(v);
+            if (!v) { buf_free(&h); lib = "curl_easy_escape"; goto broken; }
         }
     }
     buf_free(&h);
     /* No "Expect: 100-continue" round trip for larger bodies. */
-    if (r->body_kind != BODY_NONE) u->hl = curl_slist_append(u->hl, "Expect:");
+    if (r->body_kind != BODY_NONE && header_add(&u->hl, "Expect:") < 0)
+        goto no_header;
 
     set_url(u);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, u->hl);
@@ -697,9 +735,26 @@ static int send_request(struct user *u)
     u->send_us = loop_now_us();
     if (u->intended_us == 0 || u->intended_us > u->send_us)
         u->intended_us = u->send_us;
+    if (add_handle(u->g->multi, e) != CURLM_OK) {
+        lib = "curl_multi_add_handle";
+        goto broken;
+    }
     u->in_flight = 1;
-    curl_multi_add_handle(u->g->multi, e);
     return 0;
+no_header:
+    lib = "curl_slist_append";
+broken:
+    /* libcurl could not take the request (out of memory, or a value too
+     * long to escape): the iteration fails, counted, without a sample, and
+     * the user goes on at the planned pace. */
+    {
+        char d[64];
+        snprintf(d, sizeof d, "not sent: %s failed", lib);
+        stats_error(w->stats, r->tx, ERR_TRANSPORT, d);
+        note_failure(u, "%s", d);
+    }
+    end_iteration(u, O_FAIL);
+    return -1;
 unset:
     /* Only possible for a variable that no step has extracted yet. */
     stats_error(w->stats, r->tx, ERR_EXTRACT, bad);

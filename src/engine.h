@@ -25,7 +25,7 @@
  * workers share nothing but the plan and the stop flag. */
 #ifndef HERD_ENGINE_H
 #define HERD_ENGINE_H
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
@@ -61,7 +61,10 @@ typedef void (*engine_progress_fn)(void *arg, const struct engine_progress *pr);
 struct engine_opts {
     int threads;                 /* workers; <= 0: number of cores */
     struct engine_shard shard;
-    const volatile sig_atomic_t *stop;   /* set by SIGINT/SIGTERM */
+    /* Set by SIGINT/SIGTERM, read by every worker thread: an atomic, not
+     * a sig_atomic_t, which is safe only within one thread (a lock-free
+     * atomic is as safe in a signal handler). */
+    const atomic_int *stop;
     FILE *debug;                 /* non-NULL: print every request/response */
     engine_progress_fn progress; /* called about once a second, may be NULL */
     void *progress_arg;

@@ -142,7 +142,8 @@ void jpath_to_text(const cJSON *n, struct buf *out)
     } else if (cJSON_IsNull(n)) {
         buf_puts(out, "null");
     } else {
-        char *s = cJSON_PrintUnformatted(n);
-        if (s) { buf_puts(out, s); cJSON_free(s); }
+        char *s = xjson_print(n, 0);
+        buf_puts(out, s);
+        cJSON_free(s);
     }
 }

@@ -25,6 +25,8 @@
 /* Lambda's response limit is 6 MB; stay clear of it. */
 #define LAMBDA_MAX_RESPONSE (5 * 1024 * 1024)
 #define LAMBDA_MAX_THROTTLES 10
+/* Parts of one shard: 1,000,000 one-second parts are 11 days. */
+#define LAMBDA_MAX_PARTS 1000000
 
 /* Wall clock in ms: Lambda deadlines and the result's timestamps. */
 static int64_t wall_ms(void)
@@ -58,6 +60,60 @@ static char *header_value(const char *hdrs, const char *name)
     return found;
 }
 
+/* ---- Retry-After -------------------------------------------------------- */
+
+/* IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") as Unix seconds, or -1. */
+static int64_t imf_fixdate(const char *s)
+{
+    static const char days[] = "MonTueWedThuFriSatSun";
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    char wd[4], mon[4], zone[4];
+    int d, y, h, mi, sec, used = 0;
+    if (sscanf(s, "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %3[A-Z]%n", wd,
+               &d, mon, &y, &h, &mi, &sec, zone, &used) != 8 ||
+        strcmp(zone, "GMT") != 0 || strlen(wd) != 3 || strlen(mon) != 3)
+        return -1;
+    for (const char *t = s + used; *t; t++)
+        if (*t != ' ' && *t != '\t') return -1;
+    const char *wp = strstr(days, wd), *mp = strstr(months, mon);
+    if (!wp || (wp - days) % 3 || !mp || (mp - months) % 3 || d < 1 ||
+        d > 31 || y < 1970 || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = (int)(mp - months) / 3;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    return t == (time_t)-1 ? -1 : (int64_t)t;
+}
+
+int64_t lambda_retry_after_ms(const char *value, int64_t now_ms)
+{
+    if (!value) return -1;
+    while (*value == ' ' || *value == '\t') value++;
+    int64_t ms;
+    if (*value >= '0' && *value <= '9') {
+        /* delay-seconds; digits past the cap only keep it there. */
+        int64_t secs = 0;
+        const char *p = value;
+        for (; *p >= '0' && *p <= '9'; p++)
+            if (secs <= LAMBDA_RETRY_AFTER_MAX_MS / 1000)
+                secs = secs * 10 + (*p - '0');
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p) return -1;
+        ms = secs * 1000;
+    } else {
+        int64_t at = imf_fixdate(value);
+        if (at < 0) return -1;
+        ms = at * 1000 - now_ms;
+        if (ms < 0) ms = 0;
+    }
+    return ms > LAMBDA_RETRY_AFTER_MAX_MS ? LAMBDA_RETRY_AFTER_MAX_MS : ms;
+}
+
 /* ---- the event ---------------------------------------------------------- */
 
 char *lambda_event(const struct plan *p, const struct engine_vars *vars,
@@ -83,7 +139,7 @@ char *lambda_event(const struct plan *p, const struct engine_vars *vars,
     cJSON_AddNumberToObject(s, "start_unix_ms", (double)sh->start_unix_ms);
     cJSON_AddNumberToObject(s, "elapsed_us", (double)sh->elapsed_us);
     cJSON_AddNumberToObject(s, "end_unix_ms", (double)sh->end_unix_ms);
-    char *out = cJSON_PrintUnformatted(e);
+    char *out = xjson_print(e, 0);
     cJSON_Delete(e);
     char *copy = xstrdup(out);
     cJSON_free(out);
@@ -131,7 +187,7 @@ static int event_parse(const char *json, struct plan **pp,
         get_i64(s, "end_unix_ms", &sh->end_unix_ms) < 0 ||
         idx > 1000000 ||
         (cJSON_GetObjectItemCaseSensitive(s, "part") &&
-         (get_i64(s, "part", &pno) < 0 || pno > 1000000))) {
+         (get_i64(s, "part", &pno) < 0 || pno > LAMBDA_MAX_PARTS))) {
         snprintf(err, errlen, "event.shard: expected whole numbers index, "
                  "first, stride (>= 1), user_offset, start_unix_ms, "
                  "elapsed_us, end_unix_ms");
@@ -139,7 +195,7 @@ static int event_parse(const char *json, struct plan **pp,
     }
     *index = (int)idx;
     *part = (int)pno;
-    char *text = cJSON_PrintUnformatted(plan);
+    char *text = xjson_print(plan, 0);
     char perr[1024];
     *pp = plan_parse(text, "event.plan", perr, sizeof perr);
     cJSON_free(text);
@@ -177,16 +233,28 @@ int lambda_event_read(const char *json, char *err, size_t errlen)
 
 /* ---- runtime ------------------------------------------------------------ */
 
+/* curl_slist_append with its test-only fault (buf.h): NULL on failure,
+ * when l is left as it was. */
+static struct curl_slist *slist_add(struct curl_slist *l, const char *line)
+{
+    return xfail("curl_slist_append") ? NULL : curl_slist_append(l, line);
+}
+
 /* POSTs body to the runtime API; returns the HTTP status or -1. */
 static long runtime_post(CURL *c, const char *url, const char *body,
                          const char *error_type)
 {
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     char eh[160];
-    if (error_type) {
-        snprintf(eh, sizeof eh, "Lambda-Runtime-Function-Error-Type: %s", error_type);
-        h = curl_slist_append(h, eh);
+    snprintf(eh, sizeof eh, "Lambda-Runtime-Function-Error-Type: %s",
+             error_type ? error_type : "");
+    struct curl_slist *h = slist_add(NULL, "Content-Type: application/json");
+    struct curl_slist *h2 = h && error_type ? slist_add(h, eh) : h;
+    if (!h2) {
+        fprintf(stderr, "bootstrap: %s: out of memory\n", url);
+        curl_slist_free_all(h);
+        return -1;
     }
+    h = h2;
     struct buf sink = {0};
     curl_easy_reset(c);
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -211,7 +279,7 @@ static char *error_body(const char *type, const char *msg)
     cJSON_AddStringToObject(e, "errorMessage", msg);
     cJSON_AddStringToObject(e, "errorType", type);
     cJSON_AddItemToObject(e, "stackTrace", cJSON_CreateArray());
-    char *s = cJSON_PrintUnformatted(e);
+    char *s = xjson_print(e, 0);
     cJSON_Delete(e);
     char *copy = xstrdup(s);
     cJSON_free(s);
@@ -286,8 +354,11 @@ int lambda_runtime_main(void)
         return 2;
     }
     engine_global_init();
-    CURL *c = curl_easy_init();
-    if (!c) return 70;
+    CURL *c = xfail("curl_easy_init") ? NULL : curl_easy_init();
+    if (!c) {
+        fprintf(stderr, "bootstrap: curl_easy_init failed (out of memory)\n");
+        return 70;
+    }
     struct buf url = {0}, body = {0}, hdrs = {0};
     for (;;) {
         buf_reset(&url);
@@ -403,6 +474,23 @@ static int64_t planned_ms(const struct coord *c, int part)
     return c->t0_ms + (int64_t)part * c->part_us / 1000;
 }
 
+/* A part's call failed: it is sent again while it has retries left,
+ * otherwise its shard fails with reason. */
+static void part_failed(struct coord *c, struct part *pt, const char *reason)
+{
+    if (pt->attempt < c->o->retries && !(c->o->stop && c->o->stop[0])) {
+        pt->attempt++;
+        pt->due_ms = wall_ms() + jitter_ms(1000);
+        if (!c->o->quiet)
+            fprintf(stderr, "shard %d part %d: %s; retrying\n", pt->shard,
+                    pt->part, reason);
+        return;
+    }
+    coord_fail(c, pt->shard, reason);
+    c->next_part[pt->shard] = c->nparts;    /* no further parts */
+    pt->used = 0;
+}
+
 static void send_part(struct coord *c, struct part *pt)
 {
     /* The schedule is anchored at the planned start whenever the call goes
@@ -458,9 +546,18 @@ static void send_part(struct coord *c, struct part *pt)
     if (wait_ms > 16 * 60 * 1000) wait_ms = 16 * 60 * 1000;
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)wait_ms);
     pt->due_ms = 0;
-    pt->active = 1;
     pt->used = 1;
-    curl_multi_add_handle(c->multi, e);
+    CURLMcode mc = xfail("curl_multi_add_handle") ? CURLM_OUT_OF_MEMORY :
+                   curl_multi_add_handle(c->multi, e);
+    if (mc != CURLM_OK) {
+        /* Never sent: without this the part would wait forever. */
+        char reason[160];
+        snprintf(reason, sizeof reason, "invoke: not sent: "
+                 "curl_multi_add_handle: %s", curl_multi_strerror(mc));
+        part_failed(c, pt, reason);
+        return;
+    }
+    pt->active = 1;
 }
 
 static void write_raw(struct coord *c, const struct part *pt)
@@ -513,7 +610,7 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
         pt->throttles < LAMBDA_MAX_THROTTLES) {
         /* Throttled: wait as told (Retry-After) or back off, with jitter. */
         char *ra = header_value(buf_str(&pt->hdrs), "Retry-After");
-        int64_t wait = ra ? atoll(ra) * 1000 : 0;
+        int64_t wait = lambda_retry_after_ms(ra, wall_ms());
         free(ra);
         if (wait <= 0) wait = 500LL << (pt->throttles < 5 ? pt->throttles : 5);
         pt->throttles++;
@@ -558,17 +655,7 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
     free(ferr);
     if (status == 200) write_raw(c, pt);
     if (!r) {
-        if (pt->attempt < c->o->retries && !(c->o->stop && c->o->stop[0])) {
-            pt->attempt++;
-            pt->due_ms = wall_ms() + jitter_ms(1000);
-            if (!c->o->quiet)
-                fprintf(stderr, "shard %d part %d: %s; retrying\n", pt->shard,
-                        pt->part, reason);
-            return;
-        }
-        coord_fail(c, pt->shard, reason);
-        c->next_part[pt->shard] = c->nparts;    /* no further parts */
-        pt->used = 0;
+        part_failed(c, pt, reason);
         return;
     }
     if (r->shards_truncated) c->truncated[pt->shard] = 1;
@@ -644,14 +731,21 @@ static int coord_setup(struct coord *c, char *err, size_t errlen)
     if (ep && *ep) buf_puts(&b, ep);
     else buf_printf(&b, "https://lambda.%s.amazonaws.com", region);
     while (b.len && b.p[b.len - 1] == '/') b.p[--b.len] = '\0';
-    char *fn = curl_easy_escape(NULL, o->function, 0);
-    buf_printf(&b, "/2015-03-31/functions/%s/invocations", fn);
-    curl_free(fn);
-    if (o->qualifier) {
-        char *q = curl_easy_escape(NULL, o->qualifier, 0);
-        buf_printf(&b, "?Qualifier=%s", q);
-        curl_free(q);
+    char *fn = xfail("curl_easy_escape") ? NULL :
+               curl_easy_escape(NULL, o->function, 0);
+    char *q = !fn || !o->qualifier ? NULL : xfail("curl_easy_escape") ? NULL :
+              curl_easy_escape(NULL, o->qualifier, 0);
+    if (!fn || (o->qualifier && !q)) {
+        snprintf(err, errlen, "--lambda/--qualifier: cannot escape the name "
+                 "(out of memory, or longer than 8 MB)");
+        curl_free(fn);
+        buf_free(&b);
+        return -1;
     }
+    buf_printf(&b, "/2015-03-31/functions/%s/invocations", fn);
+    if (q) buf_printf(&b, "?Qualifier=%s", q);
+    curl_free(fn);
+    curl_free(q);
     c->url = buf_steal(&b);
     buf_printf(&b, "aws:amz:%s:lambda", region);
     c->sigv4 = buf_steal(&b);
@@ -678,6 +772,38 @@ int lambda_check(const struct lambda_opts *o, char *err, size_t errlen)
     return rc;
 }
 
+/* Frees what lambda_run made: handles (an active one leaves the multi
+ * handle first), parts, per-shard results and reasons, strings. */
+static void coord_free(struct coord *c)
+{
+    int n = c->o->invocations;
+    for (int i = 0; c->slots && i < n * SLOTS_PER_SHARD; i++) {
+        struct part *pt = &c->slots[i];
+        if (pt->active) curl_multi_remove_handle(c->multi, pt->e);
+        if (pt->e) curl_easy_cleanup(pt->e);
+        curl_slist_free_all(pt->hl);
+        buf_free(&pt->body);
+        buf_free(&pt->hdrs);
+        free(pt->event);
+    }
+    for (int i = 0; c->shard_results && i < n; i++) {
+        result_free(c->shard_results[i]);
+        free(c->failed[i]);
+    }
+    if (c->multi) curl_multi_cleanup(c->multi);
+    free(c->slots);
+    free(c->next_part);
+    free(c->shard_results);
+    free(c->failed);
+    free(c->truncated);
+    free(c->url);
+    free(c->sigv4);
+    /* The secret leaves memory as soon as it is not needed. */
+    if (c->userpwd) memset(c->userpwd, 0, strlen(c->userpwd));
+    free(c->userpwd);
+    free(c->token_header);
+}
+
 int lambda_run(const struct plan *p, const struct engine_vars *vars,
                const struct lambda_opts *o, struct result *r)
 {
@@ -687,13 +813,23 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     c.o = o;
     c.r = r;
     char err[512];
-    if (o->invocations < 1) {
-        fprintf(stderr, "herd: --invocations: expected at least 1\n");
+    if (o->invocations < 1 || o->invocations > LAMBDA_MAX_INVOCATIONS) {
+        fprintf(stderr, "herd: --invocations: expected 1 to %d\n",
+                LAMBDA_MAX_INVOCATIONS);
+        return -1;
+    }
+    /* A shard takes a part number up to LAMBDA_MAX_PARTS (event_parse);
+     * the count is checked before it becomes an int. */
+    int64_t part_us = o->part_us > 0 ? o->part_us : 14LL * 60 * 1000000;
+    if ((plan_duration_us(p) + part_us - 1) / part_us > LAMBDA_MAX_PARTS) {
+        fprintf(stderr, "herd: --part: the plan's duration would take more "
+                "than %d parts per shard; give a longer --part\n",
+                LAMBDA_MAX_PARTS);
         return -1;
     }
     if (coord_setup(&c, err, sizeof err) < 0) {
         fprintf(stderr, "herd: %s\n", err);
-        free(c.url); free(c.sigv4); free(c.userpwd); free(c.token_header);
+        coord_free(&c);
         return -1;
     }
     if (o->shard_dir && mkdir(o->shard_dir, 0755) < 0 && errno != EEXIST)
@@ -710,7 +846,7 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     c.lead_ms = o->start_delay_ms;
     if (c.lead_ms > c.part_us / 2000) c.lead_ms = c.part_us / 2000;
     int n = o->invocations;
-    c.multi = curl_multi_init();
+    c.multi = xfail("curl_multi_init") ? NULL : curl_multi_init();
     c.slots = xcalloc((size_t)n * SLOTS_PER_SHARD, sizeof *c.slots);
     c.next_part = xcalloc((size_t)n, sizeof *c.next_part);
     c.shard_results = xcalloc((size_t)n, sizeof *c.shard_results);
@@ -719,10 +855,19 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     for (int i = 0; i < n * SLOTS_PER_SHARD; i++) {
         struct part *pt = &c.slots[i];
         pt->shard = i / SLOTS_PER_SHARD;
-        pt->e = curl_easy_init();
-        pt->hl = curl_slist_append(NULL, "Content-Type: application/json");
-        pt->hl = curl_slist_append(pt->hl, "X-Amz-Invocation-Type: RequestResponse");
-        if (c.token_header) pt->hl = curl_slist_append(pt->hl, c.token_header);
+        pt->e = xfail("curl_easy_init") ? NULL : curl_easy_init();
+        /* An append returns the list's head, or NULL leaving it as it was. */
+        pt->hl = slist_add(NULL, "Content-Type: application/json");
+        int ok = pt->hl && slist_add(pt->hl, "X-Amz-Invocation-Type: "
+                                     "RequestResponse") &&
+                 (!c.token_header || slist_add(pt->hl, c.token_header));
+        if (!ok || !pt->e || !c.multi) {
+            /* Nothing was sent yet: a set-up error, not a failed shard. */
+            fprintf(stderr, "herd: cannot create the coordinator's libcurl "
+                    "handles (out of memory)\n");
+            coord_free(&c);
+            return -1;
+        }
     }
     /* Every shard's first part goes out now, all together. */
     for (int i = 0; i < n; i++) {
@@ -782,17 +927,6 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
             ok++;
         }
         if (c.truncated[i]) trunc++;
-        for (int k = 0; k < SLOTS_PER_SHARD; k++) {
-            struct part *pt = &c.slots[i * SLOTS_PER_SHARD + k];
-            if (pt->active) curl_multi_remove_handle(c.multi, pt->e);
-            curl_easy_cleanup(pt->e);
-            curl_slist_free_all(pt->hl);
-            buf_free(&pt->body);
-            buf_free(&pt->hdrs);
-            free(pt->event);
-        }
-        result_free(c.shard_results[i]);
-        free(c.failed[i]);
     }
     r->shards_total = n;
     r->shards_ok = ok;
@@ -803,17 +937,6 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     if (r->finished_unix_ms < r->started_unix_ms)
         r->finished_unix_ms = r->started_unix_ms;
     r->interrupted |= interrupted;
-    curl_multi_cleanup(c.multi);
-    free(c.slots);
-    free(c.next_part);
-    free(c.shard_results);
-    free(c.failed);
-    free(c.truncated);
-    free(c.url);
-    free(c.sigv4);
-    /* The secret leaves memory as soon as it is not needed. */
-    memset(c.userpwd, 0, strlen(c.userpwd));
-    free(c.userpwd);
-    free(c.token_header);
+    coord_free(&c);
     return 0;
 }

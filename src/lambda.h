@@ -29,7 +29,7 @@
  * Not thread-safe; called from main only. */
 #ifndef HERD_LAMBDA_H
 #define HERD_LAMBDA_H
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include "engine.h"
 #include "plan.h"
@@ -38,6 +38,11 @@
 /* Runs the Runtime API loop (AWS_LAMBDA_RUNTIME_API). Returns only on an
  * unrecoverable error, with an exit code. */
 int lambda_runtime_main(void);
+
+/* The most shards (--invocations): the coordinator holds a few libcurl
+ * handles per shard in one process, and a shard takes an index up to
+ * 1,000,000. */
+#define LAMBDA_MAX_INVOCATIONS 100000
 
 struct lambda_opts {
     const char *function;        /* plain name: no ':' (libcurl 7.88 signs
@@ -52,7 +57,7 @@ struct lambda_opts {
     int retries;                 /* retries of a failed shard part */
     const char *shard_dir;       /* raw shard results go here */
     const char *run_id;
-    const volatile sig_atomic_t *stop;
+    const atomic_int *stop;      /* engine_opts.stop */
     int quiet;
 };
 
@@ -71,6 +76,17 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
 /* Reads an event as a shard would (plan, variables, shard). Returns 0, or
  * -1 with a reason in err. For tests and fuzzing. */
 int lambda_event_read(const char *json, char *err, size_t errlen);
+
+/* The longest a throttled Invoke call waits when the answer's Retry-After
+ * asks for more (the coordinator's 50-150 % jitter comes on top): a
+ * coordinator told to wait an hour would look hung. */
+#define LAMBDA_RETRY_AFTER_MAX_MS 60000
+
+/* A Retry-After value (RFC 7231 7.1.3: delay-seconds, or an HTTP-date in
+ * IMF-fixdate form, "Sun, 06 Nov 1994 08:49:37 GMT") as the wait in ms
+ * from now_ms (Unix ms), at most LAMBDA_RETRY_AFTER_MAX_MS; a date in the
+ * past is 0. Returns -1 for a value that is neither. */
+int64_t lambda_retry_after_ms(const char *value, int64_t now_ms);
 
 /* The event for one shard part (caller frees). Exposed for tests. */
 char *lambda_event(const struct plan *p, const struct engine_vars *vars,

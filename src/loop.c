@@ -16,6 +16,10 @@
  * due within the same dispatch pass run in due order; a timer armed by a
  * callback for "now" runs in the same pass, a bounded number of times so
  * one pathological callback cannot starve sockets. */
+/* epoll is Linux's: herd builds on Linux only (README, "Set-up"). */
+#ifndef __linux__
+#error "herd runs on Linux only: its event loop is epoll (build it on Linux, or in a Linux container)"
+#endif
 #include "loop.h"
 #include "buf.h"
 #include <errno.h>

@@ -31,6 +31,7 @@
 #endif
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,14 +107,19 @@ static void fail_line(cJSON *lines, const char *fmt, ...)
     cJSON_AddItemToArray(lines, cJSON_CreateString(b));
 }
 
-/* The only mutable global: how many times SIGINT/SIGTERM arrived. */
-static volatile sig_atomic_t g_stop;
+/* The only mutable global: how many times SIGINT/SIGTERM arrived. The
+ * workers read it from their threads, so it is atomic (lock-free, hence
+ * safe in the handler). */
+static atomic_int g_stop;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be lock-free");
 
 static void on_signal(int sig)
 {
     (void)sig;
-    if (g_stop >= 2) _exit(130);       /* third time: leave at once */
-    g_stop++;
+    int saved = errno;                 /* the interrupted code's errno */
+    if (atomic_load(&g_stop) >= 2) _exit(130);  /* third time: leave now */
+    atomic_fetch_add(&g_stop, 1);
+    errno = saved;
 }
 
 static const char usage_text[] =
@@ -187,6 +193,13 @@ static int usage(FILE *f, int code)
 
 /* ---- option parsing ---------------------------------------------------- */
 
+/* --shard-retries: each retry waits about a second; more than this is a
+ * typing error. */
+#define MAX_SHARD_RETRIES 1000
+/* --last N: runs read from the database for a history or a comparison;
+ * more than this no chart or baseline needs. */
+#define MAX_LAST_RUNS 10000
+
 struct run_args {
     const char *plan, *out, *report, *csv, *duration, *run_id, *db;
     const char *data_root;
@@ -207,17 +220,24 @@ static int want_value(int argc, char **argv, int *i, const char **out)
     return 0;
 }
 
+/* The option's value as a whole number in min..max (the caller stores it
+ * in an int when max fits one: nothing is ever truncated). */
 static int want_int(int argc, char **argv, int *i, long long min,
-                    long long *out)
+                    long long max, long long *out)
 {
     const char *v;
     if (want_value(argc, argv, i, &v) < 0) return -1;
     char *end;
     errno = 0;
     long long n = strtoll(v, &end, 10);
-    if (errno || *end || end == v || n < min) {
-        fprintf(stderr, "herd: %s: expected a whole number >= %lld, got "
-                "\"%s\"\n", argv[*i - 1], min, v);
+    if (*end || end == v || (errno && errno != ERANGE)) {
+        fprintf(stderr, "herd: %s: expected a whole number, got \"%s\"\n",
+                argv[*i - 1], v);
+        return -1;
+    }
+    if (errno == ERANGE || n < min || n > max) {
+        fprintf(stderr, "herd: %s: expected a whole number from %lld to "
+                "%lld, got %s\n", argv[*i - 1], min, max, v);
         return -1;
     }
     *out = n;
@@ -242,22 +262,27 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         } else if (!strcmp(s, "--run-id")) {
             if (want_value(argc, argv, &i, &a->run_id) < 0) return -1;
         } else if (!strcmp(s, "--users")) {
-            if (want_int(argc, argv, &i, 1, &n) < 0) return -1;
+            if (want_int(argc, argv, &i, 1, PLAN_MAX_USERS, &n) < 0) return -1;
             a->users = (int)n;
         } else if (!strcmp(s, "--threads")) {
-            if (want_int(argc, argv, &i, 1, &n) < 0) return -1;
+            /* More workers than users are never started. */
+            if (want_int(argc, argv, &i, 1, PLAN_MAX_USERS, &n) < 0) return -1;
             a->threads = (int)n;
         } else if (!strcmp(s, "--iterations")) {
-            if (want_int(argc, argv, &i, 1, &n) < 0) return -1;
+            if (want_int(argc, argv, &i, 1, PLAN_MAX_ITERATIONS, &n) < 0)
+                return -1;
             a->iterations = n;
         } else if (!strcmp(s, "--rate")) {
             const char *v;
             char *end;
             if (want_value(argc, argv, &i, &v) < 0) return -1;
             a->rate = strtod(v, &end);
-            if (*end || a->rate <= 0) {
-                fprintf(stderr, "herd: --rate: expected a number of "
-                        "iterations per second > 0, got \"%s\"\n", v);
+            /* Written so that NaN fails too ("nan" and "inf" parse). */
+            if (*end || end == v ||
+                !(a->rate >= PLAN_MIN_RATE && a->rate <= PLAN_MAX_RATE)) {
+                fprintf(stderr, "herd: --rate: expected iterations per "
+                        "second from %g to %g, got \"%s\"\n", PLAN_MIN_RATE,
+                        PLAN_MAX_RATE, v);
                 return -1;
             }
         } else if (!strcmp(s, "--db")) {
@@ -277,10 +302,11 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         } else if (!strcmp(s, "--part")) {
             if (want_value(argc, argv, &i, &a->part) < 0) return -1;
         } else if (!strcmp(s, "--invocations")) {
-            if (want_int(argc, argv, &i, 1, &n) < 0) return -1;
+            if (want_int(argc, argv, &i, 1, LAMBDA_MAX_INVOCATIONS, &n) < 0)
+                return -1;
             a->invocations = (int)n;
         } else if (!strcmp(s, "--shard-retries")) {
-            if (want_int(argc, argv, &i, 0, &n) < 0) return -1;
+            if (want_int(argc, argv, &i, 0, MAX_SHARD_RETRIES, &n) < 0) return -1;
             a->shard_retries = (int)n;
         } else if (!strcmp(s, "--debug")) {
             a->debug = 1;
@@ -664,7 +690,7 @@ static int cmd_run(int argc, char **argv)
         cJSON_AddItemToArray(scs, sc);
         cJSON *th = cJSON_AddArrayToObject(sp, "thresholds");
         cJSON_AddItemToArray(th, cJSON_CreateString("http error_rate < 1%"));
-        char *text = cJSON_PrintUnformatted(sp);
+        char *text = xjson_print(sp, 0);
         cJSON_Delete(sp);
         p = plan_parse(text, "smoke plan", err, sizeof err);
         cJSON_free(text);
@@ -1149,7 +1175,10 @@ static int cmd_report(int argc, char **argv)
             const char **dst = !strcmp(argv[i], "--recover") ? &recover : &out;
             if (want_value(argc, argv, &i, dst) < 0) { free(files); return EXIT_USAGE; }
         } else if (!strcmp(argv[i], "--last")) {
-            if (want_int(argc, argv, &i, 1, &last) < 0) { free(files); return EXIT_USAGE; }
+            if (want_int(argc, argv, &i, 1, MAX_LAST_RUNS, &last) < 0) {
+                free(files);
+                return EXIT_USAGE;
+            }
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(report_use, stdout);
             puts("Prints a result's text report, its per-transaction table as "
@@ -1382,7 +1411,8 @@ static int cmd_compare(int argc, char **argv)
         if (!strcmp(argv[i], "--baseline")) {
             if (want_value(argc, argv, &i, &base_arg) < 0) return EXIT_USAGE;
         } else if (!strcmp(argv[i], "--last")) {
-            if (want_int(argc, argv, &i, 1, &last) < 0) return EXIT_USAGE;
+            if (want_int(argc, argv, &i, 1, MAX_LAST_RUNS, &last) < 0)
+                return EXIT_USAGE;
         } else if (!strcmp(argv[i], "--tolerance")) {
             if (want_value(argc, argv, &i, &tols) < 0) return EXIT_USAGE;
         } else if (!strcmp(argv[i], "--db")) {
@@ -1563,7 +1593,7 @@ static int cmd_init(int argc, char **argv)
         return EXIT_USAGE;
     }
     cJSON *jn = cJSON_CreateString(a_name), *ju = cJSON_CreateString(a_url);
-    char *qn = cJSON_PrintUnformatted(jn), *qu = cJSON_PrintUnformatted(ju);
+    char *qn = xjson_print(jn, 0), *qu = xjson_print(ju, 0);
     cJSON_Delete(jn);
     cJSON_Delete(ju);
     struct buf b = {0};

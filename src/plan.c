@@ -27,7 +27,6 @@
 #define PLAN_DEFAULT_TIMEOUT_US  (30LL * 1000000)
 #define PLAN_DEFAULT_MAX_BODY    (1LL << 20)      /* 1 MiB kept for checks */
 #define PLAN_DEFAULT_GRACE_US    (30LL * 1000000) /* like k6 gracefulStop */
-#define PLAN_MAX_USERS           1000000
 #define PLAN_MAX_FILE            (16 << 20)
 
 struct pending { struct tmpl *t; char *path; };
@@ -645,7 +644,7 @@ static int parse_request(struct ctx *c, const cJSON *o, const char *path,
                     "\"body\"");
     if (json) {
         child(p, sizeof p, path, "json");
-        char *text = cJSON_PrintUnformatted(json);
+        char *text = xjson_print(json, 0);
         r->body_kind = BODY_JSON;
         r->body = compile_ref(c, text, p);
         free(text);
@@ -823,29 +822,57 @@ static int parse_steps(struct ctx *c, const cJSON *arr, const char *path,
 
 /* ---- data pools -------------------------------------------------------- */
 
-/* Splits one CSV line (RFC 4180 quoting) into cells. Returns the number of
- * cells, or -1 for an unterminated quote. */
-static int csv_split(const char *line, struct buf *cells, int max)
+/* Columns a data file may have: more is a file that is not what the plan
+ * means (a pool is read by column name). */
+#define CSV_MAX_COLS 64
+
+/* Reads one CSV record (RFC 4180) from *s into cells and moves *s past it
+ * and its line break (CRLF or LF). A quoted field may hold commas, line
+ * breaks (kept as written) and "" for a quote; *line counts the line
+ * breaks read. Returns the number of cells, 0 for a blank line or the end
+ * of the text, or -1 with *why set. */
+static int csv_record(const char **s, int *line, struct buf *cells, int max,
+                      const char **why)
 {
+    const char *p = *s;
     int n = 0;
-    const char *s = line;
+    if (!*p) return 0;
+    if (*p == '\n' || (p[0] == '\r' && (p[1] == '\n' || !p[1]))) {
+        *s = p + (*p == '\r' && p[1] ? 2 : 1);
+        ++*line;
+        return 0;
+    }
     for (;;) {
-        if (n == max) return -1;
+        if (n == max) { *why = "more fields than a pool takes (64)"; return -1; }
         buf_reset(&cells[n]);
-        if (*s == '"') {
-            s++;
+        if (*p == '"') {
+            p++;
             for (;;) {
-                if (!*s) return -1;
-                if (*s == '"' && s[1] == '"') { buf_putc(&cells[n], '"'); s += 2; }
-                else if (*s == '"') { s++; break; }
-                else buf_putc(&cells[n], *s++);
+                if (!*p) { *why = "a quoted field is not closed"; return -1; }
+                if (*p == '"' && p[1] == '"') { buf_putc(&cells[n], '"'); p += 2; }
+                else if (*p == '"') { p++; break; }
+                else {
+                    if (*p == '\n') ++*line;
+                    buf_putc(&cells[n], *p++);
+                }
             }
         } else {
-            while (*s && *s != ',') buf_putc(&cells[n], *s++);
+            /* A \r is the line's end only before \n (or the text's end). */
+            while (*p && *p != ',' && *p != '\n' &&
+                   !(p[0] == '\r' && (p[1] == '\n' || !p[1])))
+                buf_putc(&cells[n], *p++);
         }
         n++;
-        if (*s != ',') return *s ? -1 : n;
-        s++;
+        if (*p == ',') { p++; continue; }
+        if (*p == '\r') p++;
+        if (*p == '\n') { p++; ++*line; }
+        else if (*p) {
+            *why = "expected a comma or the end of the line after a quoted "
+                   "field";
+            return -1;
+        }
+        *s = p;
+        return n;
     }
 }
 
@@ -866,8 +893,6 @@ static char *read_file(const char *path, size_t max, size_t *len)
     if (len) *len = b.len;
     return buf_steal(&b);
 }
-
-#define CSV_MAX_COLS 64
 
 static const char *data_root;   /* plan_set_data_root; NULL: the plan's dir */
 
@@ -910,18 +935,20 @@ static int load_csv(struct ctx *c, struct plan_pool *pool, const char *file,
     if (!text)
         return fail(c, path, "cannot read %s: %s", full, strerror(errno));
     struct buf cells[CSV_MAX_COLS] = {{0}};
-    int rc = 0, lineno = 0, cap = 0;
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save)) {
-        size_t l = strlen(line);
-        if (l && line[l - 1] == '\r') line[--l] = '\0';
-        lineno++;
-        if (!l) continue;
-        int n = csv_split(line, cells, CSV_MAX_COLS);
-        if (n < 0 || (pool->ncols && n != pool->ncols)) {
+    int rc = 0, line = 1, cap = 0;
+    const char *at = text;
+    while (*at) {
+        int first = line;              /* a record may span lines */
+        const char *why = NULL;
+        int n = csv_record(&at, &line, cells, CSV_MAX_COLS, &why);
+        if (n == 0) continue;
+        if (n < 0) {
+            rc = fail(c, path, "%s line %d: %s", file, first, why);
+            break;
+        }
+        if (pool->ncols && n != pool->ncols) {
             rc = fail(c, path, "%s line %d: expected %d comma-separated "
-                      "fields", file, lineno, pool->ncols ? pool->ncols : 1);
+                      "fields", file, first, pool->ncols);
             break;
         }
         if (!pool->ncols) {
@@ -1060,13 +1087,11 @@ static void inline_csv_pools(struct plan *p)
             cJSON_AddItemToArray(rows, row);
         }
     }
-    char *doc = cJSON_PrintUnformatted(root);
+    char *doc = xjson_print(root, 0);
     cJSON_Delete(root);
-    if (doc) {
-        free(p->json);
-        p->json = xstrdup(doc);
-        cJSON_free(doc);
-    }
+    free(p->json);
+    p->json = xstrdup(doc);
+    cJSON_free(doc);
 }
 
 /* ---- load -------------------------------------------------------------- */
@@ -1083,8 +1108,10 @@ static int parse_load(struct ctx *c, const cJSON *l)
     double users = 0, spawn = 0, iters = 0, rate = 0, maxu = 0;
     if (get_num(c, l, "users", "load", 1, PLAN_MAX_USERS, 1, 0, &users) < 0 ||
         get_num(c, l, "spawn_rate", "load", 0, 1e6, 0, 0, &spawn) < 0 ||
-        get_num(c, l, "iterations", "load", 1, 1e12, 1, 0, &iters) < 0 ||
-        get_num(c, l, "rate", "load", 0.001, 1e7, 0, 0, &rate) < 0 ||
+        get_num(c, l, "iterations", "load", 1, (double)PLAN_MAX_ITERATIONS, 1, 0,
+                &iters) < 0 ||
+        get_num(c, l, "rate", "load", PLAN_MIN_RATE, PLAN_MAX_RATE, 0, 0,
+                &rate) < 0 ||
         get_num(c, l, "max_users", "load", 1, PLAN_MAX_USERS, 1, 0,
                 &maxu) < 0 ||
         get_duration(c, l, "duration", "load", 0, &L->duration_us) < 0)
@@ -1121,7 +1148,7 @@ static int parse_load(struct ctx *c, const cJSON *l)
             struct plan_stage *ps = &L->stages[L->nstages++];
             if (check_keys(c, s, p, skeys) < 0 ||
                 get_duration(c, s, "duration", p, 1, &ps->duration_us) < 0 ||
-                get_num(c, s, skeys[1], p, 0, L->open ? 1e7 : PLAN_MAX_USERS,
+                get_num(c, s, skeys[1], p, 0, L->open ? PLAN_MAX_RATE : PLAN_MAX_USERS,
                         !L->open, 1, &target) < 0)
                 return -1;
             ps->target = target;
@@ -1168,8 +1195,8 @@ static int parse_plan(struct ctx *c, cJSON *root)
     if (check_keys(c, root, "", keys) < 0) return -1;
     if (read_secret_names(c, root) < 0) return -1;
     if (subst_env(c, root, "") < 0) return -1;
-    char *doc = cJSON_PrintUnformatted(root);
-    p->json = xstrdup(doc ? doc : "{}");
+    char *doc = xjson_print(root, 0);
+    p->json = xstrdup(doc);
     cJSON_free(doc);
     const char *name = NULL, *base = NULL, *maxb = NULL;
     if (get_str(c, root, "name", "", 1, &name) < 0 ||

@@ -21,6 +21,15 @@
 #include "thresh.h"
 #include "stats.h"
 
+/* The most virtual users a plan (load.users, load.max_users) or --users
+ * may ask for. */
+#define PLAN_MAX_USERS 1000000
+/* The most iterations per user (load.iterations, --iterations). */
+#define PLAN_MAX_ITERATIONS 1000000000000LL
+/* Open-model arrival rates per second (load.rate, --rate). */
+#define PLAN_MIN_RATE 0.001
+#define PLAN_MAX_RATE 1e7
+
 struct plan_kv {                 /* header or query parameter */
     char *name;
     struct tmpl *value;

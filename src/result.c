@@ -217,7 +217,7 @@ static char *to_json(const struct result *r, int pretty)
         cJSON_AddNullToObject(o, "timer_lateness");
     }
     cJSON_AddItemToObject(o, "thresholds", cJSON_Duplicate(r->thresholds, 1));
-    char *text = pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
+    char *text = xjson_print(o, pretty);
     cJSON_Delete(o);
     char *out = xstrdup(text);
     cJSON_free(text);

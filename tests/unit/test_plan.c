@@ -226,6 +226,68 @@ static void test_csv_pool(void)
             "plan.json: data.d.values[1]: expected \"a\": a string or number");
 }
 
+/* Writes text to /tmp/herd-test-csv/d.csv and parses a plan with that
+ * pool; returns the plan (NULL with err set when refused). */
+static struct plan *csv_plan(const char *text)
+{
+    (void)!system("mkdir -p /tmp/herd-test-csv");
+    FILE *f = fopen("/tmp/herd-test-csv/d.csv", "wb");
+    if (!f) return NULL;
+    fputs(text, f);
+    fclose(f);
+    err[0] = '\0';
+    return plan_parse(HEAD LOAD "\"data\":{\"d\":{\"csv\":\"d.csv\"}},"
+                      "\"scenarios\":[{\"steps\":[{\"path\":\"/{{d.a}}\"}]}]}",
+                      "/tmp/herd-test-csv/plan.json", err, sizeof err);
+}
+
+/* RFC 4180: a quoted field may hold commas, "" for a quote and line
+ * breaks; CRLF or LF ends a record; blank lines are skipped; an error
+ * names the line the record starts on. */
+static void test_csv_rfc4180(void)
+{
+    struct plan *p = csv_plan("a,b\r\n\"line 1\nline 2\",\"say \"\"hi\"\"\"\r\n"
+                              "\r\n\"x,\r\ny\",\"\"\n"
+                              "plain,\"\"\"\"\n"
+                              "last,row");
+    CHECK(p != NULL);
+    if (!p) { fprintf(stderr, "%s\n", err); return; }
+    CHECK_INT(p->pools[0].ncols, 2);
+    CHECK_INT(p->pools[0].nrows, 4);
+    CHECK_STR(p->pools[0].cols[1], "b");
+    CHECK_STR(p->pools[0].cells[0], "line 1\nline 2");
+    CHECK_STR(p->pools[0].cells[1], "say \"hi\"");
+    CHECK_STR(p->pools[0].cells[2], "x,\r\ny");     /* kept as written */
+    CHECK_STR(p->pools[0].cells[3], "");
+    CHECK_STR(p->pools[0].cells[4], "plain");
+    CHECK_STR(p->pools[0].cells[5], "\"");
+    CHECK_STR(p->pools[0].cells[6], "last");         /* no final newline */
+    CHECK_STR(p->pools[0].cells[7], "row");
+    /* Inline for the shards, it parses back to the same cells. */
+    struct plan *q = plan_parse(p->json, "event.plan", err, sizeof err);
+    CHECK(q != NULL);
+    if (q) CHECK_STR(q->pools[0].cells[0], "line 1\nline 2");
+    plan_free(q);
+    plan_free(p);
+
+    p = csv_plan("a,b\n1,\"open\n2,3\n");
+    CHECK(p == NULL);
+    CHECK(strstr(err, "d.csv line 2: a quoted field is not closed") != NULL);
+    if (!strstr(err, "line 2: a quoted field")) fprintf(stderr, "%s\n", err);
+    plan_free(p);
+    p = csv_plan("a,b\n\"x\ny\",2\n3\n");
+    CHECK(p == NULL);
+    CHECK(strstr(err, "d.csv line 4: expected 2 comma-separated fields") != NULL);
+    if (!strstr(err, "line 4")) fprintf(stderr, "%s\n", err);
+    plan_free(p);
+    p = csv_plan("a,b\n\"x\"y,2\n");
+    CHECK(p == NULL);
+    CHECK(strstr(err, "d.csv line 2: expected a comma or the end of the line "
+                 "after a quoted field") != NULL);
+    if (!strstr(err, "after a quoted")) fprintf(stderr, "%s\n", err);
+    plan_free(p);
+}
+
 /* Data files cannot leave the plan's directory: not with "..", an absolute
  * path or a symbolic link; --data-root (plan_set_data_root) widens it. */
 static void test_data_root(void)
@@ -399,6 +461,7 @@ int main(void)
     T_RUN(test_comments);
     T_RUN(test_templates_and_pools);
     T_RUN(test_csv_pool);
+    T_RUN(test_csv_rfc4180);
     T_RUN(test_data_root);
     T_RUN(test_load_models);
     T_RUN(test_threshold_units);
