@@ -218,12 +218,14 @@ grep -q "^herd: 1 shard started late (throttled 429" "$TMP/late-r.json.out" && o
 # counted as dropped:
 expect_eq "started + dropped = 20/s x 6 s exactly" 120 "$(jq '.iterations.started + .iterations.dropped' "$r")"
 # The late shard owns every other arrival (10/s): what it missed is its
-# lateness x 10/s, +-1 at each edge.
+# lateness x 10/s, +-1 at each edge -- at most its whole 3 s part (30): a
+# slow machine can make it later than that.
 late_ms=$(jq '.shards.late_shards[0].late_ms' "$r")
 dropped=$(jq .iterations.dropped "$r")
-if [ "$dropped" -ge 1 ] && [ $((dropped - late_ms / 100)) -ge -1 ] && [ $((dropped - late_ms / 100)) -le 1 ]; then
-    ok "the late start dropped its missed arrivals: $dropped for $late_ms ms at 10/s"
-else fail "dropped $dropped for a start $late_ms ms late at 10/s"; fi
+missed=$(( (late_ms < 3000 ? late_ms : 3000) / 100 ))
+if [ "$dropped" -ge 1 ] && [ $((dropped - missed)) -ge -1 ] && [ $((dropped - missed)) -le 1 ]; then
+    ok "the late start dropped its missed arrivals: $dropped for $late_ms ms at 10/s (part of 3 s)"
+else fail "dropped $dropped for a start $late_ms ms late at 10/s (expected $missed +-1)"; fi
 expect_eq "merged: started + dropped of the raw shard files = 120" 120 \
     "$(jq -s 'map(.iterations.started + .iterations.dropped) | add' "$TMP"/late-r.shards/*.json)"
 
