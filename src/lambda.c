@@ -148,11 +148,7 @@ char *lambda_event(const struct plan *p, const struct engine_vars *vars,
 
 static int get_i64(const cJSON *o, const char *k, int64_t *out)
 {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
-    if (!cJSON_IsNumber(n) || n->valuedouble < 0 || n->valuedouble > 9e15)
-        return -1;
-    *out = (int64_t)n->valuedouble;
-    return 0;
+    return result_json_count(cJSON_GetObjectItemCaseSensitive(o, k), out);
 }
 
 /* Parses an event: the plan (validated like a file), the variables and

@@ -282,10 +282,7 @@ static int bad(struct rd *c, const char *fmt, ...)
     return -1;
 }
 
-/* A count: a whole number from 0 to 9e15 (exact in a double, and far
- * from INT64_MAX, so sums of a few thousand shards cannot overflow).
- * Returns 0, or -1 (never casts an out-of-range double). */
-static int count_of(const cJSON *n, int64_t *out)
+int result_json_count(const cJSON *n, int64_t *out)
 {
     if (!cJSON_IsNumber(n) || !isfinite(n->valuedouble) ||
         n->valuedouble < 0 || n->valuedouble > 9e15 ||
@@ -298,7 +295,7 @@ static int count_of(const cJSON *n, int64_t *out)
 static int get_i64(struct rd *c, const cJSON *o, const char *k,
                    const char *where, int64_t *out)
 {
-    if (count_of(cJSON_GetObjectItemCaseSensitive(o, k), out) < 0)
+    if (result_json_count(cJSON_GetObjectItemCaseSensitive(o, k), out) < 0)
         return bad(c, "%s%s: expected a whole number >= 0", where, k);
     return 0;
 }
@@ -443,7 +440,7 @@ static int read_tx(struct rd *c, const cJSON *o, int i, struct stats *s,
         long code = strtol(e->string, &end, 10);
         int64_t n;
         if (*end || end == e->string || code < 0 || code >= STATS_MAX_STATUS ||
-            count_of(e, &n) < 0)
+            result_json_count(e, &n) < 0)
             return bad(c, "%sstatus.%s: expected a status code and a count",
                        where, e->string);
         t->status[code] = n;
@@ -453,7 +450,7 @@ static int read_tx(struct rd *c, const cJSON *o, int i, struct stats *s,
         return bad(c, "%serrors_by: expected an object", where);
     cJSON_ArrayForEach(e, eb) {
         int64_t n;
-        if (count_of(e, &n) < 0)
+        if (result_json_count(e, &n) < 0)
             return bad(c, "%serrors_by: expected counts", where);
         if (t->nerrs == t->errs_cap) {
             t->errs_cap = t->errs_cap ? t->errs_cap * 2 : 4;

@@ -134,6 +134,14 @@ int result_incomplete(const struct result *r);
  * be NULL to count only. */
 int result_failures(const struct result *r, cJSON *lines);
 
+/* The one reader of counts in JSON, for every parser (results, journals,
+ * Lambda events): a whole number from 0 to 9e15 (exact in a double, and
+ * far from INT64_MAX, so sums of a few thousand shards cannot overflow).
+ * Returns 0 and sets *out, or -1 for anything else -- a fraction, NaN, a
+ * negative, a string, a missing node (n NULL) -- and never casts an
+ * out-of-range double. */
+int result_json_count(const cJSON *n, int64_t *out);
+
 /* 1 when every threshold in r passed (or there are none). */
 int result_thresholds_passed(const struct result *r);
 /* The run's verdict: thresholds passed, nothing interrupted, no shard

@@ -88,7 +88,9 @@ static void test_round_trip(void)
         {"stride", "0"}, {"stride", "-3"}, {"first", "-1"}, {"first", "\"2\""},
         {"index", "1000001"}, {"part", "-1"}, {"part", "1000001"},
         {"start_unix_ms", "null"}, {"elapsed_us", "1e16"}, {"end_unix_ms", NULL},
-        {"user_offset", NULL}, {"index", NULL}};
+        {"user_offset", NULL}, {"index", NULL},
+        /* one count reader for every parser: no fractions */
+        {"stride", "1.5"}, {"first", "0.5"}, {"elapsed_us", "2.25"}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         with_shard(ev, bad[i].key, bad[i].v, err, sizeof err);
         if (strcmp(err, why))
