@@ -79,15 +79,18 @@ read -r tmin tp50 tmax < <(awk 'NR == FNR { if (FNR % 2) id = $1; else first[id]
 # widens to 300 ms; the counts above stay exact.
 slack=60
 [ -n "${HERD_SANITIZE:-}" ] && slack=300
-check_flow() {   # LABEL HERD_US TRUTH_US
-    awk -v h="$2" -v t="$3" -v e="$every_ms" -v s="$slack" 'BEGIN {
+check_flow() {   # LABEL HERD_US TRUTH_US SLACK_MS
+    awk -v h="$2" -v t="$3" -v e="$every_ms" -v s="$4" 'BEGIN {
         d = (h - t) / 1000; exit !(d >= -20 && d <= e + s) }' &&
         ok "flow $1 $(( $2 / 1000 )) ms vs server $1 $(( ${3%.*} / 1000 )) ms" ||
-        fail "flow $1 $(( $2 / 1000 )) ms vs server $1 $(( ${3%.*} / 1000 )) ms (allowed -20..+$((every_ms + slack)) ms)"
+        fail "flow $1 $(( $2 / 1000 )) ms vs server $1 $(( ${3%.*} / 1000 )) ms (allowed -20..+$((every_ms + $4)) ms)"
 }
-check_flow min "$(tx 'container ready' .min_us)" "$tmin"
-check_flow p50 "$(tx 'container ready' .p50_us)" "$tp50"
-check_flow max "$(tx 'container ready' .max_us)" "$tmax"
+check_flow min "$(tx 'container ready' .min_us)" "$tmin" "$slack"
+check_flow p50 "$(tx 'container ready' .p50_us)" "$tp50" "$slack"
+# The max is one sample: the scheduler's worst moment on a busy machine
+# (+83 ms with a CPU hog on one core). min and p50 are what catch a flow
+# timed from the wrong start; the max gets three times the slack.
+check_flow max "$(tx 'container ready' .max_us)" "$tmax" "$((slack * 3))"
 
 # ---- 2. every flow times out: the flow threshold must fail ---------------
 # 200 ms of polling cannot see a 0.5 s job finish: every flow ends in
