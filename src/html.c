@@ -381,6 +381,15 @@ static void fold(const struct hist *hh, double lo, double hi, double *bins)
 /* The latency distribution of t: successful samples in blue with failed
  * ones stacked on them in red, on a log latency axis with round ticks and
  * a count axis; p50, p95 and p99 of the successful samples marked. */
+/* One x-axis tick of the distribution: a mark below the plot at x (the
+ * plot's bottom edge is at y) and its label under it. */
+static void x_tick(FILE *f, double x, int y, const char *lab)
+{
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+            "class=\"tick\"/><text x=\"%.1f\" y=\"%d\" class=\"xl\">"
+            "%s</text>\n", x, y, x, y + 4, x, y + 17, lab);
+}
+
 static void distribution(FILE *f, const char *id, const char *title,
                          const struct stats_tx *t)
 {
@@ -451,10 +460,7 @@ static void distribution(FILE *f, const char *id, const char *title,
             double x = PAD_L + w * (log10(v) - lo) / (hi - lo);
             char lab[32];
             html_tick_label(lab, sizeof lab, v, HTML_AX_US, vhi);
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
-                    "class=\"tick\"/><text x=\"%.1f\" y=\"%d\" class=\"xl\">"
-                    "%s</text>\n", x, PAD_T + h, x, PAD_T + h + 4, x,
-                    PAD_T + h + 17, lab);
+            x_tick(f, x, PAD_T + h, lab);
         }
     }
     for (int si = 0; vhi / vlo >= 4 && si < 3; si++) {
@@ -472,10 +478,7 @@ static void distribution(FILE *f, const char *id, const char *title,
                 double x = PAD_L + w * (lv - lo) / (hi - lo);
                 char lab[32];
                 html_tick_label(lab, sizeof lab, v, HTML_AX_US, v);
-                fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
-                        "class=\"tick\"/><text x=\"%.1f\" y=\"%d\" class=\"xl\">"
-                        "%s</text>\n", x, PAD_T + h, x, PAD_T + h + 4, x,
-                        PAD_T + h + 17, lab);
+                x_tick(f, x, PAD_T + h, lab);
             }
         break;
     }
