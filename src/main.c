@@ -21,6 +21,7 @@
 #endif
 #include "thresh.h"
 #include "units.h"
+#include "warmup.h"
 #include "version.h"
 #include <curl/curl.h>
 #include <errno.h>
@@ -820,6 +821,10 @@ static int cmd_run(int argc, char **argv)
     int rc = EXIT_OK;
     struct run_failures fl = {0};
     cJSON *why = cJSON_CreateArray();      /* failures outside the result */
+    if (!setup_failed && !g_stop && warmup_run(p, &vars, &o, r) < 0) {
+        fl.internal = 1;
+        fail_line(why, "internal error: the warm-up could not start");
+    }
     if (!setup_failed && !g_stop && a.lambda) {
         struct lambda_opts lo = {0};
         struct buf shards = {0};
@@ -884,6 +889,10 @@ static int cmd_run(int argc, char **argv)
         r->started_unix_ms = r->finished_unix_ms = now;
     }
     r->interrupted = g_stop > 0;
+    /* The load's result reaches the disk before the teardown, which may
+     * wait minutes (a cluster deleted and polled): it is rewritten after. */
+    if (files && p->nteardown && g_stop < 2)
+        result_write(r, buf_str(&out));
     int teardown_failed = 0;
     if (g_stop < 2)
         teardown_failed = engine_run_steps(p, "teardown", p->teardown,
@@ -982,7 +991,7 @@ static int cmd_run(int argc, char **argv)
 #endif
     fl.interrupted = r->interrupted;
     fl.shards = r->shards_failed > 0;
-    fl.setup = setup_failed || teardown_failed;
+    fl.setup = setup_failed || teardown_failed || r->user_setup.failed > 0;
     fl.no_success = result_no_success(r);
     fl.incomplete = result_incomplete(r);
     fl.thresholds = !thresholds_ok;
