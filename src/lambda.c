@@ -908,6 +908,8 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
         if (c.shard_results[i]) {
             if (stats_merge(r->stats, c.shard_results[i]->stats) < 0)
                 coord_fail(&c, i, "histogram layout differs");
+            /* Each shard set up its own users (plan on_start). */
+            result_merge_setup(r, c.shard_results[i]);
             if (c.shard_results[i]->started_unix_ms < r->started_unix_ms)
                 r->started_unix_ms = c.shard_results[i]->started_unix_ms;
             if (c.shard_results[i]->finished_unix_ms > r->finished_unix_ms)

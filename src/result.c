@@ -688,6 +688,17 @@ struct result *result_read(const char *path, char *err, size_t errlen)
     return r;
 }
 
+void result_merge_setup(struct result *dst, const struct result *src)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, src->setup_errors)
+        cJSON_AddItemToArray(dst->setup_errors, cJSON_Duplicate(e, 1));
+    dst->user_setup.users += src->user_setup.users;
+    dst->user_setup.ok += src->user_setup.ok;
+    dst->user_setup.failed += src->user_setup.failed;
+    dst->user_setup.interrupted += src->user_setup.interrupted;
+}
+
 int result_merge(struct result *dst, const struct result *src)
 {
 #define TAKE(f) do { if (!dst->f && src->f) dst->f = xstrdup(src->f); } while (0)
@@ -716,12 +727,7 @@ int result_merge(struct result *dst, const struct result *src)
         cJSON_AddItemToArray(dst->shard_failures, cJSON_Duplicate(e, 1));
     cJSON_ArrayForEach(e, src->late_shards)
         cJSON_AddItemToArray(dst->late_shards, cJSON_Duplicate(e, 1));
-    cJSON_ArrayForEach(e, src->setup_errors)
-        cJSON_AddItemToArray(dst->setup_errors, cJSON_Duplicate(e, 1));
-    dst->user_setup.users += src->user_setup.users;
-    dst->user_setup.ok += src->user_setup.ok;
-    dst->user_setup.failed += src->user_setup.failed;
-    dst->user_setup.interrupted += src->user_setup.interrupted;
+    result_merge_setup(dst, src);
     if (!dst->warmup && src->warmup)
         dst->warmup = cJSON_Duplicate(src->warmup, 1);
     return stats_merge(dst->stats, src->stats);

@@ -172,4 +172,8 @@ int result_passed(const struct result *r);
  * from dst, taken from src when dst has none. Returns 0 or -1 (histogram
  * layouts differ; dst may be partly merged). */
 int result_merge(struct result *dst, const struct result *src);
+/* The set-up part of result_merge: setup errors appended, user_setup
+ * counts summed (the coordinator of a distributed run merges its shards'
+ * stats itself, and this with them). */
+void result_merge_setup(struct result *dst, const struct result *src);
 #endif
