@@ -176,4 +176,11 @@ int result_merge(struct result *dst, const struct result *src);
  * counts summed (the coordinator of a distributed run merges its shards'
  * stats itself, and this with them). */
 void result_merge_setup(struct result *dst, const struct result *src);
+/* The commit the run's plan is at: HERD_GIT_COMMIT, else GITHUB_SHA, else
+ * `git rev-parse HEAD` in the plan's directory. NULL when none is known
+ * (caller frees). */
+char *result_git_commit(const char *plan_file);
+/* For commands that merge many results: keep freed memory in the heap
+ * instead of unmapping each result's histograms (process-wide). */
+void result_malloc_for_merging(void);
 #endif
