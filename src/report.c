@@ -131,6 +131,11 @@ static void apart(FILE *f, const struct result *r, int md)
     }
 }
 
+void report_apart(FILE *f, const struct result *r)
+{
+    apart(f, r, 0);
+}
+
 int report_text(FILE *f, const struct result *r)
 {
     const struct stats *s = r->stats;

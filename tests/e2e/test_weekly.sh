@@ -5,8 +5,8 @@
 # waits for it, every user registers exactly once (on_start) before its
 # first assign, the warm-up is kept out of the load's numbers, the assign
 # bodies are the old system's, teardown deletes the cluster after a
-# success, a failure in the middle of the load, a Ctrl-C and a failing
-# teardown; a second run meets "user exists" (409) and still succeeds; a
+# success, a failure in the middle of the load, a Ctrl-C, a crashed shard
+# and a failing teardown; a second run meets "user exists" (409) and still succeeds; a
 # distributed run registers each user on its own shard only; the Slack
 # notification reaches a local capture server, on failure too, without a
 # secret in it.
@@ -65,6 +65,8 @@ grep -q '^per-user setup (on_start, not in the statistics): 5 users, 5 ok' "$TMP
     ok "run 1: report has the per-user setup line" || fail "run 1: report: $(grep -i setup "$TMP/r1.txt")"
 grep -q '^warm-up (not in the statistics or thresholds): 1 user for 2s' "$TMP/r1.txt" &&
     ok "run 1: report has the warm-up section" || fail "run 1: report: $(grep -i warm "$TMP/r1.txt")"
+grep -q '<h2>Measured apart: per-user setup and warm-up</h2><pre>per-user setup (on_start, not in the statistics): 5 users' "$TMP/r1.html" &&
+    ok "run 1: the HTML report has them too" || fail "run 1: HTML report lacks the per-user setup / warm-up section"
 if grep -q admin-secret "$r" "$TMP/r1.txt" "$TMP/r1.out"; then fail "run 1: password leaked"; else ok "run 1: password not in the result or report"; fi
 
 # 2. Next week: every user exists (409) and the run still succeeds.
@@ -131,6 +133,21 @@ grep -q 'cluster deleted' "$TMP/r5.txt" && ok "run 5: and in the report" || fail
 expect_eq "run 5: the target still has the cluster (deletion refused)" \
     "create load_test_cluster delete load_test_cluster ACTIVE" "$(cluster_life)"
 
+# 5b. A registration that fails (the target answers 500): every user's
+#     on_start is reported, the run exits 4, and the users' assigns show
+#     what an unregistered user gets (403), in the load's own numbers.
+R set target:fail_register 1 > /dev/null
+R del target:users > /dev/null
+"$HERD" run "$plan" --users 3 --duration 2s -o "$TMP/r5b.json" -q > "$TMP/r5b.out" 2>&1
+expect_eq "on_start failing: exit 4" 4 "$?"
+R del target:fail_register > /dev/null
+expect_eq "on_start failing: user_setup counts the failures" '{"users":3,"ok":0,"failed":3,"interrupted":0}' \
+    "$(jq -c .user_setup "$TMP/r5b.json")"
+jq -r '.setup_errors[]' "$TMP/r5b.json" | grep -q '^on_start user [123]: register user: status: 500 (expected 200,409)' &&
+    ok "on_start failing: the failure line names user, step and status" || fail "on_start failing: $(jq -c .setup_errors "$TMP/r5b.json")"
+expect_eq "on_start failing: no registration is a load transaction" 0 \
+    "$(jq '[.transactions[] | select(.name == "register user")] | length' "$TMP/r5b.json")"
+
 # 6. The task definition: "localhost" in the URL picks dev, and
 #    TASK_DEFINITION_ARN overrides the rule.
 R del target:assign_bodies > /dev/null
@@ -169,6 +186,21 @@ expect_eq "distributed: users 1..6 each registered once (user 1 also in the warm
 expect_eq "distributed: each shard set up its own 3 users" "3 3" \
     "$(jq -s -r 'map(.user_setup.users) | sort | map(tostring) | join(" ")' "$TMP"/r8.shards/*.json)"
 expect_eq "distributed: merged user_setup" '{"users":6,"ok":6,"failed":0,"interrupted":0}' "$(jq -c .user_setup "$TMP/r8.json")"
+
+# 7b. A shard that crashes: exit 9, the other shard's load kept, and the
+#     teardown still deletes the cluster.
+R del target:cluster_log > /dev/null
+cport2=$(free_port)
+/usr/bin/python3 "$REPO/tests/lambda/double.py" "$cport2" "${pkg[@]}" --crash-shard 1 \
+    --log "$TMP/crash.log" --stderr "$TMP/crash.err" &
+dpids="$dpids $!"
+wait_for 'curl -s --max-time 5 -o /dev/null "http://127.0.0.1:$cport2/"' 60 || fail "crashing lambda double did not start"
+"$HERD" run "$plan" --lambda herd --endpoint "http://127.0.0.1:$cport2" --invocations 2 \
+    --start-delay 1s --users 4 --duration 3s -o "$TMP/r9.json" -q > "$TMP/r9.out" 2>&1
+expect_eq "failed shard: exit 9" 9 "$?"
+expect_eq "failed shard: 1 ok, 1 failed" "1 1" "$(jq -r '"\(.shards.ok) \(.shards.failed)"' "$TMP/r9.json")"
+expect_eq "failed shard: teardown deleted the cluster" \
+    "create load_test_cluster delete load_test_cluster DELETED" "$(cluster_life)"
 
 # 8. The Slack notification (scripts/notify-slack) to a local capture
 #    server: the verdict and numbers, sent on failure too, no secret.

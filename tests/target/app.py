@@ -33,7 +33,8 @@ username that never registered).
 
 The target's own records (what tests compare herd with): see the *_KEY
 names below and tasks.py. Redis key target:fail_jobs, while set, makes
-every new container job fail (a failure in the middle of a load).
+every new container job fail (a failure in the middle of a load);
+target:fail_register makes /account/register answer 500.
 """
 import json
 import os
@@ -175,6 +176,9 @@ def register():
         REDIS.hincrby(REGISTER_KEY, "400")
         return jsonify(error="expected JSON with %s" % ", ".join(keys)), 400
     REDIS.hincrby(REGISTER_BY_USER_KEY, body["username"])
+    if REDIS.exists("target:fail_register"):     # a test's broken signup
+        REDIS.hincrby(REGISTER_KEY, "500")
+        return jsonify(error="registration is down"), 500
     if not REDIS.hsetnx(USERS_KEY, body["username"], json.dumps(body, sort_keys=True)):
         REDIS.hincrby(REGISTER_KEY, "409")
         return jsonify(error="user exists"), 409
