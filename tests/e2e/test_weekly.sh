@@ -20,7 +20,7 @@ export TARGET_REQUIRE_USERS=1      # an assign for an unregistered user: 403
 dpids=""
 trap 'for p in $dpids; do kill $p 2>/dev/null; done; "$REPO/scripts/target" stop "$TMP/target" >/dev/null 2>&1; cleanup' EXIT
 export TARGET_URL="http://127.0.0.1:$port" ADMIN_USER=admin ADMIN_PASSWORD=admin-secret
-export WARMUP_DURATION=2s
+export WARMUP_DURATION=1s
 unset TASK_DEFINITION_ARN
 plan="$REPO/tests/plans/weekly.json"
 R() { /usr/bin/redis-cli -p "$(cat "$TMP/target/redis.port")" "$@"; }
@@ -33,7 +33,7 @@ STAGING_BODY='{"cluster_name": "load_test_cluster", "region_name": "us-east-1", 
 "$HERD" check "$plan" > "$TMP/check.out" 2>&1
 expect_eq "herd check passes the weekly plan" 0 "$?"
 
-# 1. The whole life: 5 users for 4 s after a 1-user, 2 s warm-up.
+# 1. The whole life: 5 users for 4 s after a 1-user, 1 s warm-up.
 "$HERD" run "$plan" --users 5 --duration 4s -o "$TMP/r1.json" -q > "$TMP/r1.out" 2>&1
 expect_eq "run 1: exit 0" 0 "$?"
 r="$TMP/r1.json"
@@ -63,7 +63,7 @@ expect_eq "run 1: load assigns + warm-up assigns = the target's 202s" "$(hnum ta
 expect_eq "run 1: the warm-up's 1 user" 1 "$(jq .warmup.users "$r")"
 grep -q '^per-user setup (on_start, not in the statistics): 5 users, 5 ok' "$TMP/r1.txt" &&
     ok "run 1: report has the per-user setup line" || fail "run 1: report: $(grep -i setup "$TMP/r1.txt")"
-grep -q '^warm-up (not in the statistics or thresholds): 1 user for 2s' "$TMP/r1.txt" &&
+grep -q '^warm-up (not in the statistics or thresholds): 1 user for 1s' "$TMP/r1.txt" &&
     ok "run 1: report has the warm-up section" || fail "run 1: report: $(grep -i warm "$TMP/r1.txt")"
 grep -q '<h2>Measured apart: per-user setup and warm-up</h2><pre>per-user setup (on_start, not in the statistics): 5 users' "$TMP/r1.html" &&
     ok "run 1: the HTML report has them too" || fail "run 1: HTML report lacks the per-user setup / warm-up section"
