@@ -93,11 +93,15 @@ static cJSON *tx_json(const struct stats_tx *t, double secs, int full)
     add_num(o, "m2", t->m2);
     add_num(o, "stddev_us", stats_tx_stddev(t));
     add_num(o, "rate_per_s", secs > 0 ? (double)t->count / secs : 0);
-    static const struct { const char *k; double p; } pcts[] = {
-        {"p50_us", 50}, {"p90_us", 90}, {"p95_us", 95}, {"p99_us", 99},
-        {"p999_us", 99.9}};
-    for (size_t i = 0; i < sizeof pcts / sizeof *pcts; i++)
-        add_num(o, pcts[i].k, (double)hist_percentile(t->hist, pcts[i].p));
+    static const double pcts[] = {STATS_PCTS};
+    static const char *const keys[] = {STATS_PCT_KEYS};
+    _Static_assert(sizeof pcts / sizeof *pcts == sizeof keys / sizeof *keys,
+                   "a key for every reported percentile");
+    for (size_t i = 0; i < sizeof pcts / sizeof *pcts; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "%s_us", keys[i]);
+        add_num(o, k, (double)hist_percentile(t->hist, pcts[i]));
+    }
     /* Uncorrected (service time, from the actual send) for comparison. */
     add_num(o, "service_p50_us", (double)hist_percentile(t->hist_service, 50));
     add_num(o, "service_p99_us", (double)hist_percentile(t->hist_service, 99));
@@ -692,15 +696,23 @@ struct result *result_read(const char *path, char *err, size_t errlen)
     return r;
 }
 
-void result_merge_setup(struct result *dst, const struct result *src)
+void result_add_user_setup(struct result *r, int64_t ok, int64_t failed,
+                           int64_t interrupted, const cJSON *lines)
 {
     const cJSON *e;
-    cJSON_ArrayForEach(e, src->setup_errors)
-        cJSON_AddItemToArray(dst->setup_errors, cJSON_Duplicate(e, 1));
-    dst->user_setup.users += src->user_setup.users;
-    dst->user_setup.ok += src->user_setup.ok;
-    dst->user_setup.failed += src->user_setup.failed;
-    dst->user_setup.interrupted += src->user_setup.interrupted;
+    cJSON_ArrayForEach(e, lines)
+        cJSON_AddItemToArray(r->setup_errors, cJSON_Duplicate(e, 1));
+    r->user_setup.ok += ok;
+    r->user_setup.failed += failed;
+    r->user_setup.interrupted += interrupted;
+    r->user_setup.users += ok + failed + interrupted;
+}
+
+void result_merge_setup(struct result *dst, const struct result *src)
+{
+    const struct result_user_setup *u = &src->user_setup;
+    result_add_user_setup(dst, u->ok, u->failed, u->interrupted,
+                          src->setup_errors);
 }
 
 int result_merge(struct result *dst, const struct result *src)

@@ -176,6 +176,11 @@ int result_merge(struct result *dst, const struct result *src);
  * counts summed (the coordinator of a distributed run merges its shards'
  * stats itself, and this with them). */
 void result_merge_setup(struct result *dst, const struct result *src);
+/* Adds one run's on_start outcomes to r (an engine_span's): counts summed
+ * into user_setup, failure lines (an array, not taken) appended to
+ * setup_errors. */
+void result_add_user_setup(struct result *r, int64_t ok, int64_t failed,
+                           int64_t interrupted, const cJSON *lines);
 /* The commit the run's plan is at: HERD_GIT_COMMIT, else GITHUB_SHA, else
  * `git rev-parse HEAD` in the plan's directory. NULL when none is known
  * (caller frees). */

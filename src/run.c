@@ -98,7 +98,7 @@ static void run_warmup(struct run *R, struct engine_vars *vars);
 static void run_write_result(struct run *R);
 static void run_write_reports(struct run *R);
 static void run_save(struct run *R);
-static int run_verdict(struct run *R, int setup_failed, int thresholds_ok);
+static int run_verdict(struct run *R, int steps_failed, int thresholds_ok);
 static void run_free(struct run *R);
 
 int run_main(const struct run_args *a)
@@ -135,10 +135,11 @@ int run_main(const struct run_args *a)
      * wait minutes (a cluster deleted and polled): written again after. */
     if (R.files && R.p->nteardown && g_stop < 2)
         result_write(R.r, buf_str(&R.out));
+    int teardown_failed = 0;
     if (g_stop < 2)                         /* a second Ctrl-C skips it */
-        setup_failed |= engine_run_steps(R.p, "teardown", R.p->teardown,
-                                         R.p->nteardown, &vars,
-                                         R.r->setup_errors, &R.o) > 0;
+        teardown_failed = engine_run_steps(R.p, "teardown", R.p->teardown,
+                                           R.p->nteardown, &vars,
+                                           R.r->setup_errors, &R.o) > 0;
     engine_vars_free(&vars);
     /* The verdicts are part of the result, so they come before it. */
     int thresholds_ok = thresh_verdicts(R.p->thresholds, R.p->nthresholds,
@@ -147,7 +148,7 @@ int run_main(const struct run_args *a)
     run_write_result(&R);      /* to disk before anything else can fail */
     run_write_reports(&R);     /* stdout, .txt, .html, --csv */
     run_save(&R);              /* last: `herd save` retries from the file */
-    rc = run_verdict(&R, setup_failed, thresholds_ok);
+    rc = run_verdict(&R, setup_failed || teardown_failed, thresholds_ok);
     run_free(&R);
     return rc;
 }
@@ -495,7 +496,16 @@ static void run_local(struct run *R, struct engine_vars *vars)
                     "the run goes on without it\n", buf_str(&R->journal),
                     strerror(errno));
     }
-    if (engine_run_load(R->p, vars, &R->o, R->r) < 0) {
+    struct engine_span span;
+    int ran = engine_run_load(R->p, vars, &R->o, R->r->stats, &span);
+    R->r->started_unix_ms = span.started_unix_ms;
+    R->r->finished_unix_ms = span.finished_unix_ms;
+    R->r->start_late_ms = span.start_late_ms;
+    R->r->shards_truncated = span.cut_short;
+    result_add_user_setup(R->r, span.setup_ok, span.setup_failed,
+                          span.setup_interrupted, span.setup_errors);
+    cJSON_Delete(span.setup_errors);
+    if (ran < 0) {
         R->fl.internal = 1;
         fail_line(R->why, "internal error: the engine could not start "
                   "(see above)");
@@ -636,12 +646,13 @@ static void add_lines(cJSON *lines, const cJSON *why, int want)
  * not only the one that chose the exit code: those outside the result
  * (the engine, I/O) first, then the result's own in precedence order, the
  * database last. */
-static int run_verdict(struct run *R, int setup_failed, int thresholds_ok)
+static int run_verdict(struct run *R, int steps_failed, int thresholds_ok)
 {
     struct run_failures *fl = &R->fl;
     fl->interrupted = R->r->interrupted;
     fl->shards = R->r->shards_failed > 0;
-    fl->setup = setup_failed || R->r->user_setup.failed > 0;
+    /* setup or teardown, or a user's on_start */
+    fl->setup = steps_failed || R->r->user_setup.failed > 0;
     fl->no_success = result_no_success(R->r);
     fl->incomplete = result_incomplete(R->r);
     fl->thresholds = !thresholds_ok;
