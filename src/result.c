@@ -76,7 +76,7 @@ static void add_num(cJSON *o, const char *k, double v)
 
 /* "phases": {"dns": {count, sum_us, mean_us, p50_us, p95_us, max_us,
  * hist}, ...} and the bytes; hist only when full. */
-static void phases_json(cJSON *o, const struct stats_tx *t, int full)
+void result_phases_json(cJSON *o, const struct stats_tx *t, int full)
 {
     add_num(o, "sent_bytes", (double)t->sent_bytes);
     add_num(o, "received_bytes", (double)t->received_bytes);
@@ -178,7 +178,7 @@ static cJSON *tx_json(const struct stats_tx *t, double secs, int full)
         free(h);
         free(hs);
     }
-    if (t->kind == STATS_REQUEST) phases_json(o, t, full);
+    if (t->kind == STATS_REQUEST) result_phases_json(o, t, full);
     if (full) {
         cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
         for (int i = 0; i < t->nsec; i++)
