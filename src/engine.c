@@ -472,8 +472,12 @@ static void note_failure(struct user *u, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     char line[700];
+    struct buf m = {0};      /* a poll's fail_on value comes from a body */
+    mask_text(msg, strlen(msg), w->p->secrets, w->p->nsecrets, &m);
     snprintf(line, sizeof line, "%s[%d] %s: %s", w->what, u->step,
-             u->steps[u->step].name ? u->steps[u->step].name : "think", msg);
+             u->steps[u->step].name ? u->steps[u->step].name : "think",
+             buf_str(&m));
+    buf_free(&m);
     cJSON_AddItemToArray(w->errors, cJSON_CreateString(line));
     w->failures++;
 }
@@ -1483,6 +1487,7 @@ static void on_tick(void *arg)
 static struct stats *plan_stats(const struct plan *p)
 {
     struct stats *s = stats_new();
+    stats_set_secrets(s, p->secrets, p->nsecrets);
     for (int i = 0; i < p->ntx; i++)
         stats_tx_index(s, p->tx_names[i], p->tx_kinds[i]);
     return s;

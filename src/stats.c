@@ -7,6 +7,7 @@
  * floating-point rounding), however the samples were split. */
 #include "stats.h"
 #include "buf.h"
+#include "mask.h"
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -236,8 +237,14 @@ static void add_err_key(struct stats_tx *t, const char *key, int64_t n)
  * without bound; past this, details fold into the class alone. */
 #define STATS_MAX_ERR_KEYS 64
 
-static void count_err(struct stats_tx *t, enum err_class err,
-                      const char *detail)
+void stats_set_secrets(struct stats *s, char *const *secrets, int n)
+{
+    s->secrets = n > 0 ? secrets : NULL;
+    s->nsecrets = n > 0 ? n : 0;
+}
+
+static void count_err(const struct stats *s, struct stats_tx *t,
+                      enum err_class err, const char *detail)
 {
     const char *cls = stats_err_name(err);
     if (!cls) return;
@@ -246,7 +253,15 @@ static void count_err(struct stats_tx *t, enum err_class err,
         return;
     }
     char key[320];
-    snprintf(key, sizeof key, "%s: %s", cls, detail);
+    if (s->nsecrets) {
+        /* Failures only, so the copy costs nothing on the success path. */
+        struct buf m = {0};
+        mask_text(detail, strlen(detail), s->secrets, s->nsecrets, &m);
+        snprintf(key, sizeof key, "%s: %s", cls, buf_str(&m));
+        buf_free(&m);
+    } else {
+        snprintf(key, sizeof key, "%s: %s", cls, detail);
+    }
     add_err_key(t, key, 1);
 }
 
@@ -376,7 +391,7 @@ void stats_record(struct stats *s, int tx, int64_t latency_us,
         moments_add(t->failed, latency_us, &t->fail_min_us, &t->fail_max_us,
                     &t->fail_mean_us, &t->fail_m2);
         hist_record(t->fail_hist, latency_us);
-        count_err(t, err, detail);
+        count_err(s, t, err, detail);
     }
     if (status >= 0 && status < STATS_MAX_STATUS) t->status[status]++;
     sec_sample(sec_at(TL(t), wall_s), latency_us, err != ERR_NONE);
@@ -389,7 +404,7 @@ void stats_error(struct stats *s, int tx, enum err_class err,
 {
     struct stats_tx *t = &s->tx[tx];
     t->errors++;
-    count_err(t, err, detail);
+    count_err(s, t, err, detail);
 }
 
 void stats_iteration(struct stats *s, int64_t wall_s)

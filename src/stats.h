@@ -186,6 +186,11 @@ struct stats {
      * back-off, iteration pacing): fired minus due, us. A busy generator
      * shows here first. NULL until the first sample. */
     struct hist *timer_late;
+    /* Secret values (mask.h) no error key may carry: a detail taken from
+     * a response (a poll's fail_on value) or from the plan is masked as it
+     * is counted. Borrowed (the plan's); NULL when none. */
+    char *const *secrets;
+    int nsecrets;
 };
 
 #define STATS_LATE_SIGFIGS 2
@@ -193,6 +198,12 @@ struct stats {
 /* Returns a new empty stats (caller frees with stats_free). */
 struct stats *stats_new(void);
 void stats_free(struct stats *s);
+
+/* Makes every error detail recorded into s from now on masked against
+ * secrets (n values, as typed and encoded: mask_secret_forms); secrets
+ * are borrowed and must outlive s. Merging does not mask: what is merged
+ * was masked where it was recorded. */
+void stats_set_secrets(struct stats *s, char *const *secrets, int n);
 
 /* Returns the index of the transaction called name, adding it (with kind)
  * if missing. Indexes stay valid for the life of s. The engine registers
