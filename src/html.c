@@ -748,7 +748,7 @@ static void phase_bar(FILE *f, const struct stats_tx *t, double longest_us)
 
 static void phase_row(FILE *f, const struct stats_tx *t, double longest_us)
 {
-    char b[32], c[32];
+    char b[32], c[32], d[32];
     fprintf(f, "<tr data-name=\"");
     esc(f, t->name);
     fprintf(f, "\"><td>");
@@ -763,7 +763,7 @@ static void phase_row(FILE *f, const struct stats_tx *t, double longest_us)
             (double)hist_percentile(w->hist, 95)) : "-",
             (long long)t->sent_bytes, report_bytes(c, sizeof c, t->sent_bytes),
             (long long)t->received_bytes,
-            report_bytes(b, sizeof b, t->received_bytes));
+            report_bytes(d, sizeof d, t->received_bytes));
     phase_bar(f, t, longest_us);
     fprintf(f, "</tr>\n");
 }
