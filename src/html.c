@@ -684,7 +684,9 @@ static void tx_charts(FILE *f, const struct result *r, double secs,
     const struct stats *s = r->stats;
     int idx[TX_PER_CHART], k = 0, chart_no = 0;
     for (int i = 0; i <= s->ntx; i++) {
-        if (i < s->ntx && (s->tx[i].kind != kind || !s->tx[i].nsec)) continue;
+        /* A transaction that never succeeded has no p95 line to draw. */
+        if (i < s->ntx && (s->tx[i].kind != kind || !stats_tx_ok(&s->tx[i])))
+            continue;
         if (i < s->ntx) idx[k++] = i;
         if (k < TX_PER_CHART && i < s->ntx) continue;
         if (!k) break;
@@ -719,7 +721,7 @@ static void tx_charts(FILE *f, const struct result *r, double secs,
 static void phase_cell(FILE *f, const struct stats_phase *ph, int which)
 {
     char b[32];
-    fprintf(f, "<td data-phase=\"%s\" data-count=\"%lld\" data-sum-us=\"%lld\">"
+    fprintf(f, "<td data-phase=\"%s\" data-ph-count=\"%lld\" data-ph-sum-us=\"%lld\">"
             "%s</td>", stats_phase_name(which), (long long)ph->count,
             (long long)ph->sum_us, ph->count ? units_format_duration(b,
             sizeof b, stats_phase_mean_us(ph)) : "-");
@@ -749,7 +751,7 @@ static void phase_bar(FILE *f, const struct stats_tx *t, double longest_us)
 static void phase_row(FILE *f, const struct stats_tx *t, double longest_us)
 {
     char b[32], c[32], d[32];
-    fprintf(f, "<tr data-name=\"");
+    fprintf(f, "<tr data-phases-of=\"");
     esc(f, t->name);
     fprintf(f, "\"><td>");
     esc(f, t->name);

@@ -124,10 +124,10 @@ page, r = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
 ph = page[page.index('<table id="phases">'):]
 ph = ph[:ph.index("</table>")]
 for t in r["transactions"]:
-    row = re.search(r'<tr data-name="%s">(.*?)</tr>' % re.escape(t["name"]), ph)
+    row = re.search(r'<tr data-phases-of="%s">(.*?)</tr>' % re.escape(t["name"]), ph)
     assert row, t["name"]
     assert re.findall(r'data-bytes="(\d+)"', row.group(1)) == [str(t["sent_bytes"]), str(t["received_bytes"])], t["name"]
-    assert 'data-phase="connect" data-count="%d"' % t["phases"]["connect"]["count"] in row.group(1), t["name"]
+    assert 'data-phase="connect" data-ph-count="%d"' % t["phases"]["connect"]["count"] in row.group(1), t["name"]
 fig = page[page.index('<figure id="chart-tx-p95-1">'):]
 fig = fig[:fig.index("</figure>")]
 names = re.findall(r'<g class="series" data-series="([^"]*)"', fig)

@@ -353,14 +353,14 @@ static void test_phases(void)
                      1764530001);
     }
     char *p = render(r);
-    const char *row = strstr(p, "<tr data-name=\"get\"><td>get</td>");
+    const char *row = strstr(p, "<tr data-phases-of=\"get\"><td>get</td>");
     CHECK(row != NULL);
     if (row) {
         CHECK(strstr(row, "<td data-conns=\"1\">1</td>") == strstr(row, "<td data-conns"));
-        CHECK(strstr(row, "data-phase=\"connect\" data-count=\"1\" "
-                     "data-sum-us=\"200\">200us</td>") != NULL);
-        CHECK(strstr(row, "data-phase=\"tls\" data-count=\"0\" "
-                     "data-sum-us=\"0\">-</td>") != NULL);
+        CHECK(strstr(row, "data-phase=\"connect\" data-ph-count=\"1\" "
+                     "data-ph-sum-us=\"200\">200us</td>") != NULL);
+        CHECK(strstr(row, "data-phase=\"tls\" data-ph-count=\"0\" "
+                     "data-ph-sum-us=\"0\">-</td>") != NULL);
         CHECK(strstr(row, "<td data-bytes=\"700\">700 B</td><td data-bytes=\""
                      "3145728\">3.00 MiB</td>") != NULL);
     }
