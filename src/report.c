@@ -421,6 +421,28 @@ int report_csv(FILE *f, const struct result *r)
     return ferror(f) ? -1 : 0;
 }
 
+/* The job summary's phase table: request transactions that have phases. */
+static void md_phases(FILE *f, const struct stats *s)
+{
+    int any = 0;
+    for (int i = 0; i < s->ntx; i++) {
+        const struct stats_tx *t = &s->tx[i];
+        if (t->kind != STATS_REQUEST || !t->phase[STATS_PH_WAIT].count) continue;
+        if (!any++)
+            fprintf(f, "\nrequest phases (mean; dns, connect and tls per new "
+                    "connection) and bytes\n\n| transaction | conns | dns | "
+                    "connect | tls | wait | transfer | sent | received |\n"
+                    "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        char b[STATS_PH__COUNT + 2][32];
+        fprintf(f, "| %s | %lld", t->name,
+                (long long)t->phase[STATS_PH_CONNECT].count);
+        for (int k = 0; k < STATS_PH__COUNT; k++)
+            fprintf(f, " | %s", phase_mean(b[k], 32, &t->phase[k]));
+        fprintf(f, " | %s | %s |\n", report_bytes(b[5], 32, t->sent_bytes),
+                report_bytes(b[6], 32, t->received_bytes));
+    }
+}
+
 int report_markdown(FILE *f, const struct result *r)
 {
     const struct stats *s = r->stats;
@@ -465,6 +487,7 @@ int report_markdown(FILE *f, const struct result *r)
                 dur(c, sizeof c, (double)hist_percentile(x->hist, 99)),
                 dur(m, sizeof m, (double)x->max_us), fl);
     }
+    md_phases(f, s);
     if (cJSON_GetArraySize(r->thresholds)) {
         fprintf(f, "\n| threshold | measured | verdict |\n|---|---:|---|\n");
         cJSON_ArrayForEach(t, r->thresholds) {
