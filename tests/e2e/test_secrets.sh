@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A secret put into every place a request or its failure can carry it — the
-# URL (query), a header, a request body, a response body that a poll's
+# base URL (user info), the URL (query), a header, a request body, a response body that a poll's
 # fail_on reports, a check's expected text, a setup step's failure line —
 # and every output grepped for it, in each form it can take (as typed,
 # percent-encoded, JSON-escaped): stdout and stderr with --debug, the result
@@ -22,8 +22,9 @@ cat > "$TMP/setup.json" <<JSON
      "until": {"\$.method": ["GET"]}, "fail_on": {"\$.body": ["$PLAIN_NAME"]}}}],
  "scenarios": [{"name": "a", "steps": [{"path": "/ok"}]}]}
 JSON
+# The base URL carries one too (user info: the server ignores it).
 cat > "$TMP/plan.json" <<JSON
-{"name": "secrets", "base_url": "$base", "secrets": ["PLAIN_NAME"],
+{"name": "secrets", "base_url": "http://u:\${PLAIN_NAME}@${base#http://}", "secrets": ["PLAIN_NAME"],
  "load": {"users": 1, "iterations": 2},
  "scenarios": [{"name": "a", "steps": [
    {"name": "get", "path": "/ok?key=\${API_TOKEN}",
