@@ -1,6 +1,7 @@
 /* stats — what a run measured: per-transaction latency histograms and
- * counters, errors by class, status codes, iteration accounting and a
- * per-second timeline. The mergeable core of a result.
+ * counters, errors by class, status codes, request timing phases and
+ * bytes, iteration accounting, a per-second timeline of the run and one
+ * of each transaction. The mergeable core of a result.
  *
  * Who calls it: each engine worker owns one struct stats and records into
  * it on its own thread (no locks, no atomics). After join, the workers'
