@@ -5,7 +5,8 @@
  * (one slot per run), with "nice" round ticks (1, 2 or 5 x 10^n) on both
  * axes and a legend above the plot whose labels carry their series'
  * colour inline; distribution() draws a latency histogram on a log scale
- * with a count axis and p50/p95/p99 marks. Everything else is tables. */
+ * with a count axis and p50/p95/p99 marks; the phases table has a small
+ * bar per transaction. Everything else is tables. */
 #include "html.h"
 #include "buf.h"
 #include "report.h"
