@@ -488,8 +488,12 @@ static void note_failure(struct user *u, const char *fmt, ...)
         return;
     }
     char line[700];
+    struct buf m = {0};      /* a poll's fail_on value comes from a body */
+    mask_text(msg, strlen(msg), w->p->secrets, w->p->nsecrets, &m);
     snprintf(line, sizeof line, "%s[%d] %s: %s", w->what, u->step,
-             u->steps[u->step].name ? u->steps[u->step].name : "think", msg);
+             u->steps[u->step].name ? u->steps[u->step].name : "think",
+             buf_str(&m));
+    buf_free(&m);
     cJSON_AddItemToArray(w->errors, cJSON_CreateString(line));
     w->failures++;
 }
@@ -1199,6 +1203,32 @@ failed:
     end_iteration(u, O_FAIL);
 }
 
+/* A finished transfer's timing phases and bytes, as libcurl measured
+ * them, into its transaction. */
+static void record_phases(struct stats *s, int tx, CURL *e)
+{
+    curl_off_t t[6] = {0}, up = 0, down = 0;
+    static const CURLINFO what[6] = {
+        CURLINFO_NAMELOOKUP_TIME_T, CURLINFO_CONNECT_TIME_T,
+        CURLINFO_APPCONNECT_TIME_T, CURLINFO_PRETRANSFER_TIME_T,
+        CURLINFO_STARTTRANSFER_TIME_T, CURLINFO_TOTAL_TIME_T};
+    for (int i = 0; i < 6; i++) curl_easy_getinfo(e, what[i], &t[i]);
+    long req_size = 0, hdr_size = 0;
+    curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &req_size);
+    curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &hdr_size);
+    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
+    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
+    struct stats_req_phases p;
+    stats_phases_from_cumulative(&p, t[0], t[1], t[2], t[3], t[4], t[5]);
+    /* REQUEST_SIZE is what the first send wrote: the headers, and a body
+     * under 64 KiB that libcurl (7.88: MAX_INITIAL_POST_SIZE) sends with
+     * them; a larger body goes later and only SIZE_UPLOAD counts it. */
+    int with_headers = up > 0 && up < 64 * 1024 && req_size > up;
+    p.sent_bytes = (int64_t)req_size + (with_headers ? 0 : (int64_t)up);
+    p.received_bytes = (int64_t)hdr_size + (int64_t)down;
+    stats_request_phases(s, tx, &p);
+}
+
 static void on_done(struct worker *w, CURL *e, CURLcode rc)
 {
     struct user *u = NULL;
@@ -1221,6 +1251,7 @@ static void on_done(struct worker *w, CURL *e, CURLcode rc)
     u->conn_fails = cls == ERR_CONNECT || cls == ERR_DNS || cls == ERR_TLS ?
                     u->conn_fails + 1 : 0;
     int64_t errs_before = w->stats->tx[st->req.tx].errors;
+    record_phases(w->stats, st->req.tx, e);
     if (st->kind == STEP_POLL) done_poll(u, st, rc, status, lat, svc, ws);
     else done_request(u, st, rc, status, lat, svc, ws);
     if (w->stats->tx[st->req.tx].errors != errs_before)
@@ -1549,6 +1580,7 @@ static void on_tick(void *arg)
 static struct stats *plan_stats(const struct plan *p)
 {
     struct stats *s = stats_new();
+    stats_set_secrets(s, p->secrets, p->nsecrets);
     for (int i = 0; i < p->ntx; i++)
         stats_tx_index(s, p->tx_names[i], p->tx_kinds[i]);
     return s;
