@@ -18,6 +18,7 @@
  * Every iteration ends exactly once in end_iteration as succeeded, failed
  * or interrupted, which is what makes the accounting add up. */
 #include "engine.h"
+#include "fast.h"
 #include "journal.h"
 #include "buf.h"
 #include "jpath.h"
@@ -72,6 +73,7 @@ enum outcome { O_OK, O_FAIL, O_INTERRUPT };
  * elsewhere than Debian: probe the usual places. */
 static const char *ca_bundle;
 static int no_proxy_env;          /* no *_proxy variable is set */
+static int fast_env_off;          /* HERD_FAST_PATH=off (or 0) */
 
 struct worker;
 
@@ -90,6 +92,9 @@ struct group {
 struct user {
     struct worker *w;
     struct group *g;              /* the multi handle this user's easy uses */
+    struct group *fg;             /* ... and its fast path's connects */
+    struct fast *fast;            /* NULL until its first fast request */
+    int curl_only;                /* its cookie jar is not empty: libcurl */
     CURLU *curlu;                 /* the current URL, parsed (set_url) */
     struct buf curlu_url;         /* ... and as text */
     int curlu_ok;
@@ -128,6 +133,9 @@ struct worker {
     struct loop *loop;
     struct group *groups;
     int ngroups;
+    struct group *fgroups;        /* fast-path connects (fast.h), as many */
+    int nfgroups;
+    int fast_on;                  /* the plan may use the fast path */
     struct stats *stats;
     struct loop_timer tick;
     struct loop_timer arrive;     /* open model: the next arrival's due time */
@@ -633,6 +641,65 @@ static CURLMcode add_handle(CURLM *m, CURL *e)
            curl_multi_add_handle(m, e);
 }
 
+/* The request is about to leave (either path): debug output and the
+ * send time. */
+static void mark_sent(struct user *u, const struct plan_step *st)
+{
+    struct worker *w = u->w;
+    if (w->o->debug)
+        debug_request(u, st->kind == STEP_POLL ? w->p->tx_names[st->req.tx]
+                                               : st->name);
+    u->send_us = loop_now_us();
+    if (u->intended_us == 0 || u->intended_us > u->send_us)
+        u->intended_us = u->send_us;
+}
+
+static void finish_request(struct user *u, CURLcode rc, long status);
+
+/* A fast-path request ended (fast.h). Cookies it set go to the user's
+ * libcurl cookie engine, and the user's later requests with them. */
+static void on_fast_done(void *arg, CURLcode rc, long status)
+{
+    struct user *u = arg;
+    u->in_flight = 0;
+    const char *c = fast_cookies(u->fast);
+    while (*c) {
+        const char *nl = strchr(c, '\n');
+        char *line = xstrndup(c, (size_t)(nl - c));
+        curl_easy_setopt(u->easy, CURLOPT_COOKIELIST, line);
+        free(line);
+        u->curl_only = 1;
+        c = nl + 1;
+    }
+    finish_request(u, rc, status);
+}
+
+/* Sends the request on the fast path when the plan allows it and the
+ * user's cookie jar is empty; returns -1 (nothing done) when fast_send
+ * leaves it to libcurl. */
+static int send_fast(struct user *u, const struct plan_step *st)
+{
+    struct worker *w = u->w;
+    const struct plan_request *r = &st->req;
+    if (!w->fast_on || u->curl_only) return -1;
+    if (!u->fast &&
+        !(u->fast = fast_new(w->loop, u->fg->multi, u->easy, on_fast_done, u))) {
+        u->curl_only = 1;
+        return -1;
+    }
+    struct fast_req fr = {r->method, buf_str(&u->url), u->hl, buf_str(&u->body),
+        u->body.len, r->timeout_us, (size_t)w->p->max_body,
+        u->keep_body ? &u->resp : NULL, u->keep_hdrs ? &u->hdrs : NULL,
+        &u->resp_cut};
+    /* The send time is taken after fast_send, which never reports from
+     * inside: the connect it may start runs from the loop. */
+    if (fast_send(u->fast, &fr) < 0) return -1;
+    mark_sent(u, st);
+    w->stats->path_fast++;
+    u->in_flight = 1;
+    return 0;
+}
+
 static int send_request(struct user *u)
 {
     struct worker *w = u->w;
@@ -709,6 +776,8 @@ static int send_request(struct user *u)
     if (r->body_kind != BODY_NONE && header_add(&u->hl, "Expect:") < 0)
         goto no_header;
 
+    if (send_fast(u, st) == 0) return 0;
+    w->stats->path_libcurl++;
     set_url(u);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, u->hl);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(r->timeout_us / 1000));
@@ -730,11 +799,7 @@ static int send_request(struct user *u)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
                          strcmp(r->method, "POST") == 0 ? NULL : r->method);
     }
-    if (w->o->debug)
-        debug_request(u, st->kind == STEP_POLL ? w->p->tx_names[r->tx] : st->name);
-    u->send_us = loop_now_us();
-    if (u->intended_us == 0 || u->intended_us > u->send_us)
-        u->intended_us = u->send_us;
+    mark_sent(u, st);
     if (add_handle(u->g->multi, e) != CURLM_OK) {
         lib = "curl_multi_add_handle";
         goto broken;
@@ -1118,10 +1183,21 @@ static void on_done(struct worker *w, CURL *e, CURLcode rc)
 {
     struct user *u = NULL;
     curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&u);
+    if (e != u->easy) {            /* a fast-path connect */
+        fast_connected(u->fast, rc);
+        return;
+    }
     curl_multi_remove_handle(u->g->multi, e);
     u->in_flight = 0;
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    finish_request(u, rc, status);
+}
+
+/* A request's end on either path: rc and status as libcurl gives them. */
+static void finish_request(struct user *u, CURLcode rc, long status)
+{
+    struct worker *w = u->w;
     int64_t now = loop_now_us();
     int64_t lat = now - u->intended_us, svc = now - u->send_us;
     /* The intended start belongs to this request only (an open-model
@@ -1156,6 +1232,7 @@ static void user_init(struct worker *w, struct group *g, struct user *u,
 {
     u->w = w;
     u->g = g;
+    u->fg = w->fgroups ? &w->fgroups[g - w->groups] : NULL;
     u->k = k;
     u->vars = xcalloc((size_t)(w->p->nvars ? w->p->nvars : 1), sizeof(char *));
     loop_timer_init(&u->timer, on_user_timer, u);
@@ -1191,6 +1268,7 @@ static void user_init(struct worker *w, struct group *g, struct user *u,
 
 static void user_free(struct user *u)
 {
+    fast_free(u->fast);
     if (u->easy) {
         if (u->in_flight) curl_multi_remove_handle(u->g->multi, u->easy);
         curl_easy_cleanup(u->easy);
@@ -1212,7 +1290,8 @@ static void interrupt(struct user *u)
     struct worker *w = u->w;
     if (!u->busy) return;
     if (u->in_flight) {
-        curl_multi_remove_handle(u->g->multi, u->easy);
+        if (u->fast && fast_busy(u->fast)) fast_abort(u->fast);
+        else curl_multi_remove_handle(u->g->multi, u->easy);
         u->in_flight = 0;
         const struct plan_step *st = &u->steps[u->step];
         stats_error(w->stats, st->req.tx, ERR_INTERRUPTED, NULL);
@@ -1477,32 +1556,46 @@ static int worker_init(struct worker *w, const struct plan *p,
     if (!w->rng) w->rng = 88172645463325252ULL;
     w->last_sec = -1;
     w->stop_base = o->stop ? o->stop[0] : 0;
+    /* Decided once per run: a proxy (libcurl's) or the plan's or the
+     * environment's word keeps every request on libcurl's path. */
+    w->fast_on = p->fast_path && !fast_env_off && no_proxy_env;
     return 0;
 }
 
-/* One multi handle per GROUP_USERS users (at least one). */
+static int group_init(struct worker *w, struct group *g);
+
+/* One multi handle per GROUP_USERS users (at least one), and as many for
+ * the fast path's connects: those hold only CONNECT_ONLY handles, which
+ * libcurl would prune as idle from a pool it shares with transfers. */
 static int make_groups(struct worker *w, int64_t users)
 {
     int n = (int)((users + GROUP_USERS - 1) / GROUP_USERS);
     if (n < 1) n = 1;
     w->groups = xcalloc((size_t)n, sizeof *w->groups);
-    for (int i = 0; i < n; i++) {
-        struct group *g = &w->groups[i];
-        g->w = w;
-        g->multi = curl_multi_init();
-        if (!g->multi) return -1;
-        w->ngroups++;
-        curl_multi_setopt(g->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
-        curl_multi_setopt(g->multi, CURLMOPT_SOCKETDATA, g);
-        curl_multi_setopt(g->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-        curl_multi_setopt(g->multi, CURLMOPT_TIMERDATA, g);
-        /* libcurl sizes its connection cache from the handles currently
-         * added, and users leave the multi handle between requests:
-         * without this the cache shrinks and keep-alive connections get
-         * closed. */
-        curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS, (long)(GROUP_USERS + 8));
-        loop_timer_init(&g->timer, on_curl_timer, g);
-    }
+    for (; w->ngroups < n; w->ngroups++)
+        if (group_init(w, &w->groups[w->ngroups]) < 0) return -1;
+    if (!w->fast_on) return 0;
+    w->fgroups = xcalloc((size_t)n, sizeof *w->fgroups);
+    for (; w->nfgroups < n; w->nfgroups++)
+        if (group_init(w, &w->fgroups[w->nfgroups]) < 0) return -1;
+    return 0;
+}
+
+static int group_init(struct worker *w, struct group *g)
+{
+    g->w = w;
+    g->multi = curl_multi_init();
+    if (!g->multi) return -1;
+    curl_multi_setopt(g->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+    curl_multi_setopt(g->multi, CURLMOPT_SOCKETDATA, g);
+    curl_multi_setopt(g->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(g->multi, CURLMOPT_TIMERDATA, g);
+    /* libcurl sizes its connection cache from the handles currently
+     * added, and users leave the multi handle between requests:
+     * without this the cache shrinks and keep-alive connections get
+     * closed. */
+    curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS, (long)(GROUP_USERS + 8));
+    loop_timer_init(&g->timer, on_curl_timer, g);
     return 0;
 }
 
@@ -1514,6 +1607,9 @@ static void worker_free(struct worker *w)
     for (int i = 0; i < w->ngroups; i++)
         if (w->groups[i].multi) curl_multi_cleanup(w->groups[i].multi);
     free(w->groups);
+    for (int i = 0; i < w->nfgroups; i++)
+        if (w->fgroups[i].multi) curl_multi_cleanup(w->fgroups[i].multi);
+    free(w->fgroups);
     loop_free(w->loop);
     stats_free(w->stats);
     stats_free(w->total);
@@ -1654,6 +1750,8 @@ void engine_global_init(void)
             ca_bundle = probe[i];
     static const char *const proxies[] = {"http_proxy", "HTTP_PROXY",
         "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+    const char *fp = getenv("HERD_FAST_PATH");
+    fast_env_off = fp && (strcmp(fp, "off") == 0 || strcmp(fp, "0") == 0);
     no_proxy_env = 1;
     for (size_t i = 0; i < sizeof proxies / sizeof *proxies; i++) {
         const char *v = getenv(proxies[i]);
