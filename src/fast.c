@@ -141,7 +141,8 @@ static void start_connect(struct fast *f)
     f->reused = 0;
     f->st = F_CONNECTING;
     curl_easy_setopt(f->easy, CURLOPT_URL, buf_str(&f->tmp));
-    if (curl_multi_add_handle(f->multi, f->easy) != CURLM_OK) {
+    if (xfail("curl_multi_add_handle") ||
+        curl_multi_add_handle(f->multi, f->easy) != CURLM_OK) {
         finish_later(f, CURLE_OUT_OF_MEMORY);
         return;
     }
