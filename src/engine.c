@@ -655,6 +655,7 @@ static void mark_sent(struct user *u, const struct plan_step *st)
 }
 
 static void finish_request(struct user *u, CURLcode rc, long status);
+static CURL *easy_new(struct worker *w, struct user *u);
 
 /* A fast-path request ended (fast.h). Cookies it set go to the user's
  * libcurl cookie engine, and the user's later requests with them. */
@@ -682,10 +683,10 @@ static int send_fast(struct user *u, const struct plan_step *st)
     struct worker *w = u->w;
     const struct plan_request *r = &st->req;
     if (!w->fast_on || u->curl_only) return -1;
-    if (!u->fast &&
-        !(u->fast = fast_new(w->loop, u->fg->multi, u->easy, on_fast_done, u))) {
-        u->curl_only = 1;
-        return -1;
+    if (!u->fast) {
+        CURL *e = easy_new(w, u);
+        if (!e) { u->curl_only = 1; return -1; }
+        u->fast = fast_new(w->loop, u->fg->multi, e, on_fast_done, u);
     }
     struct fast_req fr = {r->method, buf_str(&u->url), u->hl, buf_str(&u->body),
         u->body.len, r->timeout_us, (size_t)w->p->max_body,
@@ -1236,14 +1237,24 @@ static void user_init(struct worker *w, struct group *g, struct user *u,
     u->k = k;
     u->vars = xcalloc((size_t)(w->p->nvars ? w->p->nvars : 1), sizeof(char *));
     loop_timer_init(&u->timer, on_user_timer, u);
-    CURL *e = u->easy = curl_easy_init();
+    CURL *e = u->easy = easy_new(w, u);
     if (!e) { fputs("herd: curl_easy_init failed\n", stderr); abort(); }
-    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)u);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, u);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, u);
     u->keep_hdrs = 1;
+    curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");      /* per-user cookies */
+}
+
+/* An easy handle of user u's with what both request paths need: sockets
+ * through the loop, no signals, timeouts, TLS, proxies. NULL if libcurl
+ * cannot allocate one. */
+static CURL *easy_new(struct worker *w, struct user *u)
+{
+    CURL *e = curl_easy_init();
+    if (!e) return NULL;
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)u);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_sock);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, w->loop);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_sock);
@@ -1251,7 +1262,6 @@ static void user_init(struct worker *w, struct group *g, struct user *u,
     /* Signals are process-wide; libcurl must not install handlers per
      * request (3 rt_sigaction calls each otherwise). SIGPIPE is ignored. */
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");      /* per-user cookies */
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, w->p->insecure ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, w->p->insecure ? 0L : 2L);
@@ -1264,6 +1274,7 @@ static void user_init(struct worker *w, struct group *g, struct user *u,
         curl_easy_setopt(e, CURLOPT_PROXY, "");
         curl_easy_setopt(e, CURLOPT_NOPROXY, "");
     }
+    return e;
 }
 
 static void user_free(struct user *u)

@@ -287,11 +287,9 @@ void fast_connected(struct fast *f, CURLcode rc)
     start_write(f);
 }
 
-struct fast *fast_new(struct loop *l, CURLM *multi, CURL *proto,
+struct fast *fast_new(struct loop *l, CURLM *multi, CURL *e,
                       fast_done_fn done, void *arg)
 {
-    CURL *e = curl_easy_duphandle(proto);
-    if (!e) return NULL;
     struct fast *f = xcalloc(1, sizeof *f);
     f->l = l;
     f->multi = multi;
@@ -300,9 +298,6 @@ struct fast *fast_new(struct loop *l, CURLM *multi, CURL *proto,
     f->arg = arg;
     f->fd = -1;
     loop_timer_init(&f->timer, on_timer, f);
-    curl_easy_setopt(e, CURLOPT_CURLU, NULL);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 0L);
     curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
     curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, FAST_MAXAGE_S);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_sock);

@@ -5,9 +5,9 @@
  * libcurl's HTTP layer (the README's "The HTTP/1.1 fast path" lists which).
  * One struct fast per virtual user, created on its first fast request.
  *
- * How: a CONNECT_ONLY easy handle (a copy of the user's, so DNS, TCP,
- * timeouts and the loop's socket callbacks are libcurl's and the same)
- * is added to a multi handle of its own group; when the engine's drain
+ * How: a CONNECT_ONLY easy handle (set up like the user's own, so DNS,
+ * TCP, timeouts and the loop's socket callbacks are libcurl's and the
+ * same) is added to a multi handle of its own group; when the engine's drain
  * sees it finish, it calls fast_connected. The handle then stays in that
  * multi handle for the life of the connection (removing it closes the
  * connection). herd takes the socket (CURLINFO_ACTIVESOCKET), watches it
@@ -54,12 +54,13 @@ struct fast_times {
     int64_t sent_bytes, recv_bytes;
 };
 
-/* A fast path for one user. proto is the user's easy handle (copied: the
- * connect handle gets its options); multi is the multi handle the connects
- * run on, which must hold only fast connect handles (libcurl's idle-age
- * pruning would close them otherwise). done(arg, ...) reports each request.
- * Returns NULL if libcurl cannot copy the handle. */
-struct fast *fast_new(struct loop *l, CURLM *multi, CURL *proto,
+/* A fast path for one user. easy becomes f's (freed by fast_free): a new
+ * handle the caller has set up for connecting (sockets through the loop,
+ * connect timeout, proxy settings); fast_new makes it CONNECT_ONLY. multi
+ * is the multi handle the connects run on, which must hold only fast
+ * connect handles (libcurl's idle-age pruning would close them
+ * otherwise). done(arg, ...) reports each request. Never returns NULL. */
+struct fast *fast_new(struct loop *l, CURLM *multi, CURL *easy,
                       fast_done_fn done, void *arg);
 /* Closes the connection (without a done call) and frees f. NULL is fine. */
 void fast_free(struct fast *f);
