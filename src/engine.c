@@ -612,6 +612,7 @@ static void keep_response(struct user *u, const struct plan_step *st)
     }
     if (hdrs == u->keep_hdrs) return;
     u->keep_hdrs = hdrs;
+    if (!u->easy) return;         /* user_easy applies it */
     curl_easy_setopt(u->easy, CURLOPT_HEADERFUNCTION, hdrs ? on_header : NULL);
     curl_easy_setopt(u->easy, CURLOPT_HEADERDATA, hdrs ? u : NULL);
 }
@@ -656,6 +657,7 @@ static void mark_sent(struct user *u, const struct plan_step *st)
 
 static void finish_request(struct user *u, CURLcode rc, long status);
 static CURL *easy_new(struct worker *w, struct user *u);
+static CURL *user_easy(struct user *u);
 
 /* A fast-path request ended (fast.h). Cookies it set go to the user's
  * libcurl cookie engine, and the user's later requests with them. */
@@ -667,7 +669,7 @@ static void on_fast_done(void *arg, CURLcode rc, long status)
     while (*c) {
         const char *nl = strchr(c, '\n');
         char *line = xstrndup(c, (size_t)(nl - c));
-        curl_easy_setopt(u->easy, CURLOPT_COOKIELIST, line);
+        if (user_easy(u)) curl_easy_setopt(u->easy, CURLOPT_COOKIELIST, line);
         free(line);
         u->curl_only = 1;
         c = nl + 1;
@@ -708,7 +710,7 @@ static int send_request(struct user *u)
     const struct plan_request *r = &st->req;
     const char *bad = NULL;
     const char *lib = NULL;       /* the libcurl call that failed */
-    CURL *e = u->easy;
+    CURL *e = u->easy;            /* NULL until its first libcurl request */
 
     buf_reset(&u->url);
     buf_reset(&u->body);
@@ -778,6 +780,7 @@ static int send_request(struct user *u)
         goto no_header;
 
     if (send_fast(u, st) == 0) return 0;
+    if (!(e = user_easy(u))) { lib = "curl_easy_init"; goto broken; }
     w->stats->path_libcurl++;
     set_url(u);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, u->hl);
@@ -1237,14 +1240,23 @@ static void user_init(struct worker *w, struct group *g, struct user *u,
     u->k = k;
     u->vars = xcalloc((size_t)(w->p->nvars ? w->p->nvars : 1), sizeof(char *));
     loop_timer_init(&u->timer, on_user_timer, u);
-    CURL *e = u->easy = easy_new(w, u);
-    if (!e) { fputs("herd: curl_easy_init failed\n", stderr); abort(); }
+    u->keep_hdrs = 1;
+}
+
+/* The user's own easy handle, created on its first libcurl-path request
+ * or cookie (a user whose requests all take the fast path never needs
+ * one: ~5 KiB each at 1,000 users). NULL if libcurl cannot allocate it. */
+static CURL *user_easy(struct user *u)
+{
+    if (u->easy) return u->easy;
+    CURL *e = u->easy = easy_new(u->w, u);
+    if (!e) return NULL;
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, u);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, u);
-    u->keep_hdrs = 1;
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, u->keep_hdrs ? on_header : NULL);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, u->keep_hdrs ? u : NULL);
     curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");      /* per-user cookies */
+    return e;
 }
 
 /* An easy handle of user u's with what both request paths need: sockets
