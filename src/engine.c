@@ -684,20 +684,34 @@ static void on_fast_done(void *arg, CURLcode rc, long status)
     finish_request(u, rc, status);
 }
 
+/* 1 when the step's request is the same every time: no template refers
+ * to anything, so the fast path formats it once per user (fast_has). */
+static int step_static(const struct plan_request *r)
+{
+    if (!tmpl_is_static(r->url) || r->nquery || r->body_kind == BODY_FORM ||
+        (r->body && !tmpl_is_static(r->body)))
+        return 0;
+    for (int i = 0; i < r->nheaders; i++)
+        if (!tmpl_is_static(r->headers[i].value)) return 0;
+    return 1;
+}
+
 /* Sends the request on the fast path when the plan allows it and the
  * user's cookie jar is empty; returns -1 (nothing done) when fast_send
- * leaves it to libcurl. */
+ * leaves it to libcurl. Without debug output, a step without templates
+ * is rendered once per user. */
 static int send_fast(struct user *u, const struct plan_step *st)
 {
     struct worker *w = u->w;
     const struct plan_request *r = &st->req;
     if (!w->fast_on || u->curl_only) return -1;
+    const void *key = !w->o->debug && step_static(r) ? (const void *)st : NULL;
     if (!u->fast) {
         CURL *e = easy_new(w, u);
         if (!e) { u->curl_only = 1; return -1; }
         u->fast = fast_new(w->loop, u->fg->multi, e, on_fast_done, u);
     }
-    struct fast_req fr = {r->method, buf_str(&u->url), u->hl, buf_str(&u->body),
+    struct fast_req fr = {key, r->method, buf_str(&u->url), u->hl, buf_str(&u->body),
         u->body.len, r->timeout_us, (size_t)w->p->max_body,
         u->keep_body ? &u->resp : NULL, u->keep_hdrs ? &u->hdrs : NULL,
         &u->resp_cut};
@@ -725,6 +739,11 @@ static int send_request(struct user *u)
     buf_reset(&u->hdrs);
     u->resp_cut = 0;
     keep_response(u, st);
+    /* The same bytes as this user's last request of this step: nothing
+     * to render. */
+    if (u->fast && !u->curl_only && fast_has(u->fast, st) &&
+        send_fast(u, st) == 0)
+        return 0;
     if (render(u, r->url, 0, &u->url, &bad) < 0) goto unset;
     for (int i = 0; i < r->nquery; i++) {
         struct buf v = {0};

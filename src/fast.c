@@ -49,6 +49,8 @@ struct fast {
     struct buf tmp;
     enum fstate st;
     struct buf out;               /* the request bytes */
+    const void *key;              /* out is the request of this key */
+    struct buf req_auth;          /* host[:port] the request goes to */
     size_t off;                   /* ... written so far */
     struct h1 h;
     int reused;                   /* the connection served a request before */
@@ -331,6 +333,7 @@ void fast_free(struct fast *f)
     curl_easy_cleanup(f->easy);
     h1_free(&f->h);
     buf_free(&f->authority);
+    buf_free(&f->req_auth);
     buf_free(&f->tmp);
     buf_free(&f->out);
     free(f);
@@ -348,9 +351,16 @@ static int special_header(const char *line, size_t n)
     return 0;
 }
 
-int fast_send(struct fast *f, const struct fast_req *r)
+int fast_has(const struct fast *f, const void *key)
 {
-    if (f->st != F_IDLE || !fast_url_ok(r->url)) return -1;
+    return key && f->key == key;
+}
+
+/* Formats r into f->out and f->req_auth; -1 when the fast path cannot
+ * take it. */
+static int format(struct fast *f, const struct fast_req *r)
+{
+    if (!fast_url_ok(r->url)) return -1;
     const char *a = r->url + 7;
     size_t alen = strcspn(a, "/?#");
     const char *t = a + alen;
@@ -383,6 +393,21 @@ int fast_send(struct fast *f, const struct fast_req *r)
     buf_reset(&f->out);
     h1_request(&f->out, r->method, f->tmp.p, f->tmp.p + alen + 1, hv, nh,
                r->body, r->body_len);
+    buf_reset(&f->req_auth);
+    buf_append(&f->req_auth, a, alen);
+    return 0;
+}
+
+int fast_send(struct fast *f, const struct fast_req *r)
+{
+    if (f->st != F_IDLE) return -1;
+    if (!fast_has(f, r->key)) {
+        f->key = NULL;
+        if (format(f, r) < 0) return -1;
+        f->key = r->key;
+    }
+    const char *a = f->req_auth.p;
+    size_t alen = f->req_auth.len;
     h1_init(&f->h, strcmp(r->method, "HEAD") == 0, r->max_body, r->resp,
             r->hdrs);
     f->resp_cut = r->resp_cut;

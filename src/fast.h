@@ -34,6 +34,10 @@ struct fast;
 typedef void (*fast_done_fn)(void *arg, CURLcode rc, long status);
 
 struct fast_req {
+    /* Non-NULL: the request is the same every time key is given (a step
+     * without templates); fast_send formats it once and, while key is the
+     * last one sent, url, headers and body may be NULL (fast_has). */
+    const void *key;
     const char *method;
     const char *url;                     /* absolute, http:// */
     const struct curl_slist *headers;    /* "Name: value" lines */
@@ -73,6 +77,9 @@ int fast_url_ok(const char *url);
  * cannot take this request (the URL; more than 64 headers; a header libcurl
  * treats specially): nothing was done and the caller uses libcurl. */
 int fast_send(struct fast *f, const struct fast_req *r);
+/* 1 when the bytes of the request last sent with key are still there:
+ * fast_send(key, and NULL url, headers, body) sends them again. */
+int fast_has(const struct fast *f, const void *key);
 /* The connect handle finished: called by the engine's drain. */
 void fast_connected(struct fast *f, CURLcode rc);
 /* The connect handle, to tell it from the user's own in the drain. */
