@@ -21,6 +21,7 @@
 #include "fast.h"
 #include "journal.h"
 #include "buf.h"
+#include "header.h"
 #include "jpath.h"
 #include "loop.h"
 #include "mask.h"
@@ -948,31 +949,6 @@ static void begin_iteration(struct user *u, int64_t intended_us)
     start_step(u);
 }
 
-/* Finds the value of header name in the last response's header block. */
-static int find_header(const struct buf *hdrs, const char *name,
-                       struct buf *out)
-{
-    const char *s = buf_str(hdrs);
-    size_t nl = strlen(name);
-    int found = 0;
-    while (*s) {
-        const char *e = strpbrk(s, "\r\n");
-        size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (strncmp(s, "HTTP/", 5) == 0) found = 0;      /* next response */
-        else if (len > nl && s[nl] == ':' && strncasecmp(s, name, nl) == 0) {
-            const char *v = s + nl + 1;
-            while (*v == ' ' || *v == '\t') v++;
-            const char *end = s + len;
-            while (end > v && (end[-1] == ' ' || end[-1] == '\t')) end--;
-            if (out) { buf_reset(out); buf_append(out, v, (size_t)(end - v)); }
-            found = 1;
-        }
-        s += len;
-        while (*s == '\r' || *s == '\n') s++;
-    }
-    return found;
-}
-
 static int match_all(const cJSON *doc, const struct plan_match *m, int n,
                      int *which)
 {
@@ -1013,7 +989,7 @@ static int extract(struct user *u, const struct plan_request *r,
             const cJSON *n = doc ? jpath_get(doc, x->expr) : NULL;
             if (n && !cJSON_IsNull(n)) { jpath_to_text(n, &v); ok = 1; }
         } else if (x->kind == EXTRACT_HEADER) {
-            ok = find_header(&u->hdrs, x->expr, &v);
+            ok = header_find(buf_str(&u->hdrs), x->expr, &v);
         } else {
             regmatch_t m[2];
             if (regexec(&x->re, buf_str(&u->resp), 2, m, 0) == 0 &&
@@ -1045,7 +1021,8 @@ static void status_detail(char *d, size_t n, long status, const int *exp,
 static int missing_header(const struct user *u, const struct plan_request *r)
 {
     for (int i = 0; i < r->nexpect_headers; i++)
-        if (!find_header(&u->hdrs, r->expect_headers[i], NULL)) return i;
+        if (!header_find(buf_str(&u->hdrs), r->expect_headers[i], NULL))
+            return i;
     return -1;
 }
 
@@ -1872,7 +1849,8 @@ int engine_run_steps(const struct plan *p, const char *what,
 }
 
 int engine_run_load(const struct plan *p, const struct engine_vars *vars,
-                    const struct engine_opts *o, struct result *r)
+                    const struct engine_opts *o, struct stats *s,
+                    struct engine_span *span)
 {
     int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1) threads = 1;
@@ -1937,14 +1915,15 @@ int engine_run_load(const struct plan *p, const struct engine_vars *vars,
         if (ws[i].ended_wall_us > ended) ended = ws[i].ended_wall_us;
         if (ws[i].late_us > late) late = ws[i].late_us;
     }
-    r->started_unix_ms = (began ? began : start_wall) / 1000;
-    r->finished_unix_ms = (ended ? ended : loop_wall_us()) / 1000;
-    if (r->finished_unix_ms < r->started_unix_ms)
-        r->finished_unix_ms = r->started_unix_ms;
-    r->start_late_ms = late / 1000;
+    span->started_unix_ms = (began ? began : start_wall) / 1000;
+    span->finished_unix_ms = (ended ? ended : loop_wall_us()) / 1000;
+    if (span->finished_unix_ms < span->started_unix_ms)
+        span->finished_unix_ms = span->started_unix_ms;
+    span->start_late_ms = late / 1000;
+    span->cut_short = 0;
     for (int i = 0; i < started; i++) {
-        if (ws[i].cut_short) r->shards_truncated = 1;
-        if (stats_merge(r->stats, ws[i].stats) < 0) rc = -1;
+        if (ws[i].cut_short) span->cut_short = 1;
+        if (stats_merge(s, ws[i].stats) < 0) rc = -1;
         worker_free(&ws[i]);
     }
     for (int i = started; i < threads; i++) worker_free(&ws[i]);

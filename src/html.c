@@ -296,7 +296,7 @@ static void tile(FILE *f, const char *label, const char *value, const char *id,
 
 static void tx_row(FILE *f, const struct stats_tx *t, double secs)
 {
-    static const double ps[] = {50, 90, 95, 99, 99.9};
+    static const double ps[] = {STATS_PCTS};
     char b[32];
     fprintf(f, "<tr data-name=\"");
     esc(f, t->name);

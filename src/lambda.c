@@ -6,6 +6,7 @@
  * hundred long-lived requests; the engine's epoll loop is for load). */
 #include "lambda.h"
 #include "buf.h"
+#include "header.h"
 #include "loop.h"
 #include "version.h"
 #include <curl/curl.h>
@@ -38,26 +39,6 @@ static size_t to_buf(char *d, size_t s, size_t n, void *arg)
 {
     buf_append(arg, d, s * n);
     return s * n;
-}
-
-/* Value of header name in a raw header block (last one wins), or NULL. */
-static char *header_value(const char *hdrs, const char *name)
-{
-    size_t nl = strlen(name);
-    char *found = NULL;
-    for (const char *s = hdrs; *s;) {
-        const char *e = strpbrk(s, "\r\n");
-        size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (len > nl && s[nl] == ':' && !strncasecmp(s, name, nl)) {
-            const char *v = s + nl + 1;
-            while (*v == ' ') v++;
-            free(found);
-            found = xstrndup(v, (size_t)(s + len - v));
-        }
-        s += len;
-        while (*s == '\r' || *s == '\n') s++;
-    }
-    return found;
 }
 
 /* ---- Retry-After -------------------------------------------------------- */
@@ -308,7 +289,13 @@ static char *run_invocation(const char *event, int64_t deadline_ms,
     struct engine_opts o = {0};
     o.shard = sh;
     char *json = NULL;
-    if (engine_run_load(p, &vars, &o, r) < 0) {
+    struct engine_span span;
+    int ran = engine_run_load(p, &vars, &o, r->stats, &span);
+    r->started_unix_ms = span.started_unix_ms;
+    r->finished_unix_ms = span.finished_unix_ms;
+    r->start_late_ms = span.start_late_ms;
+    r->shards_truncated = span.cut_short;
+    if (ran < 0) {
         *etype = "Herd.EngineFailed";
         snprintf(err, errlen, "the engine could not start");
     } else {
@@ -377,8 +364,8 @@ int lambda_runtime_main(void)
                     rc != CURLE_OK ? curl_easy_strerror(rc) : "bad status");
             break;
         }
-        char *id = header_value(buf_str(&hdrs), "Lambda-Runtime-Aws-Request-Id");
-        char *dl = header_value(buf_str(&hdrs), "Lambda-Runtime-Deadline-Ms");
+        char *id = header_get(buf_str(&hdrs), "Lambda-Runtime-Aws-Request-Id");
+        char *dl = header_get(buf_str(&hdrs), "Lambda-Runtime-Deadline-Ms");
         if (!id) {
             fprintf(stderr, "bootstrap: invocation without a request id\n");
             free(dl);
@@ -605,7 +592,7 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
     if (rc == CURLE_OK && (status == 429 || status == 503) &&
         pt->throttles < LAMBDA_MAX_THROTTLES) {
         /* Throttled: wait as told (Retry-After) or back off, with jitter. */
-        char *ra = header_value(buf_str(&pt->hdrs), "Retry-After");
+        char *ra = header_get(buf_str(&pt->hdrs), "Retry-After");
         int64_t wait = lambda_retry_after_ms(ra, wall_ms());
         free(ra);
         if (wait <= 0) wait = 500LL << (pt->throttles < 5 ? pt->throttles : 5);
@@ -617,7 +604,7 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
                     pt->shard, status, (long long)in_ms);
         return;
     }
-    char *ferr = header_value(buf_str(&pt->hdrs), "X-Amz-Function-Error");
+    char *ferr = header_get(buf_str(&pt->hdrs), "X-Amz-Function-Error");
     struct result *r = NULL;
     if (rc != CURLE_OK) {
         snprintf(reason, sizeof reason, "invoke: %s", curl_easy_strerror(rc));

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-static const double pcts[] = {50, 90, 95, 99, 99.9};
+static const double pcts[] = {STATS_PCTS};
 
 /* Timers firing this late at p99 mean the generator, not the server, set
  * the pace: the report says so. */

@@ -92,11 +92,15 @@ static cJSON *tx_json(const struct stats_tx *t, double secs, int full)
     add_num(o, "m2", t->m2);
     add_num(o, "stddev_us", stats_tx_stddev(t));
     add_num(o, "rate_per_s", secs > 0 ? (double)t->count / secs : 0);
-    static const struct { const char *k; double p; } pcts[] = {
-        {"p50_us", 50}, {"p90_us", 90}, {"p95_us", 95}, {"p99_us", 99},
-        {"p999_us", 99.9}};
-    for (size_t i = 0; i < sizeof pcts / sizeof *pcts; i++)
-        add_num(o, pcts[i].k, (double)hist_percentile(t->hist, pcts[i].p));
+    static const double pcts[] = {STATS_PCTS};
+    static const char *const keys[] = {STATS_PCT_KEYS};
+    _Static_assert(sizeof pcts / sizeof *pcts == sizeof keys / sizeof *keys,
+                   "a key for every reported percentile");
+    for (size_t i = 0; i < sizeof pcts / sizeof *pcts; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "%s_us", keys[i]);
+        add_num(o, k, (double)hist_percentile(t->hist, pcts[i]));
+    }
     /* Uncorrected (service time, from the actual send) for comparison. */
     add_num(o, "service_p50_us", (double)hist_percentile(t->hist_service, 50));
     add_num(o, "service_p99_us", (double)hist_percentile(t->hist_service, 99));

@@ -478,7 +478,13 @@ static void run_local(struct run *R, struct engine_vars *vars)
                     "the run goes on without it\n", buf_str(&R->journal),
                     strerror(errno));
     }
-    if (engine_run_load(R->p, vars, &R->o, R->r) < 0) {
+    struct engine_span span;
+    int ran = engine_run_load(R->p, vars, &R->o, R->r->stats, &span);
+    R->r->started_unix_ms = span.started_unix_ms;
+    R->r->finished_unix_ms = span.finished_unix_ms;
+    R->r->start_late_ms = span.start_late_ms;
+    R->r->shards_truncated = span.cut_short;
+    if (ran < 0) {
         R->fl.internal = 1;
         fail_line(R->why, "internal error: the engine could not start "
                   "(see above)");

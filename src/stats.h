@@ -203,4 +203,11 @@ void stats_tx_all_moments(const struct stats_tx *t, double *mean_us,
 void stats_tx_sum(const struct stats *s, enum stats_kind kind,
                   const char *name, struct stats_tx *out);
 void stats_tx_clear(struct stats_tx *t);
+
+/* The percentiles herd reports of each transaction, everywhere: the
+ * result document (STATS_PCT_KEYS + "_us"), the text, CSV and HTML
+ * reports, and the database's p*_time columns. One list, in order, as
+ * initializers: `static const double ps[] = {STATS_PCTS};`. */
+#define STATS_PCTS 50, 90, 95, 99, 99.9
+#define STATS_PCT_KEYS "p50", "p90", "p95", "p99", "p999"
 #endif

@@ -412,7 +412,7 @@ static uint64_t fnv1a(const char *s)
 /* p50..p999 of the successful samples; NULL when there were none. */
 static int pct_row(struct params *p, const struct stats_tx *t)
 {
-    static const double ps[] = {50, 90, 95, 99, 99.9};
+    static const double ps[] = {STATS_PCTS};
     for (size_t i = 0; i < sizeof ps / sizeof *ps; i++) {
         if (stats_tx_ok(t)) p_secs(p, (double)hist_percentile(t->hist, ps[i]));
         else p_str(p, NULL);
