@@ -86,10 +86,14 @@ struct worker;
 /* Users per fast-path connect multi handle: every curl_easy_send and
  * curl_easy_recv searches its whole connection cache (fast.c), and each
  * fast connection stays in it; 16 kept that search under 2 % of a
- * request at 1,000 connections (make bench), at ~32 KiB per handle. */
+ * request at 1,000 connections (make bench). But a multi handle costs
+ * ~32 KiB (libcurl's socket hash), 2 KiB a user in groups of 16: a worker
+ * with more than FAST_SMALL_USERS users (a flow's 10,000, which send a
+ * request a second each, not back to back) uses groups of GROUP_USERS. */
 #ifndef FAST_GROUP_USERS
 #define FAST_GROUP_USERS 16
 #endif
+#define FAST_SMALL_USERS 1024
 
 struct group {
     struct worker *w;
@@ -141,8 +145,9 @@ struct worker {
     struct loop *loop;
     struct group *groups;
     int ngroups;
-    struct group *fgroups;        /* fast-path connects (fast.h), as many */
+    struct group *fgroups;        /* fast-path connects (fast.h) */
     int nfgroups;
+    int fgroup_users;             /* users per fgroups entry */
     int fast_on;                  /* the plan may use the fast path */
     struct stats *stats;
     struct loop_timer tick;
@@ -1239,7 +1244,7 @@ static void user_init(struct worker *w, struct group *g, struct user *u,
 {
     u->w = w;
     u->g = g;
-    u->fg = w->fgroups ? &w->fgroups[(u - w->users) / FAST_GROUP_USERS] : NULL;
+    u->fg = w->fgroups ? &w->fgroups[(u - w->users) / w->fgroup_users] : NULL;
     u->k = k;
     u->vars = xcalloc((size_t)(w->p->nvars ? w->p->nvars : 1), sizeof(char *));
     loop_timer_init(&u->timer, on_user_timer, u);
@@ -1601,7 +1606,8 @@ static int make_groups(struct worker *w, int64_t users)
     for (; w->ngroups < n; w->ngroups++)
         if (group_init(w, &w->groups[w->ngroups]) < 0) return -1;
     if (!w->fast_on) return 0;
-    n = (int)((users + FAST_GROUP_USERS - 1) / FAST_GROUP_USERS);
+    w->fgroup_users = users <= FAST_SMALL_USERS ? FAST_GROUP_USERS : GROUP_USERS;
+    n = (int)((users + w->fgroup_users - 1) / w->fgroup_users);
     if (n < 1) n = 1;
     w->fgroups = xcalloc((size_t)n, sizeof *w->fgroups);
     for (; w->nfgroups < n; w->nfgroups++)
