@@ -45,12 +45,13 @@ struct fast {
     void *arg;
     int in_multi;                 /* the connect handle is added */
     int fd;                       /* -1: no connection */
-    struct buf authority;         /* host[:port] of the connection */
+    struct buf authority;         /* scheme://host[:port] of the connection */
+    int tls;                      /* ... and it is https */
     struct buf tmp;
     enum fstate st;
     struct buf out;               /* the request bytes */
     const void *key;              /* out is the request of this key */
-    struct buf req_auth;          /* host[:port] the request goes to */
+    struct buf req_auth;          /* scheme://host[:port] it goes to */
     size_t off;                   /* ... written so far */
     struct h1 h;
     int reused;                   /* the connection served a request before */
@@ -68,10 +69,18 @@ struct fast {
 
 static void on_io(void *arg, int fd, int events);
 
+/* Length of "http://" or "https://" at the start of url, else 0. */
+static size_t scheme_len(const char *url)
+{
+    return strncasecmp(url, "http://", 7) == 0 ? 7 :
+           strncasecmp(url, "https://", 8) == 0 ? 8 : 0;
+}
+
 int fast_url_ok(const char *url)
 {
-    if (strncasecmp(url, "http://", 7) != 0) return 0;
-    const char *a = url + 7, *e = a + strcspn(a, "/?#");
+    size_t sl = scheme_len(url);
+    if (!sl) return 0;
+    const char *a = url + sl, *e = a + strcspn(a, "/?#");
     if (e == a || memchr(a, '@', (size_t)(e - a))) return 0;
     for (const unsigned char *s = (const unsigned char *)url; *s; s++)
         if (*s <= 0x20 || *s >= 0x7f) return 0;
@@ -143,7 +152,8 @@ static CURLcode h1_curlcode(enum h1_error e)
 static void start_connect(struct fast *f)
 {
     buf_reset(&f->tmp);
-    buf_printf(&f->tmp, "http://%s/", buf_str(&f->authority));
+    buf_printf(&f->tmp, "%s/", buf_str(&f->authority));
+    f->tls = scheme_len(f->authority.p) == 8;
     f->reused = 0;
     f->st = F_CONNECTING;
     curl_easy_setopt(f->easy, CURLOPT_URL, buf_str(&f->tmp));
@@ -246,7 +256,10 @@ static void read_some(struct fast *f)
             finish(f, h1_curlcode(f->h.err), f->h.status);
             return;
         }
-        if (n < sizeof b) return;
+        /* Under TLS one readiness event may hold more than one record,
+         * and the TLS library may have read them all from the socket:
+         * read until CURLE_AGAIN. */
+        if (n < sizeof b && !f->tls) return;
     }
 }
 
@@ -361,7 +374,8 @@ int fast_has(const struct fast *f, const void *key)
 static int format(struct fast *f, const struct fast_req *r)
 {
     if (!fast_url_ok(r->url)) return -1;
-    const char *a = r->url + 7;
+    size_t sl = scheme_len(r->url);
+    const char *a = r->url + sl;
     size_t alen = strcspn(a, "/?#");
     const char *t = a + alen;
     size_t tlen = strcspn(t, "#");
@@ -394,7 +408,7 @@ static int format(struct fast *f, const struct fast_req *r)
     h1_request(&f->out, r->method, f->tmp.p, f->tmp.p + alen + 1, hv, nh,
                r->body, r->body_len);
     buf_reset(&f->req_auth);
-    buf_append(&f->req_auth, a, alen);
+    buf_append(&f->req_auth, r->url, sl + alen);   /* scheme and authority */
     return 0;
 }
 

@@ -39,7 +39,7 @@ struct fast_req {
      * last one sent, url, headers and body may be NULL (fast_has). */
     const void *key;
     const char *method;
-    const char *url;                     /* absolute, http:// */
+    const char *url;                     /* absolute, http(s):// */
     const struct curl_slist *headers;    /* "Name: value" lines */
     const char *body;
     size_t body_len;
@@ -69,7 +69,8 @@ struct fast *fast_new(struct loop *l, CURLM *multi, CURL *easy,
 /* Closes the connection (without a done call) and frees f. NULL is fine. */
 void fast_free(struct fast *f);
 
-/* 1 when the URL can take the fast path: http://, no user:password, no
+/* 1 when the URL can take the fast path: http:// or https:// (libcurl
+ * does the TLS handshake and herd sends through it), no user:password, no
  * byte that libcurl would escape or refuse. */
 int fast_url_ok(const char *url);
 

@@ -73,6 +73,28 @@ expect_eq "cookie: each user's first request fast, the other 7 libcurl" '[3,21]'
 expect_eq "cookie: the server saw the cookie every time" 12 \
     "$(jq '.transactions[] | select(.name=="need") | .status["200"]' "$TMP/cookie.out.json")"
 
+# TLS: libcurl does the handshake (and its verification), herd sends and
+# reads through it. The TLS server's answer is checked in every response.
+td="$TMP/nginx-tls"; tp=$(free_port); tlsp=$(free_port)
+if "$REPO/scripts/nginx-test" start "$td" "$tp" "$tlsp" > /dev/null 2>"$TMP/nginx-tls.err"; then
+    trap '"$REPO/scripts/nginx-echo" stop "$nd"; "$REPO/scripts/nginx-test" stop "$td"; cleanup' EXIT
+    cat > "$TMP/tls.json" <<JSON
+{"name": "fp-tls", "insecure": true, "load": {"users": 4, "iterations": 200},
+ "scenarios": [{"name": "s", "steps": [
+   {"name": "hello", "url": "https://localhost:$tlsp/hello", "expect": {"contains": "hello-tls"}}]}]}
+JSON
+    run tls
+    expect_eq "https: every request on the fast path, every answer the TLS server's" \
+        '[800,0] 800 0' "$(jq -r '"\([.request_paths.fast, .request_paths.libcurl] | tostring) \(.transactions[0].count) \(.transactions[0].errors)"' "$TMP/tls.out.json")"
+    jq '.insecure = false | .load.iterations = 1' "$TMP/tls.json" > "$TMP/tlsv.json"
+    "$HERD" run "$TMP/tlsv.json" -o "$TMP/tlsv.out.json" > "$TMP/tlsv.log" 2>&1
+    expect_eq "https, verified: every request failed, exit 10" 10 "$?"
+    expect_eq "https, verified: the self-signed certificate fails as tls" \
+        '{"tls":4}' "$(jq -c '.transactions[0].errors_by' "$TMP/tlsv.out.json")"
+else
+    skip "nginx with TLS did not start: $(cat "$TMP/nginx-tls.err")"
+fi
+
 # Failures: each hostile case once per path (--debug: one user, in order),
 # classified alike.
 hport=$(free_port); tport=$(free_port); dead=$(free_port)
