@@ -493,8 +493,12 @@ static void note_failure(struct user *u, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     char line[700];
+    struct buf m = {0};      /* a poll's fail_on value comes from a body */
+    mask_text(msg, strlen(msg), w->p->secrets, w->p->nsecrets, &m);
     snprintf(line, sizeof line, "%s[%d] %s: %s", w->what, u->step,
-             u->steps[u->step].name ? u->steps[u->step].name : "think", msg);
+             u->steps[u->step].name ? u->steps[u->step].name : "think",
+             buf_str(&m));
+    buf_free(&m);
     cJSON_AddItemToArray(w->errors, cJSON_CreateString(line));
     w->failures++;
 }
@@ -668,7 +672,8 @@ static void mark_sent(struct user *u, const struct plan_step *st)
         u->intended_us = u->send_us;
 }
 
-static void finish_request(struct user *u, CURLcode rc, long status);
+static void finish_request(struct user *u, CURLcode rc, long status,
+                           const struct stats_req_phases *ph);
 static CURL *easy_new(struct worker *w, struct user *u);
 static CURL *user_easy(struct user *u);
 
@@ -687,7 +692,11 @@ static void on_fast_done(void *arg, CURLcode rc, long status)
         u->curl_only = 1;
         c = nl + 1;
     }
-    finish_request(u, rc, status);
+    const struct fast_times *t = fast_times(u->fast);
+    struct stats_req_phases ph = {{t->dns_us, t->connect_us, t->tls_us,
+                                   t->wait_us, t->transfer_us},
+                                  t->sent_bytes, t->recv_bytes};
+    finish_request(u, rc, status, &ph);
 }
 
 /* 1 when the step's request is the same every time: no template refers
@@ -1191,6 +1200,30 @@ failed:
     end_iteration(u, O_FAIL);
 }
 
+/* A finished transfer's timing phases and bytes, as libcurl measured
+ * them. */
+static void curl_phases(CURL *e, struct stats_req_phases *p)
+{
+    curl_off_t t[6] = {0}, up = 0, down = 0;
+    static const CURLINFO what[6] = {
+        CURLINFO_NAMELOOKUP_TIME_T, CURLINFO_CONNECT_TIME_T,
+        CURLINFO_APPCONNECT_TIME_T, CURLINFO_PRETRANSFER_TIME_T,
+        CURLINFO_STARTTRANSFER_TIME_T, CURLINFO_TOTAL_TIME_T};
+    for (int i = 0; i < 6; i++) curl_easy_getinfo(e, what[i], &t[i]);
+    long req_size = 0, hdr_size = 0;
+    curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &req_size);
+    curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &hdr_size);
+    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
+    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
+    stats_phases_from_cumulative(p, t[0], t[1], t[2], t[3], t[4], t[5]);
+    /* REQUEST_SIZE is what the first send wrote: the headers, and a body
+     * under 64 KiB that libcurl (7.88: MAX_INITIAL_POST_SIZE) sends with
+     * them; a larger body goes later and only SIZE_UPLOAD counts it. */
+    int with_headers = up > 0 && up < 64 * 1024 && req_size > up;
+    p->sent_bytes = (int64_t)req_size + (with_headers ? 0 : (int64_t)up);
+    p->received_bytes = (int64_t)hdr_size + (int64_t)down;
+}
+
 static void on_done(struct worker *w, CURL *e, CURLcode rc)
 {
     struct user *u = NULL;
@@ -1203,11 +1236,15 @@ static void on_done(struct worker *w, CURL *e, CURLcode rc)
     u->in_flight = 0;
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-    finish_request(u, rc, status);
+    struct stats_req_phases ph;
+    curl_phases(e, &ph);
+    finish_request(u, rc, status, &ph);
 }
 
-/* A request's end on either path: rc and status as libcurl gives them. */
-static void finish_request(struct user *u, CURLcode rc, long status)
+/* A request's end on either path: rc and status as libcurl gives them,
+ * its timing phases and bytes. */
+static void finish_request(struct user *u, CURLcode rc, long status,
+                           const struct stats_req_phases *ph)
 {
     struct worker *w = u->w;
     int64_t now = loop_now_us();
@@ -1223,6 +1260,7 @@ static void finish_request(struct user *u, CURLcode rc, long status)
     u->conn_fails = cls == ERR_CONNECT || cls == ERR_DNS || cls == ERR_TLS ?
                     u->conn_fails + 1 : 0;
     int64_t errs_before = w->stats->tx[st->req.tx].errors;
+    stats_request_phases(w->stats, st->req.tx, ph);
     if (st->kind == STEP_POLL) done_poll(u, st, rc, status, lat, svc, ws);
     else done_request(u, st, rc, status, lat, svc, ws);
     if (w->stats->tx[st->req.tx].errors != errs_before)
@@ -1566,6 +1604,7 @@ static void on_tick(void *arg)
 static struct stats *plan_stats(const struct plan *p)
 {
     struct stats *s = stats_new();
+    stats_set_secrets(s, p->secrets, p->nsecrets);
     for (int i = 0; i < p->ntx; i++)
         stats_tx_index(s, p->tx_names[i], p->tx_kinds[i]);
     return s;

@@ -63,7 +63,7 @@ struct fast {
     int *resp_cut;
     struct loop_timer timer;      /* the timeout; also the async results */
     int64_t deadline_us;          /* the request's timeout; 0: none */
-    int64_t t_start, t_sent, t_first;
+    int64_t t_start, t_ready, t_first;
     struct fast_times times;
 };
 
@@ -121,7 +121,7 @@ static void finish(struct fast *f, CURLcode rc, long status)
     f->pending = f->lost = 0;
     int64_t now = loop_now_us();
     if (f->t_first) {
-        f->times.ttfb_us = f->t_first - (f->t_sent ? f->t_sent : f->t_first);
+        f->times.wait_us = f->t_first - (f->t_ready ? f->t_ready : f->t_first);
         f->times.transfer_us = now - f->t_first;
     }
     if (f->resp_cut && f->h.body_cut) *f->resp_cut = 1;
@@ -199,13 +199,14 @@ static void write_some(struct fast *f)
     if (f->watch_write) loop_watch(f->l, f->fd, LOOP_READ, on_io, f);
     f->watch_write = 0;
     f->st = F_READING;
-    f->t_sent = loop_now_us();
 }
 
 static void start_write(struct fast *f)
 {
     f->st = F_SENDING;
     f->off = 0;
+    f->times.sent_bytes = 0;
+    f->t_ready = loop_now_us();
     write_some(f);
 }
 
@@ -305,7 +306,14 @@ void fast_connected(struct fast *f, CURLcode rc)
         return;
     }
     f->fd = (int)s;
-    f->times.connect_us = loop_now_us() - f->t_start;
+    /* libcurl's times of the connect, each from its start. */
+    curl_off_t dns = 0, tcp = 0, tls = 0;
+    curl_easy_getinfo(f->easy, CURLINFO_NAMELOOKUP_TIME_T, &dns);
+    curl_easy_getinfo(f->easy, CURLINFO_CONNECT_TIME_T, &tcp);
+    curl_easy_getinfo(f->easy, CURLINFO_APPCONNECT_TIME_T, &tls);
+    f->times.dns_us = (int64_t)dns;
+    f->times.connect_us = tcp >= dns ? (int64_t)(tcp - dns) : 0;
+    f->times.tls_us = tls > tcp ? (int64_t)(tls - tcp) : -1;
     loop_watch(f->l, f->fd, LOOP_READ, on_io, f);
     start_write(f);
 }
@@ -426,9 +434,10 @@ int fast_send(struct fast *f, const struct fast_req *r)
             r->hdrs);
     f->resp_cut = r->resp_cut;
     f->retried = f->lost = f->pending = 0;
-    memset(&f->times, 0, sizeof f->times);
+    struct fast_times none = {-1, -1, -1, -1, -1, 0, 0};
+    f->times = none;
     f->t_start = loop_now_us();
-    f->t_sent = f->t_first = 0;
+    f->t_ready = f->t_first = 0;
     f->deadline_us = r->timeout_us > 0 ? f->t_start + r->timeout_us : 0;
     /* Armed only when it would fire late for this request (see finish). */
     if (f->deadline_us && (!loop_timer_armed(&f->timer) ||

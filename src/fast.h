@@ -50,10 +50,14 @@ struct fast_req {
     int *resp_cut;                       /* set when the body passed max_body */
 };
 
-/* Phases of the last request, microseconds; 0 when not measured. */
+/* Phases of the last request, microseconds, as stats.h defines them; -1
+ * for a phase that did not happen (dns/connect/tls on a reused
+ * connection, tls without TLS, wait/transfer when no byte came back).
+ * dns, connect and tls are libcurl's own times for the connect; wait and
+ * transfer herd's clock. Bytes as on the wire (TLS: as decrypted). */
 struct fast_times {
-    int64_t connect_us;                  /* TCP connect (libcurl's), 0 if reused */
-    int64_t ttfb_us;                     /* request written -> first byte */
+    int64_t dns_us, connect_us, tls_us;
+    int64_t wait_us;                     /* ready to send -> first byte */
     int64_t transfer_us;                 /* first byte -> response framed */
     int64_t sent_bytes, recv_bytes;
 };

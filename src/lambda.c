@@ -5,6 +5,7 @@
  * coordinator with one multi handle driven by curl_multi_poll (a few
  * hundred long-lived requests; the engine's epoll loop is for load). */
 #include "lambda.h"
+#include "mask.h"
 #include "buf.h"
 #include "header.h"
 #include "loop.h"
@@ -459,17 +460,23 @@ static int64_t planned_ms(const struct coord *c, int part)
 
 /* A part's call failed: it is sent again while it has retries left,
  * otherwise its shard fails with reason. */
-static void part_failed(struct coord *c, struct part *pt, const char *reason)
+static void part_failed(struct coord *c, struct part *pt, const char *why)
 {
+    /* An error body from AWS or the function may echo the plan's values. */
+    struct buf m = {0};
+    mask_text(why, strlen(why), c->p->secrets, c->p->nsecrets, &m);
+    const char *reason = buf_str(&m);
     if (pt->attempt < c->o->retries && !(c->o->stop && c->o->stop[0])) {
         pt->attempt++;
         pt->due_ms = wall_ms() + jitter_ms(1000);
         if (!c->o->quiet)
             fprintf(stderr, "shard %d part %d: %s; retrying\n", pt->shard,
                     pt->part, reason);
+        buf_free(&m);
         return;
     }
     coord_fail(c, pt->shard, reason);
+    buf_free(&m);
     c->next_part[pt->shard] = c->nparts;    /* no further parts */
     pt->used = 0;
 }
