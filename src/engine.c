@@ -755,90 +755,90 @@ static int send_fast(struct user *u, const struct plan_step *st)
     return 0;
 }
 
-static int send_request(struct user *u)
-{
-    struct worker *w = u->w;
-    const struct plan_step *st = &u->steps[u->step];
-    const struct plan_request *r = &st->req;
-    const char *bad = NULL;
-    const char *lib = NULL;       /* the libcurl call that failed */
-    CURL *e = u->easy;            /* NULL until its first libcurl request */
+/* What render_request could not do: a variable no step has extracted yet
+ * (*bad names it) or a libcurl call that failed (*lib names it). */
+enum { RENDER_OK, RENDER_UNSET, RENDER_BROKEN };
 
-    buf_reset(&u->url);
-    buf_reset(&u->body);
-    buf_reset(&u->resp);
-    buf_reset(&u->hdrs);
-    u->resp_cut = 0;
-    keep_response(u, st);
-    /* The same bytes as this user's last request of this step: nothing
-     * to render. */
-    if (u->fast && !u->curl_only && fast_has(u->fast, st) &&
-        send_fast(u, st) == 0)
-        return 0;
-    if (render(u, r->url, 0, &u->url, &bad) < 0) goto unset;
+/* Renders the step's URL with its query, its header list and its body into
+ * u->url, u->hl and u->body. */
+static int render_request(struct user *u, const struct plan_request *r,
+                          const char **bad, const char **lib)
+{
+    CURL *e = u->easy;            /* NULL until its first libcurl request */
+    int rc = RENDER_OK;
+    struct buf h = {0};
+
+    if (render(u, r->url, 0, &u->url, bad) < 0) return RENDER_UNSET;
     for (int i = 0; i < r->nquery; i++) {
-        struct buf v = {0};
-        if (render(u, r->query[i].value, 0, &v, &bad) < 0) { buf_free(&v); goto unset; }
+        buf_reset(&h);
+        if (render(u, r->query[i].value, 0, &h, bad) < 0) { rc = RENDER_UNSET; goto out; }
         char *k = escape(e, r->query[i].name, strlen(r->query[i].name));
-        char *ev = k ? escape(e, buf_str(&v), v.len) : NULL;
+        char *ev = k ? escape(e, buf_str(&h), h.len) : NULL;
         if (ev)
             buf_printf(&u->url, "%c%s=%s", i == 0 &&
                        !strchr(buf_str(&u->url), '?') ? '?' : '&', k, ev);
         curl_free(k);
         curl_free(ev);
-        buf_free(&v);
-        if (!ev) { lib = "curl_easy_escape"; goto broken; }
+        if (!ev) { *lib = "curl_easy_escape"; rc = RENDER_BROKEN; goto out; }
     }
     curl_slist_free_all(u->hl);
     u->hl = NULL;
-    struct buf h = {0};
     for (int i = 0; i < r->nheaders; i++) {
         buf_reset(&h);
         buf_printf(&h, "%s: ", r->headers[i].name);
-        if (render(u, r->headers[i].value, 0, &h, &bad) < 0) {
+        if (render(u, r->headers[i].value, 0, &h, bad) < 0) {
             if (r->headers[i].optional) continue;
-            buf_free(&h);
-            goto unset;
+            rc = RENDER_UNSET;
+            goto out;
         }
-        if (header_add(&u->hl, buf_str(&h)) < 0) { buf_free(&h); goto no_header; }
+        if (header_add(&u->hl, buf_str(&h)) < 0) goto no_header;
     }
     /* herd's User-Agent as a plain header: libcurl formats the
      * CURLOPT_USERAGENT header anew for every transfer (~2,500
      * instructions). A plan's own User-Agent header wins. */
     if (!has_header(r, "User-Agent") &&
-        header_add(&u->hl, "User-Agent: herd/" HERD_VERSION) < 0) {
-        buf_free(&h);
+        header_add(&u->hl, "User-Agent: herd/" HERD_VERSION) < 0)
         goto no_header;
-    }
     if (r->body_kind == BODY_JSON) {
-        if (render(u, r->body, 1, &u->body, &bad) < 0) { buf_free(&h); goto unset; }
+        if (render(u, r->body, 1, &u->body, bad) < 0) { rc = RENDER_UNSET; goto out; }
         if (!has_header(r, "Content-Type") &&
-            header_add(&u->hl, "Content-Type: application/json") < 0) {
-            buf_free(&h);
+            header_add(&u->hl, "Content-Type: application/json") < 0)
             goto no_header;
-        }
     } else if (r->body_kind == BODY_RAW) {
-        if (render(u, r->body, 0, &u->body, &bad) < 0) { buf_free(&h); goto unset; }
+        if (render(u, r->body, 0, &u->body, bad) < 0) { rc = RENDER_UNSET; goto out; }
     } else if (r->body_kind == BODY_FORM) {
         for (int i = 0; i < r->nform; i++) {
             buf_reset(&h);
-            if (render(u, r->form[i].value, 0, &h, &bad) < 0) { buf_free(&h); goto unset; }
+            if (render(u, r->form[i].value, 0, &h, bad) < 0) { rc = RENDER_UNSET; goto out; }
             char *k = escape(e, r->form[i].name, strlen(r->form[i].name));
             char *v = k ? escape(e, buf_str(&h), h.len) : NULL;
             if (v) buf_printf(&u->body, "%s%s=%s", i ? "&" : "", k, v);
             curl_free(k);
             curl_free(v);
-            if (!v) { buf_free(&h); lib = "curl_easy_escape"; goto broken; }
+            if (!v) { *lib = "curl_easy_escape"; rc = RENDER_BROKEN; goto out; }
         }
     }
-    buf_free(&h);
     /* No "Expect: 100-continue" round trip for larger bodies. */
     if (r->body_kind != BODY_NONE && header_add(&u->hl, "Expect:") < 0)
         goto no_header;
+out:
+    buf_free(&h);
+    return rc;
+no_header:
+    buf_free(&h);
+    *lib = "curl_slist_append";
+    return RENDER_BROKEN;
+}
 
-    if (send_fast(u, st) == 0) return 0;
-    if (!(e = user_easy(u))) { lib = "curl_easy_init"; goto broken; }
-    w->stats->path_libcurl++;
+/* Hands the rendered request to libcurl. Returns 0, or -1 with *lib
+ * naming the libcurl call that failed. */
+static int send_libcurl(struct user *u, const struct plan_step *st,
+                        const char **lib)
+{
+    const struct plan_request *r = &st->req;
+    CURL *e = user_easy(u);
+    if (!e) { *lib = "curl_easy_init"; return -1; }
+    u->w->stats->path_libcurl++;
     set_url(u);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, u->hl);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(r->timeout_us / 1000));
@@ -862,29 +862,50 @@ static int send_request(struct user *u)
     }
     mark_sent(u, st);
     if (add_handle(u->g->multi, e) != CURLM_OK) {
-        lib = "curl_multi_add_handle";
-        goto broken;
+        *lib = "curl_multi_add_handle";
+        return -1;
     }
     u->in_flight = 1;
     return 0;
-no_header:
-    lib = "curl_slist_append";
-broken:
+}
+
+static int send_request(struct user *u)
+{
+    struct worker *w = u->w;
+    const struct plan_step *st = &u->steps[u->step];
+    const struct plan_request *r = &st->req;
+    const char *bad = NULL;
+    const char *lib = NULL;       /* the libcurl call that failed */
+
+    buf_reset(&u->url);
+    buf_reset(&u->body);
+    buf_reset(&u->resp);
+    buf_reset(&u->hdrs);
+    u->resp_cut = 0;
+    keep_response(u, st);
+    /* The same bytes as this user's last request of this step: nothing
+     * to render. */
+    if (u->fast && !u->curl_only && fast_has(u->fast, st) &&
+        send_fast(u, st) == 0)
+        return 0;
+    int rc = render_request(u, r, &bad, &lib);
+    if (rc == RENDER_UNSET) {
+        /* Only possible for a variable that no step has extracted yet. */
+        stats_error(w->stats, r->tx, ERR_EXTRACT, bad);
+        note_failure(u, "{{%s}} has no value", bad);
+        end_iteration(u, O_FAIL);
+        return -1;
+    }
+    if (rc == RENDER_OK &&
+        (send_fast(u, st) == 0 || send_libcurl(u, st, &lib) == 0))
+        return 0;
     /* libcurl could not take the request (out of memory, or a value too
      * long to escape): the iteration fails, counted, without a sample, and
      * the user goes on at the planned pace. */
-    {
-        char d[64];
-        snprintf(d, sizeof d, "not sent: %s failed", lib);
-        stats_error(w->stats, r->tx, ERR_TRANSPORT, d);
-        note_failure(u, "%s", d);
-    }
-    end_iteration(u, O_FAIL);
-    return -1;
-unset:
-    /* Only possible for a variable that no step has extracted yet. */
-    stats_error(w->stats, r->tx, ERR_EXTRACT, bad);
-    note_failure(u, "{{%s}} has no value", bad);
+    char d[64];
+    snprintf(d, sizeof d, "not sent: %s failed", lib);
+    stats_error(w->stats, r->tx, ERR_TRANSPORT, d);
+    note_failure(u, "%s", d);
     end_iteration(u, O_FAIL);
     return -1;
 }

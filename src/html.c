@@ -1135,6 +1135,47 @@ static void run_label(char *b, size_t n, const struct result *r, int nl,
              secs ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
 }
 
+/* The history page's table: one row per run, linked to its report. */
+static void history_runs_table(FILE *f, struct result *const *runs,
+                               const char *const *paths, int n,
+                               const char *out)
+{
+    fprintf(f, "<h2>Runs</h2>\n<table id=\"runs\"><tr><th>run</th><th>started "
+            "(UTC)</th><th>verdict</th><th>requests</th><th>throughput</th>"
+            "<th>p95 (successful)</th><th>p99 (successful)</th><th>error rate"
+            "</th></tr>\n");
+    for (int r = 0; r < n; r++) {
+        struct stats_tx t;
+        stats_tx_sum(runs[r]->stats, STATS_REQUEST, "http", &t);
+        char when[40], p95[32], p99[32];
+        double secs = (double)(runs[r]->finished_unix_ms -
+                               runs[r]->started_unix_ms) / 1e3;
+        run_label(when, sizeof when, runs[r], 0, 1);
+        char *href = paths ? report_href(paths[r], out) : NULL;
+        int ok = stats_tx_ok(&t) > 0;
+        fprintf(f, "<tr><td>");
+        if (href) {
+            fprintf(f, "<a href=\"");
+            esc(f, href);
+            fprintf(f, "\">");
+        }
+        esc(f, runs[r]->run_id);
+        if (href) fprintf(f, "</a>");
+        free(href);
+        fprintf(f, "</td><td>%s</td><td>%s</td><td>%lld</td><td>%.1f/s</td>"
+                "<td>%s</td><td>%s</td><td>%.2f%%</td></tr>\n", when,
+                result_passed(runs[r]) ? "PASS" : "FAIL", (long long)t.count,
+                secs > 0 ? (double)t.count / secs : 0.0,
+                ok ? units_format_duration(p95, sizeof p95,
+                                           (double)hist_percentile(t.hist, 95)) : "-",
+                ok ? units_format_duration(p99, sizeof p99,
+                                           (double)hist_percentile(t.hist, 99)) : "-",
+                t.count ? 100.0 * (double)t.errors / (double)t.count : 0.0);
+        stats_tx_clear(&t);
+    }
+    fprintf(f, "</table>\n");
+}
+
 int html_history_files(FILE *f, const char *plan, struct result *const *runs,
                        const char *const *paths, int n, const char *out)
 {
@@ -1226,40 +1267,8 @@ int html_history_files(FILE *f, const char *plan, struct result *const *runs,
         snprintf(id, sizeof id, "h%d-errors", k);
         chart(f, id, "Error rate by run", NULL, er, 1, HTML_AX_PCT, &xa);
     }
-    fprintf(f, "<h2>Runs</h2>\n<table id=\"runs\"><tr><th>run</th><th>started "
-            "(UTC)</th><th>verdict</th><th>requests</th><th>throughput</th>"
-            "<th>p95 (successful)</th><th>p99 (successful)</th><th>error rate"
-            "</th></tr>\n");
-    for (int r = 0; r < n; r++) {
-        struct stats_tx t;
-        stats_tx_sum(runs[r]->stats, STATS_REQUEST, "http", &t);
-        char when[40], p95[32], p99[32];
-        double secs = (double)(runs[r]->finished_unix_ms -
-                               runs[r]->started_unix_ms) / 1e3;
-        run_label(when, sizeof when, runs[r], 0, 1);
-        char *href = paths ? report_href(paths[r], out) : NULL;
-        int ok = stats_tx_ok(&t) > 0;
-        fprintf(f, "<tr><td>");
-        if (href) {
-            fprintf(f, "<a href=\"");
-            esc(f, href);
-            fprintf(f, "\">");
-        }
-        esc(f, runs[r]->run_id);
-        if (href) fprintf(f, "</a>");
-        free(href);
-        fprintf(f, "</td><td>%s</td><td>%s</td><td>%lld</td><td>%.1f/s</td>"
-                "<td>%s</td><td>%s</td><td>%.2f%%</td></tr>\n", when,
-                result_passed(runs[r]) ? "PASS" : "FAIL", (long long)t.count,
-                secs > 0 ? (double)t.count / secs : 0.0,
-                ok ? units_format_duration(p95, sizeof p95,
-                                           (double)hist_percentile(t.hist, 95)) : "-",
-                ok ? units_format_duration(p99, sizeof p99,
-                                           (double)hist_percentile(t.hist, 99)) : "-",
-                t.count ? 100.0 * (double)t.errors / (double)t.count : 0.0);
-        stats_tx_clear(&t);
-    }
-    fprintf(f, "</table>\n</body></html>\n");
+    history_runs_table(f, runs, paths, n, out);
+    fprintf(f, "</body></html>\n");
     free(names);
     free(kinds);
     free(labs);
