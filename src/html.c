@@ -910,11 +910,8 @@ static void headline_tiles(FILE *f, const struct result *r, double secs,
              "bad" : NULL, NULL);
     }
     fprintf(f, "</div>\n");
-    fprintf(f, "<p>iterations: started %lld = succeeded %lld + failed %lld + "
-            "interrupted %lld (dropped %lld)</p>\n",
-            (long long)s->iter_started, (long long)s->iter_succeeded,
-            (long long)s->iter_failed, (long long)s->iter_interrupted,
-            (long long)s->iter_dropped);
+    char it[160];
+    fprintf(f, "<p>%s</p>\n", report_iterations(it, sizeof it, s));
 }
 
 static void thresholds_table(FILE *f, const struct result *r)

@@ -160,11 +160,8 @@ static void text_header(FILE *f, const struct result *r, double secs)
     if (r->settings && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->settings,
                                                                      "insecure")))
         fprintf(f, "  TLS verification was OFF (insecure: true)\n");
-    fprintf(f, "  iterations: started %lld = succeeded %lld + failed %lld + "
-            "interrupted %lld (dropped %lld)\n\n",
-            (long long)s->iter_started, (long long)s->iter_succeeded,
-            (long long)s->iter_failed, (long long)s->iter_interrupted,
-            (long long)s->iter_dropped);
+    char it[160];
+    fprintf(f, "  %s\n\n", report_iterations(it, sizeof it, s));
 }
 
 /* What makes the numbers below less than the plan: truncated or late
@@ -258,6 +255,16 @@ static void text_table(FILE *f, const struct stats *s, double secs, int width)
     if (all.count) row(f, &all, secs, width);
     stats_tx_clear(&all);
 
+}
+
+const char *report_iterations(char *b, size_t n, const struct stats *s)
+{
+    snprintf(b, n, "iterations: started %lld = succeeded %lld + failed %lld + "
+             "interrupted %lld (dropped %lld)",
+             (long long)s->iter_started, (long long)s->iter_succeeded,
+             (long long)s->iter_failed, (long long)s->iter_interrupted,
+             (long long)s->iter_dropped);
+    return b;
 }
 
 const char *report_bytes(char *b, size_t n, int64_t bytes)

@@ -26,6 +26,10 @@ int report_text(FILE *f, const struct result *r);
  * returns b. */
 const char *report_bytes(char *b, size_t n, int64_t bytes);
 
+/* "iterations: started N = succeeded N + failed N + interrupted N
+ * (dropped N)" for s into b; returns b. */
+const char *report_iterations(char *b, size_t n, const struct stats *s);
+
 /* The measured text of one entry t of r->thresholds: its "measured", or
  * why nothing was measured ("no successful samples", ...; results written
  * before thresh_verdict leave it out). Returns it or buf. */
