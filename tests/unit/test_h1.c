@@ -193,11 +193,20 @@ static void test_bad(void)
     const char *bad_status[] = {"HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 20 OK\r\n\r\n",
         "HTTP/1.1 2000 OK\r\n\r\n", "http/1.1 200 OK\r\n\r\n",
         "garbage\r\n\r\n", "HTTP/1.1 099 x\r\n\r\n", "\r\n\r\n",
-        "HTTP/1.1  200 OK\r\n\r\n"};
+        "HTTP/1.1\t200 OK\r\n\r\n", "HTTP/1.1 +200 OK\r\n\r\n",
+        "HTTP/1.2 200 OK\r\n\r\n", "HTTP/1.1 2\t00 OK\r\n\r\n"};
     for (size_t i = 0; i < sizeof bad_status / sizeof *bad_status; i++) {
         struct outcome o = run(bad_status[i], 0, 100, 0);
         CHECK_INT(o.r, H1_ERROR);
         CHECK_INT(o.err, H1_BAD_STATUS);
+    }
+    /* What libcurl's sscanf lets through, the framer does too. */
+    const char *lenient[] = {"HTTP/1.1  201 Two\r\n\r\n", "HTTP/1.1 201OK\r\n\r\n",
+        "HTTP/1.1 201\tTab\r\n\r\n", "HTTP/1.0 201\r\n\r\n"};
+    for (size_t i = 0; i < sizeof lenient / sizeof *lenient; i++) {
+        struct outcome l = run(lenient[i], 0, 100, 0);
+        CHECK_INT(l.r == H1_ERROR, 0);
+        CHECK_INT(l.status, 201);
     }
     struct outcome o = run("HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", 0, 100, 0);
     CHECK_INT(o.err, H1_BAD_HEADER);
