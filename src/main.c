@@ -171,6 +171,8 @@ static const char usage_text[] =
 "  --part D             longest single invocation (14m); longer tests\n"
 "                       run as consecutive invocations per shard\n"
 "  --shard-retries N    retry a failed shard part N times (0)\n"
+"  --no-stream          buffered Invoke: no live line, nothing kept of a\n"
+"                       shard that dies (for proxies that cannot stream)\n"
 "  credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY[, AWS_SESSION_TOKEN]\n"
 "  --debug              one user, one iteration of each scenario; print\n"
 "                       every request and response (secrets masked);\n"
@@ -205,7 +207,7 @@ struct run_args {
     const char *data_root;
     int users, threads, debug, quiet, save;
     const char *lambda, *qualifier, *region, *endpoint, *start_delay, *part;
-    int invocations, shard_retries;
+    int invocations, shard_retries, no_stream;
     int64_t iterations;
     double rate;
 };
@@ -308,6 +310,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         } else if (!strcmp(s, "--shard-retries")) {
             if (want_int(argc, argv, &i, 0, MAX_SHARD_RETRIES, &n) < 0) return -1;
             a->shard_retries = (int)n;
+        } else if (!strcmp(s, "--no-stream")) {
+            a->no_stream = 1;
         } else if (!strcmp(s, "--debug")) {
             a->debug = 1;
         } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
@@ -327,7 +331,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         return -1;
     }
     if (!a->lambda && (a->invocations || a->qualifier || a->region ||
-                       a->endpoint || a->part || a->start_delay)) {
+                       a->endpoint || a->part || a->start_delay ||
+                       a->no_stream)) {
         fprintf(stderr, "herd: --invocations and the other Lambda options "
                 "need --lambda FUNCTION\n");
         return -1;
@@ -468,7 +473,7 @@ static void on_progress(void *arg, const struct engine_progress *pr)
     if (pr->total_s > 0) units_format_duration(tot, sizeof tot, pr->total_s * 1e6);
     else snprintf(tot, sizeof tot, "-");
     units_format_duration(p99, sizeof p99, (double)pr->p99_us);
-    char line[256];
+    char line[320];
     /* "users 16/20 active": of the users the plan asks for (its peak, or
      * the open model's max_users), those inside an iteration now; a user
      * thinking between iterations, or waiting out a failure's pause, is
@@ -479,6 +484,13 @@ static void on_progress(void *arg, const struct engine_progress *pr)
              (long long)pr->requests,
              (long long)pr->errors, pr->p99_us ? p99 : "-",
              pr->stopping ? "  stopping..." : "");
+    if (pr->shards_total > 0) {
+        /* A distributed run: users and rates are all shards' together. */
+        size_t at = strlen(line);
+        snprintf(line + at, sizeof line - at, "  shards %d running, %d done, "
+                 "%d failed", pr->shards_running, pr->shards_done,
+                 pr->shards_failed);
+    }
     if (ps->tty) {
         fprintf(stderr, "\r\033[K%s", line);
     } else if (ps->count++ % 5 == 0) {
@@ -850,7 +862,17 @@ static int cmd_run(int argc, char **argv)
             rc = EXIT_USAGE;
         }
         r->shards_total = r->shards_ok = 0;
+        lo.no_stream = a.no_stream;
+        lo.progress = a.quiet ? NULL : on_progress;
+        lo.progress_arg = &ps;
+        /* What the shards stream reaches the disk as it comes: a
+         * coordinator killed outright leaves it for report --recover. */
+        buf_printf(&journal, "%s.journal", buf_str(&out));
+        if (rc == EXIT_OK && !a.no_stream)
+            o.journal_fd = lo.journal_fd = lambda_journal_open(
+                buf_str(&journal), r, lo.invocations);
         if (rc == EXIT_OK && lambda_run(p, &vars, &lo, r) < 0) rc = EXIT_USAGE;
+        if (ps.tty && lo.progress) fputs("\r\033[K", stderr);
         if (rc == EXIT_USAGE) {
             fl.usage = 1;
             fail_line(why, "distributed run: refused before any shard ran "
