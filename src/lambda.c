@@ -648,6 +648,13 @@ static void stream_msg(struct coord *c, struct part *pt,
         pt->line.p[pt->line.len] = '\0';
     } else if (!strcmp(m->event_type, "InvokeComplete")) {
         pt->complete = 1;
+        if (pt->line.len) {
+            /* No newline at the end: a buffered answer (a function that
+             * does not stream, an old deployment), read as Invoke's is. */
+            buf_reset(&pt->body);
+            buf_append(&pt->body, pt->line.p, pt->line.len);
+            buf_reset(&pt->line);
+        }
         char *text = xstrndup(m->payload, m->payload_len);
         cJSON *j = cJSON_Parse(text);
         const cJSON *code = cJSON_GetObjectItemCaseSensitive(j, "ErrorCode");
