@@ -8,29 +8,7 @@
 # journal; torn, corrupted and oversized frames fail their shard with a
 # clear reason. Counts are checked against the target's own hit counter.
 . "$(dirname "$0")/lib.sh"
-
-zip="$REPO/build/lambda/herd-lambda.zip"
-if [ ! -f "$zip" ] && [ "${CI:-}" = true ]; then
-    make -C "$REPO" lambda > "$TMP/lambda-build.out" 2>&1 ||
-        { fail "CI: no Lambda zip and make lambda failed: $(tail -5 "$TMP/lambda-build.out")"; finish; }
-fi
-if [ -f "$zip" ]; then
-    pkg=(--zip "$zip"); echo "  (bootstrap from the Lambda zip)"
-else
-    pkg=(--bootstrap "$HERD")
-    skip "no Lambda zip built (make lambda): the shards run $HERD, not the mbedTLS bootstrap"
-fi
-export AWS_ACCESS_KEY_ID=AKIDHERDTEST AWS_SECRET_ACCESS_KEY=herd-test-secret AWS_REGION=us-east-1
-unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL_LAMBDA
-dpids=""
-double() {          # double NAME [options]: starts a double, sets $ep
-    local port; port=$(free_port)
-    /usr/bin/python3 "$REPO/tests/lambda/double.py" "$port" "${pkg[@]}" \
-        --log "$TMP/$1.log" --stderr "$TMP/$1.err" "${@:2}" &
-    dpids="$dpids $!"
-    ep="http://127.0.0.1:$port"
-    wait_for 'curl -s --max-time 5 -o /dev/null "$ep/"' 60 || fail "double $1 did not start in 60 s"
-}
+. "$(dirname "$0")/lambda_double.sh"
 trap 'for p in $dpids; do kill $p 2>/dev/null; done; cleanup' EXIT
 start_misc
 hits() { curl -s "$base/hits?k=$1"; }
