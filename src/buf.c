@@ -133,3 +133,11 @@ char *buf_steal(struct buf *b)
     b->len = b->cap = 0;
     return p;
 }
+
+int buf_put_stem(struct buf *b, const char *path, const char *suffix)
+{
+    size_t l = strlen(path), n = strlen(suffix);
+    int has = l > n && strcmp(path + l - n, suffix) == 0;
+    buf_append(b, path, has ? l - n : l);
+    return has;
+}

@@ -33,6 +33,10 @@ const char *buf_str(const struct buf *b);
  * Never returns NULL. */
 char *buf_steal(struct buf *b);
 
+/* Appends path without suffix when path ends in it and has more before
+ * it, else the whole path. Returns 1 if the suffix was there. */
+int buf_put_stem(struct buf *b, const char *path, const char *suffix);
+
 /* Allocation helpers that abort with a message instead of returning NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

@@ -1624,3 +1624,90 @@ cJSON *plan_load_json(const struct plan *p)
     add_us(o, "graceful_stop", L->graceful_stop_us);
     return o;
 }
+
+/* ---- plans the command line builds -------------------------------------- */
+
+int plan_looks_like_host(const char *s)
+{
+    size_t hl = strcspn(s, "/?#");
+    if (!hl || hl > 255 || strstr(s, "://")) return 0;
+    char host[256];
+    memcpy(host, s, hl);
+    host[hl] = '\0';
+    char *colon = strrchr(host, ':');
+    int port = 0;
+    if (colon) {
+        if (!colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1))
+            return 0;
+        port = 1;
+        *colon = '\0';
+    }
+    if (!*host || strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
+                         "RSTUVWXYZ0123456789.-") != strlen(host))
+        return 0;
+    if (port || !strcmp(host, "localhost")) return 1;
+    const char *dot = strrchr(host, '.');
+    if (!dot || !dot[1]) return 0;
+    if (strspn(host, "0123456789.") == strlen(host)) return 1;    /* IPv4 */
+    static const char *const files[] = {"json", "txt", "csv", "html",
+        "yaml", "yml", "journal", NULL};
+    for (const char *const *f = files; *f; f++)
+        if (!strcasecmp(dot + 1, *f)) return 0;
+    return 1;
+}
+
+/* The smoke test's row: "GET /healthz" (the URL's path, "/" if none). */
+static char *smoke_row_name(const char *url)
+{
+    const char *h = strstr(url, "://");
+    h = h ? h + 3 : url;
+    const char *path = h + strcspn(h, "/?#");
+    struct buf b = {0};
+    buf_printf(&b, "GET %s%.*s", *path == '/' ? "" : "/",
+               (int)strcspn(path, "?#"), path);
+    return buf_steal(&b);
+}
+
+struct plan *plan_smoke(const char *url, char *err, size_t errlen)
+{
+    cJSON *sp = cJSON_CreateObject();
+    cJSON_AddStringToObject(sp, "name", "smoke");
+    cJSON *load = cJSON_AddObjectToObject(sp, "load");
+    cJSON_AddNumberToObject(load, "users", 10);
+    cJSON_AddNumberToObject(load, "spawn_rate", 10);
+    cJSON_AddStringToObject(load, "duration", "30s");
+    /* About 2 requests per second per user: a smoke test, not a soak. */
+    cJSON_AddStringToObject(load, "think", "500ms");
+    cJSON *scs = cJSON_AddArrayToObject(sp, "scenarios");
+    cJSON *sc = cJSON_CreateObject();
+    cJSON_AddStringToObject(sc, "name", "smoke");
+    cJSON *steps = cJSON_AddArrayToObject(sc, "steps");
+    cJSON *st = cJSON_CreateObject();
+    char *row = smoke_row_name(url);
+    cJSON_AddStringToObject(st, "name", row);
+    free(row);
+    cJSON_AddStringToObject(st, "url", url);
+    cJSON_AddItemToArray(steps, st);
+    cJSON_AddItemToArray(scs, sc);
+    cJSON *th = cJSON_AddArrayToObject(sp, "thresholds");
+    cJSON_AddItemToArray(th, cJSON_CreateString("http error_rate < 1%"));
+    char *text = xjson_print(sp, 0);
+    cJSON_Delete(sp);
+    struct plan *p = plan_parse(text, "smoke plan", err, errlen);
+    cJSON_free(text);
+    if (p) {
+        free(p->base_url);
+        p->base_url = xstrdup(url);
+    }
+    return p;
+}
+
+void plan_for_debug(struct plan *p)
+{
+    if (p->load.open) { p->load.open = 0; p->load.max_users = 0; }
+    p->load.users = 1;
+    p->load.nstages = 0;
+    p->load.duration_us = 0;
+    p->load.spawn_rate = 0;
+    p->load.iterations = p->nscenarios;
+}

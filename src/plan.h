@@ -205,4 +205,15 @@ int plan_var_index(const struct plan *p, const char *name);
 int plan_pool_ref(const struct plan *p, const char *ref, int *col);
 /* Total planned duration (sum of stages, or duration), 0 if iterations. */
 int64_t plan_duration_us(const struct plan *p);
+/* 1 if s (not an existing file: the caller checks) reads as
+ * host[:port][/path] without a scheme: "127.0.0.1:18000/healthz",
+ * "localhost:8000", "api.example.com/x". A name like "plan.json" is a
+ * missing file, not a host. */
+int plan_looks_like_host(const char *s);
+/* The plan `herd run URL` runs: a smoke test of url (10 users, GET about
+ * twice a second each for 30s, "http error_rate < 1%"). Returns the plan
+ * or NULL with err set, like plan_parse. */
+struct plan *plan_smoke(const char *url, char *err, size_t errlen);
+/* Turns p into --debug's run: one user, one iteration of each scenario. */
+void plan_for_debug(struct plan *p);
 #endif

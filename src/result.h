@@ -156,4 +156,11 @@ int result_passed(const struct result *r);
  * from dst, taken from src when dst has none. Returns 0 or -1 (histogram
  * layouts differ; dst may be partly merged). */
 int result_merge(struct result *dst, const struct result *src);
+/* The commit the run's plan is at: HERD_GIT_COMMIT, else GITHUB_SHA, else
+ * `git rev-parse HEAD` in the plan's directory. NULL when none is known
+ * (caller frees). */
+char *result_git_commit(const char *plan_file);
+/* For commands that merge many results: keep freed memory in the heap
+ * instead of unmapping each result's histograms (process-wide). */
+void result_malloc_for_merging(void);
 #endif

@@ -10,6 +10,7 @@
 #include "store.h"
 #include "buf.h"
 #include "version.h"
+#include <libpq-fe.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -189,7 +190,13 @@ static void quiet_notice(void *arg, const char *message)
     (void)message;
 }
 
-PGconn *store_connect(const char *conninfo, char *err, size_t errlen)
+/* An open connection: libpq's, behind a name of herd's, so that no libpq
+ * type leaves this file. */
+struct store {
+    PGconn *pg;
+};
+
+struct store *store_connect(const char *conninfo, char *err, size_t errlen)
 {
     /* Later keywords win, so the user's own settings override these. */
     const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
@@ -204,7 +211,16 @@ PGconn *store_connect(const char *conninfo, char *err, size_t errlen)
     PQsetNoticeProcessor(c, quiet_notice, NULL);
     PGresult *r = PQexec(c, "SET client_min_messages = warning");
     PQclear(r);
-    return c;
+    struct store *s = xcalloc(1, sizeof *s);
+    s->pg = c;
+    return s;
+}
+
+void store_close(struct store *s)
+{
+    if (!s) return;
+    PQfinish(s->pg);
+    free(s);
 }
 
 /* Runs a statement without parameters; returns 0 or -1 (err set). */
@@ -279,8 +295,9 @@ static int migrate_tx(PGconn *c, int *applied, char *err, size_t errlen)
     return exec0(c, "COMMIT", "migrate: commit", err, errlen);
 }
 
-int store_migrate(PGconn *c, int *applied, char *err, size_t errlen)
+int store_migrate(struct store *s, int *applied, char *err, size_t errlen)
 {
+    PGconn *c = s->pg;
     last_state[0] = '\0';
     int rc = migrate_tx(c, applied, err, errlen);
     if (rc < 0 && !strcmp(last_state, "42501"))       /* insufficient_privilege */
@@ -640,9 +657,10 @@ static int existing(PGconn *c, const char *run_id, const char *json,
     return rc;
 }
 
-enum store_saved store_save(PGconn *c, const struct result *r, char *err,
-                            size_t errlen)
+enum store_saved store_save(struct store *s, const struct result *r,
+                            char *err, size_t errlen)
 {
+    PGconn *c = s->pg;
     if (!r->run_id || !*r->run_id) {
         snprintf(err, errlen, "save: the result has no run id");
         return STORE_FAILED;
@@ -689,9 +707,10 @@ enum store_saved store_save(PGconn *c, const struct result *r, char *err,
     return out;
 }
 
-struct result *store_load(PGconn *c, const char *run_id, char *err,
+struct result *store_load(struct store *s, const char *run_id, char *err,
                           size_t errlen)
 {
+    PGconn *c = s->pg;
     const char *p[1] = {run_id};
     PGresult *res = PQexecParams(c, "SELECT result::text FROM "
                                  "analytics.load_testing WHERE run_id = $1",
@@ -714,11 +733,12 @@ struct result *store_load(PGconn *c, const char *run_id, char *err,
     return r;
 }
 
-int store_recent_runs_ex(PGconn *c, const char *plan,
+int store_recent_runs_ex(struct store *s, const char *plan,
                          const char *before_run_id, int n,
                          enum store_runs which, char **ids, char *err,
                          size_t errlen)
 {
+    PGconn *c = s->pg;
     char lim[16];
     snprintf(lim, sizeof lim, "%d", n);
     const char *p[4] = {plan, before_run_id, lim,
@@ -741,10 +761,109 @@ int store_recent_runs_ex(PGconn *c, const char *plan,
     return got;
 }
 
-int store_recent_runs(PGconn *c, const char *plan, const char *before_run_id,
-                      int n, char **ids, char *err, size_t errlen)
+int store_recent_runs(struct store *s, const char *plan,
+                      const char *before_run_id, int n, char **ids, char *err,
+                      size_t errlen)
 {
-    return store_recent_runs_ex(c, plan, before_run_id, n,
+    return store_recent_runs_ex(s, plan, before_run_id, n,
                                 before_run_id ? STORE_RUNS_COMPLETE :
                                 STORE_RUNS_ALL, ids, err, errlen);
+}
+
+/* ---- what the commands share -------------------------------------------- */
+
+const char *store_conninfo(const char *flag)
+{
+    if (flag) {
+        if (store_has_password(flag)) {
+            fprintf(stderr, "herd: --db: the connection string has a "
+                    "password; put it in DATABASE_URL or PGPASSWORD instead "
+                    "(command lines are visible to every user)\n");
+            return NULL;
+        }
+        return flag;
+    }
+    const char *env = getenv("DATABASE_URL");
+    if (env && *env) return env;
+    fprintf(stderr, "herd: no database: set DATABASE_URL (e.g. "
+            "postgresql://user@host/db, password in PGPASSWORD)\n");
+    return NULL;
+}
+
+struct store *store_open(const char *conninfo)
+{
+    char err[600];
+    struct store *s = store_connect(conninfo, err, sizeof err);
+    if (!s) fprintf(stderr, "herd: %s\n", err);
+    return s;
+}
+
+int store_save_run(const char *conninfo, const struct result *r,
+                   const char *file, char *why, size_t whylen)
+{
+    char cerr[600];
+    struct store *s = store_connect(conninfo, cerr, sizeof cerr);
+    if (!s) {
+        fprintf(stderr, "herd: %s\n", cerr);
+        if (why) snprintf(why, whylen, "%s", cerr);
+        if (file) fprintf(stderr, "herd: the result is kept in %s; retry with: "
+                          "herd save %s\n", file, file);
+        return -1;
+    }
+    char err[600];
+    enum store_saved rc = store_save(s, r, err, sizeof err);
+    store_mask(conninfo, err);
+    store_close(s);
+    switch (rc) {
+    case STORE_SAVED:
+        fprintf(stderr, "saved run %s (%d transactions) to the database\n",
+                r->run_id, r->stats->ntx);
+        return 0;
+    case STORE_ALREADY:
+        fprintf(stderr, "run %s is already saved with this result; nothing "
+                "changed\n", r->run_id);
+        return 0;
+    case STORE_CONFLICT:
+        fprintf(stderr, "herd: %s\n", err);
+        if (why) snprintf(why, whylen, "%s", err);
+        return -1;
+    default:
+        if (why) snprintf(why, whylen, "%s", err);
+        fprintf(stderr, "herd: %s%s\n", err, strstr(err, "does not exist") ?
+                " (run `herd db migrate` first?)" : "");
+        if (file) fprintf(stderr, "herd: the result is kept in %s; retry with: "
+                          "herd save %s\n", file, file);
+        return -1;
+    }
+}
+
+int store_migrate_url(const char *conninfo, int *applied)
+{
+    struct store *s = store_open(conninfo);
+    if (!s) return -1;
+    char err[600];
+    int rc = store_migrate(s, applied, err, sizeof err);
+    store_mask(conninfo, err);
+    store_close(s);
+    if (rc < 0) fprintf(stderr, "herd: %s\n", err);
+    return rc;
+}
+
+int store_save_file(const char *conninfo, const char *file,
+                    const char *run_id)
+{
+    /* A corrupt or truncated file is refused before anything is written. */
+    char err[512];
+    struct result *r = result_read(file, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "herd: %s: %s\n", file, err);
+        return -1;
+    }
+    if (run_id) {
+        free(r->run_id);
+        r->run_id = xstrdup(run_id);
+    }
+    int rc = store_save_run(conninfo, r, NULL, NULL, 0) < 0 ? -2 : 0;
+    result_free(r);
+    return rc;
 }

@@ -8,11 +8,11 @@
  * Secrets: connection strings are never printed; error messages from the
  * server pass through store_mask so a password can never reach a log.
  * Every PGresult is cleared on every path. Not thread-safe: one
- * connection, one caller (main). */
+ * connection, one caller (main). No libpq type leaves store.c: a
+ * connection is a struct store. */
 #ifndef HERD_STORE_H
 #define HERD_STORE_H
 #include <stddef.h>
-#include <libpq-fe.h>
 #include "result.h"
 
 struct store_migration {
@@ -23,15 +23,20 @@ struct store_migration {
 extern const struct store_migration store_migrations[];
 extern const int store_nmigrations;
 
-/* Connects. Returns the connection, or NULL with a one-line reason in err
- * (without the connection string or password). */
-PGconn *store_connect(const char *conninfo, char *err, size_t errlen);
+/* An open connection (opaque). */
+struct store;
+
+/* Connects. Returns the connection (store_close it), or NULL with a
+ * one-line reason in err (without the connection string or password). */
+struct store *store_connect(const char *conninfo, char *err, size_t errlen);
+/* Closes s and frees it; NULL is allowed. */
+void store_close(struct store *s);
 
 /* Applies the migrations not yet recorded in analytics.herd_migrations,
  * in order, in one transaction holding an advisory lock (two herds
  * migrating at once: one applies, the other waits and finds nothing to
  * do). Sets *applied to the number applied. Returns 0 or -1 (err set). */
-int store_migrate(PGconn *c, int *applied, char *err, size_t errlen);
+int store_migrate(struct store *s, int *applied, char *err, size_t errlen);
 
 enum store_saved { STORE_SAVED, STORE_ALREADY, STORE_CONFLICT, STORE_FAILED };
 
@@ -41,12 +46,12 @@ enum store_saved { STORE_SAVED, STORE_ALREADY, STORE_CONFLICT, STORE_FAILED };
  * herd version saved it; a different result under an existing run id is
  * refused (STORE_CONFLICT). Needs only INSERT and SELECT.
  * err is set for STORE_CONFLICT and STORE_FAILED. */
-enum store_saved store_save(PGconn *c, const struct result *r, char *err,
-                            size_t errlen);
+enum store_saved store_save(struct store *s, const struct result *r,
+                            char *err, size_t errlen);
 
 /* Reads a saved run back (from its stored result document). Returns the
  * result (caller frees) or NULL with err set. */
-struct result *store_load(PGconn *c, const char *run_id, char *err,
+struct result *store_load(struct store *s, const char *run_id, char *err,
                           size_t errlen);
 
 /* Which runs a listing returns. COMPLETE: the runs a baseline may use,
@@ -60,14 +65,15 @@ enum store_runs { STORE_RUNS_COMPLETE, STORE_RUNS_ALL };
  * given run (or all, if before_run_id is NULL), newest first. Returns the
  * count found (<= n; ids are malloc'd, caller frees each) or -1 with err
  * set. */
-int store_recent_runs_ex(PGconn *c, const char *plan,
+int store_recent_runs_ex(struct store *s, const char *plan,
                          const char *before_run_id, int n,
                          enum store_runs which, char **ids, char *err,
                          size_t errlen);
 /* The same; with before_run_id (a baseline: compare --last N) only
  * COMPLETE runs, without it (history) ALL. */
-int store_recent_runs(PGconn *c, const char *plan, const char *before_run_id,
-                      int n, char **ids, char *err, size_t errlen);
+int store_recent_runs(struct store *s, const char *plan,
+                      const char *before_run_id, int n, char **ids, char *err,
+                      size_t errlen);
 
 /* The verdict stored with a run: "passed", "thresholds_failed",
  * "truncated", "no_success", "setup_failed", "shards_failed" or
@@ -101,4 +107,28 @@ struct store_legacy {
     long long container_count;
 };
 void store_legacy_values(const struct result *r, struct store_legacy *out);
+
+/* ---- what the commands share (each prints its own one-line message) ---- */
+
+/* The connection string: flag (--db; refused if it carries a password:
+ * secrets never go on a command line) or DATABASE_URL. NULL, with a
+ * message on stderr, when there is none. */
+const char *store_conninfo(const char *flag);
+/* store_connect, printing the reason on stderr when it fails. */
+struct store *store_open(const char *conninfo);
+/* Connects, saves r and says on stderr what happened (saved, already
+ * there, or why not, with how to retry from file when file is given).
+ * Returns 0 when the run is in the database, -1 when not (why, if given,
+ * gets the masked reason). */
+int store_save_run(const char *conninfo, const struct result *r,
+                   const char *file, char *why, size_t whylen);
+/* `herd save`: reads the result file (refusing a corrupt one before
+ * anything is written), under run_id if given, and saves it like
+ * store_save_run. Returns 0, -1 if the file cannot be read, -2 if the
+ * run is not in the database. */
+int store_save_file(const char *conninfo, const char *file,
+                    const char *run_id);
+/* Connects and applies the migrations (store_migrate), printing why not
+ * on stderr. Returns 0 (*applied set) or -1. */
+int store_migrate_url(const char *conninfo, int *applied);
 #endif

@@ -296,3 +296,14 @@ cJSON *thresh_verdict(const struct thresh *t, const struct result *r, int *ok)
     }
     return o;
 }
+
+int thresh_verdicts(const struct thresh *ts, int n, struct result *r)
+{
+    int all_ok = 1;
+    for (int i = 0; i < n; i++) {
+        int ok;
+        cJSON_AddItemToArray(r->thresholds, thresh_verdict(&ts[i], r, &ok));
+        all_ok &= ok;
+    }
+    return all_ok;
+}

@@ -78,4 +78,7 @@ cJSON *thresh_verdict(const struct thresh *t, const struct result *r,
  * "0.25%", "85.0/s", "2000"). Returns buf. */
 char *thresh_format(const struct thresh *t, double value, char *buf,
                     size_t n);
+/* Evaluates the n thresholds ts against r and appends each verdict to
+ * r->thresholds (in order). Returns 1 if all passed (or n is 0), else 0. */
+int thresh_verdicts(const struct thresh *ts, int n, struct result *r);
 #endif

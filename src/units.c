@@ -1,6 +1,7 @@
 /* units.c — durations and sizes as people type them; see units.h. */
 #include "units.h"
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,5 +77,17 @@ int units_parse_size(const char *s, int64_t *out)
     double r = v * mul;
     if (r > 9e18) return -1;
     *out = (int64_t)r;
+    return 0;
+}
+
+int units_parse_count(const char *s, long long min, long long max,
+                      long long *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(s, &end, 10);
+    if (*end || end == s || (errno && errno != ERANGE)) return -1;
+    if (errno == ERANGE || n < min || n > max) return -2;
+    *out = n;
     return 0;
 }

@@ -22,4 +22,11 @@ char *units_format_duration(char *buf, size_t n, double us);
 /* Parses a size like "64k", "1m", "1048576", "1MiB" (k/m/g and KiB/MiB/GiB
  * are powers of 1024). Returns 0 and sets *out, or -1. */
 int units_parse_size(const char *s, int64_t *out);
+
+/* Parses a whole number (decimal, optional sign, nothing after it) in
+ * min..max: the one range-checked integer reader of command-line values.
+ * Returns 0 and sets *out, -1 if s is not a whole number, -2 if it is out
+ * of range (overflow included). */
+int units_parse_count(const char *s, long long min, long long max,
+                      long long *out);
 #endif

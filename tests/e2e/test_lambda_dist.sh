@@ -159,7 +159,10 @@ wait_for '[ "$(whos)" -ge $((before + 50)) ]' 60 || fail "interrupted run: no lo
 kill -INT $cpid; wait $cpid
 expect_eq "coordinator Ctrl-C exits 5" 5 "$?"
 expect_eq "interrupted result written" true "$(jq .interrupted "$TMP/int-r.json")"
-expect_eq "missing shards named" 2 "$(jq '[.shards.failures[] | select(.reason | test("missing"))] | length' "$TMP/int-r.json")"
+# Both shards are named; what they streamed before the Ctrl-C is kept
+# (marked partial), what they had not is missing.
+expect_eq "interrupted shards named" 2 "$(jq '[.shards.failures[] | select(.reason | test("^interrupted: the coordinator stopped waiting"))] | length' "$TMP/int-r.json")"
+expect_eq "each says whether its seconds were kept" 2 "$(jq '[.shards.failures[] | select((.partial == true and (.reason | test("seconds? it streamed are kept"))) or (.reason | test("missing")))] | length' "$TMP/int-r.json")"
 
 # 6b. Late shards (an open model: 20 arrivals/s for 6 s over 2 shards, in
 #     parts of 3 s). Shard 1's first invoke is throttled (429, Retry-After
