@@ -129,7 +129,9 @@ import json, sys
 journal = open(sys.argv[1]).read().splitlines()[1:]
 kill_t = float(sys.argv[3])
 sent = [s for e in map(json.loads, open(sys.argv[2])) for s in e.get("sent", [])]
-sent_lines = [l for t, l in sent if "run_id" not in json.loads(l) or not json.loads(l)["run_id"]]
+# The seconds (deltas carry no run id; a shard's final result does).
+sent = [(t, l) for t, l in sent if not json.loads(l).get("run_id")]
+sent_lines = [l for t, l in sent]
 early = [l for t, l in sent if t < kill_t - 1.0]
 invented = [l for l in journal if l not in sent_lines]
 lost = [l for l in early if l not in journal]

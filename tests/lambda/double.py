@@ -363,8 +363,10 @@ class InvokeAPI(BaseHTTPRequestHandler):
             event = json.loads(body)
             shard = event["shard"]["index"]
             part = event["shard"]["part"]
+            self.planned_ms = event["shard"].get("start_unix_ms")
         except (ValueError, KeyError, TypeError):
             shard, part = -1, -1
+            self.planned_ms = None
         with lock:
             one = (shard == args.throttle_shard and part == 0 and
                    throttled_shard < 1)
@@ -460,6 +462,7 @@ class InvokeAPI(BaseHTTPRequestHandler):
             outcome = box.get("outcome") or ("error", b"{}", "Unhandled")
             entry = {"status": 200, "shard": shard, "part": part, "stream": True,
                      "start": start, "end": time.time(), "function": function,
+                     "planned_ms": self.planned_ms,
                      "events": events, "streamed_bytes": inv.streamed,
                      "sent": sent}
             if outcome[0] == "response":
@@ -514,6 +517,9 @@ def main():
     else:
         os.symlink(os.path.abspath(args.bootstrap), os.path.join(root, "bootstrap"))
     args.task_root = root
+    # A coordinator opens every shard's call at once: a listen backlog of
+    # 5 (the default) would drop most of a thousand SYNs.
+    ThreadingHTTPServer.request_queue_size = 4096
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), InvokeAPI)
     srv.daemon_threads = True
     def stop(*a):
