@@ -488,11 +488,10 @@ struct part {
                                     last send went out (0: ahead) */
     char late_why[96];           /* why it went out late */
     /* Streaming: the event stream, the payload up to its next newline,
-     * the seconds this call streamed (merged), whether InvokeComplete
-     * came, and the first thing wrong with the stream. */
+     * how many seconds this call streamed, whether InvokeComplete came,
+     * and the first thing wrong with the stream. */
     struct evs es;
     struct buf line;
-    struct result *streamed;
     int secs, complete;
     char *serr;
 };
@@ -514,7 +513,6 @@ struct coord {
     int stream;                  /* InvokeWithResponseStream */
     int *partial;                /* per shard: seconds kept from failed
                                     streams */
-    struct stats *live;          /* every second streamed so far */
     int64_t live_requests, live_errors, progress_ms;
     int journal_failed;
 };
@@ -561,8 +559,6 @@ static void stream_reset(struct part *pt)
 {
     evs_free(&pt->es);
     buf_reset(&pt->line);
-    result_free(pt->streamed);
-    pt->streamed = NULL;
     pt->secs = pt->complete = 0;
     free(pt->serr);
     pt->serr = NULL;
@@ -582,10 +578,14 @@ static void stream_error(struct part *pt, const char *fmt, ...)
     pt->serr = buf_steal(&b);
 }
 
-/* One line of a shard's stream: a second (a journal delta: journaled,
- * merged into the live view and into the part's own seconds) or, carrying
- * the run id, its final result (kept in body, read as a buffered answer
- * is). */
+/* One line of a shard's stream: a second (a journal delta: journaled and
+ * merged into the run's result at once) or, carrying the run id, its
+ * final result (kept in body, read as a buffered answer is, for what is
+ * not counts: truncation, lateness, timestamps). The seconds of a part
+ * add up to its final result's counts (the engine's last journal record
+ * closes the run), so the result is the sum of the seconds: the
+ * coordinator holds one result, not one per shard, and a part that fails
+ * has its seconds counted already. */
 static void stream_line(struct coord *c, struct part *pt, const char *line,
                         size_t len)
 {
@@ -609,14 +609,9 @@ static void stream_line(struct coord *c, struct part *pt, const char *line,
             c->live_requests += r->stats->sec[i].requests;
             c->live_errors += r->stats->sec[i].errors;
         }
-        stats_merge(c->live, r->stats);
-        pt->secs++;
-        if (!pt->streamed) {
-            pt->streamed = r;
-            r = NULL;
-        } else if (result_merge(pt->streamed, r) < 0) {
+        if (stats_merge(c->r->stats, r->stats) < 0)
             stream_error(pt, "streamed record: histogram layout differs");
-        }
+        pt->secs++;
     }
     result_free(r);
     free(text);
@@ -710,19 +705,14 @@ static int stream_failed(struct part *pt, CURLcode rc, char *reason,
     return 1;
 }
 
-/* Keeps what a failed stream delivered: its shard's seconds, marked
- * partial. Such a part is not retried: its seconds would count twice. */
+/* A failed stream's seconds are in the result already: its shard is
+ * marked partial. Such a part is not retried: its seconds would count
+ * twice. */
 static void stream_keep(struct coord *c, struct part *pt, char *reason,
                         size_t len)
 {
-    if (!pt->streamed) return;
+    if (!pt->secs) return;
     int i = pt->shard;
-    if (!c->shard_results[i]) c->shard_results[i] = pt->streamed;
-    else {
-        result_merge(c->shard_results[i], pt->streamed);
-        result_free(pt->streamed);
-    }
-    pt->streamed = NULL;
     c->partial[i] += pt->secs;
     size_t at = strlen(reason);
     snprintf(reason + at, len - at, " (partial: the %d second%s it streamed "
@@ -743,8 +733,9 @@ static void coord_progress(struct coord *c)
     pr.total_s = (double)c->total_us / 1e6;
     pr.requests = c->live_requests;
     pr.errors = c->live_errors;
-    for (int k = c->live->nsec - 1; k >= 0; k--) {
-        const struct stats_sec *sec = &c->live->sec[k];
+    const struct stats *live = c->r->stats;
+    for (int k = live->nsec - 1; k >= 0; k--) {
+        const struct stats_sec *sec = &live->sec[k];
         if (sec->t > now / 1000 - 2) continue;
         pr.rps = (double)sec->requests;
         pr.active_users = sec->active_users;
@@ -954,9 +945,11 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
         return;
     }
     if (r->shards_truncated) c->truncated[pt->shard] = 1;
-    /* The final result holds every second the part streamed. */
-    result_free(pt->streamed);
-    pt->streamed = NULL;
+    if (c->stream) {
+        /* Its counts came second by second; only the rest is kept. */
+        stats_free(r->stats);
+        r->stats = stats_new();
+    }
     note_late(c, pt, r);
     if (!c->o->quiet)
         fprintf(stderr, "shard %d/%d part %d/%d: ok (%lld iterations%s)\n",
@@ -1116,7 +1109,6 @@ static void coord_free(struct coord *c)
     free(c->failed);
     free(c->truncated);
     free(c->partial);
-    stats_free(c->live);
     free(c->url);
     free(c->sigv4);
     /* The secret leaves memory as soon as it is not needed. */
@@ -1174,7 +1166,6 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     c.failed = xcalloc((size_t)n, sizeof *c.failed);
     c.truncated = xcalloc((size_t)n, sizeof *c.truncated);
     c.partial = xcalloc((size_t)n, sizeof *c.partial);
-    c.live = stats_new();
     c.stream = !o->no_stream;
     for (int i = 0; i < n * SLOTS_PER_SHARD; i++) {
         struct part *pt = &c.slots[i];
@@ -1231,7 +1222,7 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
     /* Calls still streaming when the coordinator stopped: their seconds
      * are kept, as a failed stream's are. */
     for (int i = 0; i < n * SLOTS_PER_SHARD; i++)
-        if (c.slots[i].streamed) {
+        if (c.slots[i].active && c.slots[i].secs) {
             char why[200] = "interrupted: the coordinator stopped waiting "
                             "(Ctrl-C)";
             stream_keep(&c, &c.slots[i], why, sizeof why);
