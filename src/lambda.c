@@ -1117,6 +1117,101 @@ static void coord_free(struct coord *c)
     free(c->token_header);
 }
 
+/* Allocates the per-shard state and SLOTS_PER_SHARD libcurl handles per
+ * shard. Returns 0, or -1 after one line on stderr. */
+static int coord_init(struct coord *c)
+{
+    const struct lambda_opts *o = c->o;
+    int n = o->invocations;
+    c->multi = xfail("curl_multi_init") ? NULL : curl_multi_init();
+    c->slots = xcalloc((size_t)n * SLOTS_PER_SHARD, sizeof *c->slots);
+    c->next_part = xcalloc((size_t)n, sizeof *c->next_part);
+    c->shard_results = xcalloc((size_t)n, sizeof *c->shard_results);
+    c->failed = xcalloc((size_t)n, sizeof *c->failed);
+    c->truncated = xcalloc((size_t)n, sizeof *c->truncated);
+    c->partial = xcalloc((size_t)n, sizeof *c->partial);
+    c->stream = !o->no_stream;
+    for (int i = 0; i < n * SLOTS_PER_SHARD; i++) {
+        struct part *pt = &c->slots[i];
+        pt->c = c;
+        pt->shard = i / SLOTS_PER_SHARD;
+        pt->e = xfail("curl_easy_init") ? NULL : curl_easy_init();
+        /* An append returns the list's head, or NULL leaving it as it was. */
+        pt->hl = slist_add(NULL, "Content-Type: application/json");
+        int ok = pt->hl && slist_add(pt->hl, "X-Amz-Invocation-Type: "
+                                     "RequestResponse") &&
+                 (!c->token_header || slist_add(pt->hl, c->token_header));
+        if (!ok || !pt->e || !c->multi) {
+            /* Nothing was sent yet: a set-up error, not a failed shard. */
+            fprintf(stderr, "herd: cannot create the coordinator's libcurl "
+                    "handles (out of memory)\n");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Records every shard in r: the merged results of those that answered
+ * (their counts, for a streamed run, came second by second), each failed
+ * one with its reason (partial, with the seconds it streamed), and the
+ * shard counts. */
+static void coord_finish(struct coord *c, int interrupted)
+{
+    struct result *r = c->r;
+    int n = c->o->invocations;
+    /* Merge the shards that answered; record the ones that did not. */
+    r->started_unix_ms = c->t0_ms;
+    r->finished_unix_ms = wall_ms();
+    int ok = 0, failed = 0, trunc = 0;
+    /* Calls still streaming when the coordinator stopped: their seconds
+     * are kept, as a failed stream's are. */
+    for (int i = 0; i < n * SLOTS_PER_SHARD; i++)
+        if (c->slots[i].active && c->slots[i].secs) {
+            char why[200] = "interrupted: the coordinator stopped waiting "
+                            "(Ctrl-C)";
+            stream_keep(c, &c->slots[i], why, sizeof why);
+            coord_fail(c, c->slots[i].shard, why);
+        }
+    for (int i = 0; i < n; i++) {
+        int busy = c->next_part[i] < c->nparts;
+        for (int k = 0; k < SLOTS_PER_SHARD; k++)
+            busy |= c->slots[i * SLOTS_PER_SHARD + k].used;
+        if (interrupted && !c->failed[i] && busy)
+            coord_fail(c, i, "interrupted: the coordinator stopped waiting "
+                       "(Ctrl-C); this shard's result is missing");
+        if (c->shard_results[i]) {
+            if (stats_merge(r->stats, c->shard_results[i]->stats) < 0)
+                coord_fail(c, i, "histogram layout differs");
+            if (c->shard_results[i]->started_unix_ms < r->started_unix_ms)
+                r->started_unix_ms = c->shard_results[i]->started_unix_ms;
+            if (c->shard_results[i]->finished_unix_ms > r->finished_unix_ms)
+                r->finished_unix_ms = c->shard_results[i]->finished_unix_ms;
+        }
+        if (c->failed[i]) {
+            failed++;
+            cJSON *f = cJSON_CreateObject();
+            cJSON_AddNumberToObject(f, "shard", i);
+            cJSON_AddStringToObject(f, "reason", c->failed[i]);
+            if (c->partial[i]) {
+                cJSON_AddTrueToObject(f, "partial");
+                cJSON_AddNumberToObject(f, "seconds_streamed", c->partial[i]);
+            }
+            cJSON_AddItemToArray(r->shard_failures, f);
+        } else {
+            ok++;
+        }
+        if (c->truncated[i]) trunc++;
+    }
+    r->shards_total = n;
+    r->shards_ok = ok;
+    r->shards_failed = failed;
+    r->shards_truncated = trunc;
+    /* Every shard may have answered before its planned start (begun after
+     * its deadline): the window is then empty, never negative. */
+    if (r->finished_unix_ms < r->started_unix_ms)
+        r->finished_unix_ms = r->started_unix_ms;
+}
+
 int lambda_run(const struct plan *p, const struct engine_vars *vars,
                const struct lambda_opts *o, struct result *r)
 {
@@ -1158,33 +1253,11 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
      * (the start delay), but no more than half a part ahead. */
     c.lead_ms = o->start_delay_ms;
     if (c.lead_ms > c.part_us / 2000) c.lead_ms = c.part_us / 2000;
-    int n = o->invocations;
-    c.multi = xfail("curl_multi_init") ? NULL : curl_multi_init();
-    c.slots = xcalloc((size_t)n * SLOTS_PER_SHARD, sizeof *c.slots);
-    c.next_part = xcalloc((size_t)n, sizeof *c.next_part);
-    c.shard_results = xcalloc((size_t)n, sizeof *c.shard_results);
-    c.failed = xcalloc((size_t)n, sizeof *c.failed);
-    c.truncated = xcalloc((size_t)n, sizeof *c.truncated);
-    c.partial = xcalloc((size_t)n, sizeof *c.partial);
-    c.stream = !o->no_stream;
-    for (int i = 0; i < n * SLOTS_PER_SHARD; i++) {
-        struct part *pt = &c.slots[i];
-        pt->c = &c;
-        pt->shard = i / SLOTS_PER_SHARD;
-        pt->e = xfail("curl_easy_init") ? NULL : curl_easy_init();
-        /* An append returns the list's head, or NULL leaving it as it was. */
-        pt->hl = slist_add(NULL, "Content-Type: application/json");
-        int ok = pt->hl && slist_add(pt->hl, "X-Amz-Invocation-Type: "
-                                     "RequestResponse") &&
-                 (!c.token_header || slist_add(pt->hl, c.token_header));
-        if (!ok || !pt->e || !c.multi) {
-            /* Nothing was sent yet: a set-up error, not a failed shard. */
-            fprintf(stderr, "herd: cannot create the coordinator's libcurl "
-                    "handles (out of memory)\n");
-            coord_free(&c);
-            return -1;
-        }
+    if (coord_init(&c) < 0) {
+        coord_free(&c);
+        return -1;
     }
+    int n = o->invocations;
     /* Every shard's first part goes out now, all together. */
     for (int i = 0; i < n; i++) {
         struct part *pt = &c.slots[i * SLOTS_PER_SHARD];
@@ -1215,57 +1288,7 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
         coord_progress(&c);
         curl_multi_poll(c.multi, NULL, 0, 100, NULL);
     }
-    /* Merge the shards that answered; record the ones that did not. */
-    r->started_unix_ms = c.t0_ms;
-    r->finished_unix_ms = wall_ms();
-    int ok = 0, failed = 0, trunc = 0;
-    /* Calls still streaming when the coordinator stopped: their seconds
-     * are kept, as a failed stream's are. */
-    for (int i = 0; i < n * SLOTS_PER_SHARD; i++)
-        if (c.slots[i].active && c.slots[i].secs) {
-            char why[200] = "interrupted: the coordinator stopped waiting "
-                            "(Ctrl-C)";
-            stream_keep(&c, &c.slots[i], why, sizeof why);
-            coord_fail(&c, c.slots[i].shard, why);
-        }
-    for (int i = 0; i < n; i++) {
-        int busy = c.next_part[i] < c.nparts;
-        for (int k = 0; k < SLOTS_PER_SHARD; k++)
-            busy |= c.slots[i * SLOTS_PER_SHARD + k].used;
-        if (interrupted && !c.failed[i] && busy)
-            coord_fail(&c, i, "interrupted: the coordinator stopped waiting "
-                       "(Ctrl-C); this shard's result is missing");
-        if (c.shard_results[i]) {
-            if (stats_merge(r->stats, c.shard_results[i]->stats) < 0)
-                coord_fail(&c, i, "histogram layout differs");
-            if (c.shard_results[i]->started_unix_ms < r->started_unix_ms)
-                r->started_unix_ms = c.shard_results[i]->started_unix_ms;
-            if (c.shard_results[i]->finished_unix_ms > r->finished_unix_ms)
-                r->finished_unix_ms = c.shard_results[i]->finished_unix_ms;
-        }
-        if (c.failed[i]) {
-            failed++;
-            cJSON *f = cJSON_CreateObject();
-            cJSON_AddNumberToObject(f, "shard", i);
-            cJSON_AddStringToObject(f, "reason", c.failed[i]);
-            if (c.partial[i]) {
-                cJSON_AddTrueToObject(f, "partial");
-                cJSON_AddNumberToObject(f, "seconds_streamed", c.partial[i]);
-            }
-            cJSON_AddItemToArray(r->shard_failures, f);
-        } else {
-            ok++;
-        }
-        if (c.truncated[i]) trunc++;
-    }
-    r->shards_total = n;
-    r->shards_ok = ok;
-    r->shards_failed = failed;
-    r->shards_truncated = trunc;
-    /* Every shard may have answered before its planned start (begun after
-     * its deadline): the window is then empty, never negative. */
-    if (r->finished_unix_ms < r->started_unix_ms)
-        r->finished_unix_ms = r->started_unix_ms;
+    coord_finish(&c, interrupted);
     r->interrupted |= interrupted;
     coord_free(&c);
     return 0;
