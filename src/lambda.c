@@ -488,11 +488,13 @@ struct part {
                                     last send went out (0: ahead) */
     char late_why[96];           /* why it went out late */
     /* Streaming: the event stream, the payload up to its next newline,
-     * how many seconds this call streamed, whether InvokeComplete came,
-     * and the first thing wrong with the stream. */
+     * how many records this call streamed (one per shard worker per
+     * second) and the span they cover (Unix ms), whether InvokeComplete
+     * came, and the first thing wrong with the stream. */
     struct evs es;
     struct buf line;
-    int secs, complete;
+    int records, complete;
+    int64_t from_ms, to_ms;
     char *serr;
 };
 
@@ -559,7 +561,8 @@ static void stream_reset(struct part *pt)
 {
     evs_free(&pt->es);
     buf_reset(&pt->line);
-    pt->secs = pt->complete = 0;
+    pt->records = pt->complete = 0;
+    pt->from_ms = pt->to_ms = 0;
     free(pt->serr);
     pt->serr = NULL;
 }
@@ -611,7 +614,10 @@ static void stream_line(struct coord *c, struct part *pt, const char *line,
         }
         if (stats_merge(c->r->stats, r->stats) < 0)
             stream_error(pt, "streamed record: histogram layout differs");
-        pt->secs++;
+        if (!pt->records || r->started_unix_ms < pt->from_ms)
+            pt->from_ms = r->started_unix_ms;
+        if (r->finished_unix_ms > pt->to_ms) pt->to_ms = r->finished_unix_ms;
+        pt->records++;
     }
     result_free(r);
     free(text);
@@ -711,12 +717,14 @@ static int stream_failed(struct part *pt, CURLcode rc, char *reason,
 static void stream_keep(struct coord *c, struct part *pt, char *reason,
                         size_t len)
 {
-    if (!pt->secs) return;
+    if (!pt->records) return;
     int i = pt->shard;
-    c->partial[i] += pt->secs;
+    int secs = (int)((pt->to_ms - pt->from_ms + 500) / 1000);
+    if (secs < 1) secs = 1;
+    c->partial[i] += secs;
     size_t at = strlen(reason);
-    snprintf(reason + at, len - at, " (partial: the %d second%s it streamed "
-             "are kept)", pt->secs, pt->secs == 1 ? "" : "s");
+    snprintf(reason + at, len - at, " (partial: kept the %d second%s it "
+             "streamed)", secs, secs == 1 ? "" : "s");
     pt->attempt = c->o->retries;
 }
 
@@ -1166,7 +1174,7 @@ static void coord_finish(struct coord *c, int interrupted)
     /* Calls still streaming when the coordinator stopped: their seconds
      * are kept, as a failed stream's are. */
     for (int i = 0; i < n * SLOTS_PER_SHARD; i++)
-        if (c->slots[i].active && c->slots[i].secs) {
+        if (c->slots[i].active && c->slots[i].records) {
             char why[200] = "interrupted: the coordinator stopped waiting "
                             "(Ctrl-C)";
             stream_keep(c, &c->slots[i], why, sizeof why);
