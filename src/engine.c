@@ -20,6 +20,7 @@
 #include "engine.h"
 #include "journal.h"
 #include "buf.h"
+#include "header.h"
 #include "jpath.h"
 #include "loop.h"
 #include "mask.h"
@@ -472,8 +473,12 @@ static void note_failure(struct user *u, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     char line[700];
+    struct buf m = {0};      /* a poll's fail_on value comes from a body */
+    mask_text(msg, strlen(msg), w->p->secrets, w->p->nsecrets, &m);
     snprintf(line, sizeof line, "%s[%d] %s: %s", w->what, u->step,
-             u->steps[u->step].name ? u->steps[u->step].name : "think", msg);
+             u->steps[u->step].name ? u->steps[u->step].name : "think",
+             buf_str(&m));
+    buf_free(&m);
     cJSON_AddItemToArray(w->errors, cJSON_CreateString(line));
     w->failures++;
 }
@@ -853,31 +858,6 @@ static void begin_iteration(struct user *u, int64_t intended_us)
     start_step(u);
 }
 
-/* Finds the value of header name in the last response's header block. */
-static int find_header(const struct buf *hdrs, const char *name,
-                       struct buf *out)
-{
-    const char *s = buf_str(hdrs);
-    size_t nl = strlen(name);
-    int found = 0;
-    while (*s) {
-        const char *e = strpbrk(s, "\r\n");
-        size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (strncmp(s, "HTTP/", 5) == 0) found = 0;      /* next response */
-        else if (len > nl && s[nl] == ':' && strncasecmp(s, name, nl) == 0) {
-            const char *v = s + nl + 1;
-            while (*v == ' ' || *v == '\t') v++;
-            const char *end = s + len;
-            while (end > v && (end[-1] == ' ' || end[-1] == '\t')) end--;
-            if (out) { buf_reset(out); buf_append(out, v, (size_t)(end - v)); }
-            found = 1;
-        }
-        s += len;
-        while (*s == '\r' || *s == '\n') s++;
-    }
-    return found;
-}
-
 static int match_all(const cJSON *doc, const struct plan_match *m, int n,
                      int *which)
 {
@@ -918,7 +898,7 @@ static int extract(struct user *u, const struct plan_request *r,
             const cJSON *n = doc ? jpath_get(doc, x->expr) : NULL;
             if (n && !cJSON_IsNull(n)) { jpath_to_text(n, &v); ok = 1; }
         } else if (x->kind == EXTRACT_HEADER) {
-            ok = find_header(&u->hdrs, x->expr, &v);
+            ok = header_find(buf_str(&u->hdrs), x->expr, &v);
         } else {
             regmatch_t m[2];
             if (regexec(&x->re, buf_str(&u->resp), 2, m, 0) == 0 &&
@@ -950,7 +930,8 @@ static void status_detail(char *d, size_t n, long status, const int *exp,
 static int missing_header(const struct user *u, const struct plan_request *r)
 {
     for (int i = 0; i < r->nexpect_headers; i++)
-        if (!find_header(&u->hdrs, r->expect_headers[i], NULL)) return i;
+        if (!header_find(buf_str(&u->hdrs), r->expect_headers[i], NULL))
+            return i;
     return -1;
 }
 
@@ -1114,6 +1095,32 @@ failed:
     end_iteration(u, O_FAIL);
 }
 
+/* A finished transfer's timing phases and bytes, as libcurl measured
+ * them, into its transaction. */
+static void record_phases(struct stats *s, int tx, CURL *e)
+{
+    curl_off_t t[6] = {0}, up = 0, down = 0;
+    static const CURLINFO what[6] = {
+        CURLINFO_NAMELOOKUP_TIME_T, CURLINFO_CONNECT_TIME_T,
+        CURLINFO_APPCONNECT_TIME_T, CURLINFO_PRETRANSFER_TIME_T,
+        CURLINFO_STARTTRANSFER_TIME_T, CURLINFO_TOTAL_TIME_T};
+    for (int i = 0; i < 6; i++) curl_easy_getinfo(e, what[i], &t[i]);
+    long req_size = 0, hdr_size = 0;
+    curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &req_size);
+    curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &hdr_size);
+    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
+    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
+    struct stats_req_phases p;
+    stats_phases_from_cumulative(&p, t[0], t[1], t[2], t[3], t[4], t[5]);
+    /* REQUEST_SIZE is what the first send wrote: the headers, and a body
+     * under 64 KiB that libcurl (7.88: MAX_INITIAL_POST_SIZE) sends with
+     * them; a larger body goes later and only SIZE_UPLOAD counts it. */
+    int with_headers = up > 0 && up < 64 * 1024 && req_size > up;
+    p.sent_bytes = (int64_t)req_size + (with_headers ? 0 : (int64_t)up);
+    p.received_bytes = (int64_t)hdr_size + (int64_t)down;
+    stats_request_phases(s, tx, &p);
+}
+
 static void on_done(struct worker *w, CURL *e, CURLcode rc)
 {
     struct user *u = NULL;
@@ -1135,6 +1142,7 @@ static void on_done(struct worker *w, CURL *e, CURLcode rc)
     u->conn_fails = cls == ERR_CONNECT || cls == ERR_DNS || cls == ERR_TLS ?
                     u->conn_fails + 1 : 0;
     int64_t errs_before = w->stats->tx[st->req.tx].errors;
+    record_phases(w->stats, st->req.tx, e);
     if (st->kind == STEP_POLL) done_poll(u, st, rc, status, lat, svc, ws);
     else done_request(u, st, rc, status, lat, svc, ws);
     if (w->stats->tx[st->req.tx].errors != errs_before)
@@ -1456,6 +1464,7 @@ static void on_tick(void *arg)
 static struct stats *plan_stats(const struct plan *p)
 {
     struct stats *s = stats_new();
+    stats_set_secrets(s, p->secrets, p->nsecrets);
     for (int i = 0; i < p->ntx; i++)
         stats_tx_index(s, p->tx_names[i], p->tx_kinds[i]);
     return s;
@@ -1723,7 +1732,8 @@ int engine_run_steps(const struct plan *p, const char *what,
 }
 
 int engine_run_load(const struct plan *p, const struct engine_vars *vars,
-                    const struct engine_opts *o, struct result *r)
+                    const struct engine_opts *o, struct stats *s,
+                    struct engine_span *span)
 {
     int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1) threads = 1;
@@ -1788,14 +1798,15 @@ int engine_run_load(const struct plan *p, const struct engine_vars *vars,
         if (ws[i].ended_wall_us > ended) ended = ws[i].ended_wall_us;
         if (ws[i].late_us > late) late = ws[i].late_us;
     }
-    r->started_unix_ms = (began ? began : start_wall) / 1000;
-    r->finished_unix_ms = (ended ? ended : loop_wall_us()) / 1000;
-    if (r->finished_unix_ms < r->started_unix_ms)
-        r->finished_unix_ms = r->started_unix_ms;
-    r->start_late_ms = late / 1000;
+    span->started_unix_ms = (began ? began : start_wall) / 1000;
+    span->finished_unix_ms = (ended ? ended : loop_wall_us()) / 1000;
+    if (span->finished_unix_ms < span->started_unix_ms)
+        span->finished_unix_ms = span->started_unix_ms;
+    span->start_late_ms = late / 1000;
+    span->cut_short = 0;
     for (int i = 0; i < started; i++) {
-        if (ws[i].cut_short) r->shards_truncated = 1;
-        if (stats_merge(r->stats, ws[i].stats) < 0) rc = -1;
+        if (ws[i].cut_short) span->cut_short = 1;
+        if (stats_merge(s, ws[i].stats) < 0) rc = -1;
         worker_free(&ws[i]);
     }
     for (int i = started; i < threads; i++) worker_free(&ws[i]);

@@ -30,7 +30,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 #include "plan.h"
-#include "result.h"
+#include "stats.h"
 
 struct engine_shard {
     int64_t first;               /* first global user/arrival index */
@@ -93,12 +93,24 @@ int engine_run_steps(const struct plan *p, const char *what,
                      struct engine_vars *vars, cJSON *errors,
                      const struct engine_opts *o);
 
-/* Runs the load and merges every worker's stats into r->stats (and the
- * start/finish timestamps into r; shards_truncated = 1 when the hard stop
- * cut the load short). Returns 0, or -1 if a worker could not start
- * (message on stderr). */
+/* What engine_run_load measured besides its stats: when the load ran
+ * (Unix ms, from its planned start to the end of its last iteration, as
+ * the workers saw them), how late the workers' timers began, and whether
+ * the hard stop came before the planned end. */
+struct engine_span {
+    int64_t started_unix_ms, finished_unix_ms;
+    int64_t start_late_ms;
+    int cut_short;
+};
+
+/* Runs the load and merges every worker's stats into s (whose
+ * transactions engine_register_tx registered), and fills *span. The
+ * caller builds the result from them; the engine knows no result
+ * document. Returns 0, or -1 if a worker could not start (message on
+ * stderr). */
 int engine_run_load(const struct plan *p, const struct engine_vars *vars,
-                    const struct engine_opts *o, struct result *r);
+                    const struct engine_opts *o, struct stats *s,
+                    struct engine_span *span);
 
 /* Registers the transactions the load can produce (the scenarios' steps,
  * not setup or teardown) in s, in plan order. */

@@ -5,7 +5,8 @@
  * (one slot per run), with "nice" round ticks (1, 2 or 5 x 10^n) on both
  * axes and a legend above the plot whose labels carry their series'
  * colour inline; distribution() draws a latency histogram on a log scale
- * with a count axis and p50/p95/p99 marks. Everything else is tables. */
+ * with a count axis and p50/p95/p99 marks; the phases table has a small
+ * bar per transaction. Everything else is tables. */
 #include "html.h"
 #include "buf.h"
 #include "report.h"
@@ -296,7 +297,7 @@ static void tile(FILE *f, const char *label, const char *value, const char *id,
 
 static void tx_row(FILE *f, const struct stats_tx *t, double secs)
 {
-    static const double ps[] = {50, 90, 95, 99, 99.9};
+    static const double ps[] = {STATS_PCTS};
     char b[32];
     fprintf(f, "<tr data-name=\"");
     esc(f, t->name);
@@ -649,18 +650,178 @@ static double *dalloc(int n)
     return xcalloc((size_t)(n > 0 ? n : 1), sizeof(double));
 }
 
-int html_report(FILE *f, const struct result *r)
+/* More colours for one line per transaction. */
+static const char *const palette[] = {C_BLUE, C_RED, C_GREEN, C_PURPLE,
+                                      C_ORANGE};
+#define TX_PER_CHART 5
+
+/* One transaction's p95 per second as a series: its own sparse timeline,
+ * a missing second breaks the line. x and y are filled (cap entries). */
+static int tx_points(const struct stats_tx *t, const struct result *r,
+                     double secs, double *x, double *y)
+{
+    int n = 0;
+    for (int i = 0; i < t->nsec; i++) {
+        const struct stats_sec *c = &t->sec[i];
+        if (i && c->t - t->sec[i - 1].t > 1) {
+            x[n] = ((double)c->t * 1000 - (double)r->started_unix_ms) / 1e3;
+            y[n++] = NAN;
+        }
+        double xs = ((double)c->t * 1000 + 500 - (double)r->started_unix_ms) / 1e3;
+        x[n] = xs < 0 ? 0 : xs > secs ? secs : xs;
+        y[n++] = c->hist ? (double)hist_percentile(c->hist, 95) : NAN;
+    }
+    return n;
+}
+
+/* p95 latency per second, one line per transaction of a kind (flows: the
+ * whole poll wait), TX_PER_CHART lines to a chart. p95 because it is what
+ * k6's dashboard and Gatling's "response time percentiles over time" lead
+ * with: the tail a user notices, and steadier per second than p99 at a
+ * few requests a second. */
+static void tx_charts(FILE *f, const struct result *r, double secs,
+                      enum stats_kind kind)
 {
     const struct stats *s = r->stats;
-    double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
+    int idx[TX_PER_CHART], k = 0, chart_no = 0;
+    for (int i = 0; i <= s->ntx; i++) {
+        /* A transaction that never succeeded has no p95 line to draw. */
+        if (i < s->ntx && (s->tx[i].kind != kind || !stats_tx_ok(&s->tx[i])))
+            continue;
+        if (i < s->ntx) idx[k++] = i;
+        if (k < TX_PER_CHART && i < s->ntx) continue;
+        if (!k) break;
+        struct series ser[TX_PER_CHART];
+        double *buf[2 * TX_PER_CHART];
+        char names[TX_PER_CHART][28];
+        for (int j = 0; j < k; j++) {
+            const struct stats_tx *t = &s->tx[idx[j]];
+            buf[2 * j] = dalloc(2 * t->nsec);
+            buf[2 * j + 1] = dalloc(2 * t->nsec);
+            /* Long names are cut so the legend stays on one line. */
+            snprintf(names[j], sizeof names[j], "%s", t->name);
+            if (strlen(t->name) >= sizeof names[j])
+                memcpy(names[j] + sizeof names[j] - 4, "...", 4);
+            ser[j] = (struct series){names[j], palette[j], buf[2 * j],
+                                     buf[2 * j + 1], 0, 0};
+            ser[j].n = tx_points(t, r, secs, buf[2 * j], buf[2 * j + 1]);
+        }
+        char id[48];
+        snprintf(id, sizeof id, "chart-%s-p95-%d",
+                 kind == STATS_FLOW ? "flow" : "tx", ++chart_no);
+        struct xaxis xa = {secs, 0, NULL, 0};
+        chart(f, id, kind == STATS_FLOW ? "Flow p95 per second, completed "
+              "flows" : "p95 per second by transaction, successful requests",
+              NULL, ser, k, HTML_AX_US, &xa);
+        for (int j = 0; j < 2 * k; j++) free(buf[j]);
+        k = 0;
+    }
+}
+
+/* A phase cell: mean, with the raw value for tests. */
+static void phase_cell(FILE *f, const struct stats_phase *ph, int which)
+{
+    char b[32];
+    fprintf(f, "<td data-phase=\"%s\" data-ph-count=\"%lld\" data-ph-sum-us=\"%lld\">"
+            "%s</td>", stats_phase_name(which), (long long)ph->count,
+            (long long)ph->sum_us, ph->count ? units_format_duration(b,
+            sizeof b, stats_phase_mean_us(ph)) : "-");
+}
+
+/* A bar of the mean request time split by phase (conns/requests weights
+ * dns, connect and tls by how often they happen), scaled to the longest
+ * transaction. */
+static void phase_bar(FILE *f, const struct stats_tx *t, double longest_us)
+{
+    static const char *const col[STATS_PH__COUNT] = {
+        C_ORANGE, C_GREEN, C_PURPLE, C_BLUE, "#0891b2"};
+    double n = (double)t->phase[STATS_PH_WAIT].count;
+    fprintf(f, "<td><svg width=\"240\" height=\"12\" role=\"img\">");
+    double x = 0;
+    for (int i = 0; i < STATS_PH__COUNT && n > 0 && longest_us > 0; i++) {
+        double w = 240 * ((double)t->phase[i].sum_us / n) / longest_us;
+        if (w <= 0) continue;
+        fprintf(f, "<rect x=\"%.1f\" y=\"0\" width=\"%.1f\" height=\"12\" "
+                "fill=\"%s\"><title>%s</title></rect>", x, w, col[i],
+                stats_phase_name(i));
+        x += w;
+    }
+    fprintf(f, "</svg></td>");
+}
+
+static void phase_row(FILE *f, const struct stats_tx *t, double longest_us)
+{
+    char b[32], c[32], d[32];
+    fprintf(f, "<tr data-phases-of=\"");
+    esc(f, t->name);
+    fprintf(f, "\"><td>");
+    esc(f, t->name);
+    fprintf(f, "</td><td data-conns=\"%lld\">%lld</td>",
+            (long long)t->phase[STATS_PH_CONNECT].count,
+            (long long)t->phase[STATS_PH_CONNECT].count);
+    for (int i = 0; i < STATS_PH__COUNT; i++) phase_cell(f, &t->phase[i], i);
+    const struct stats_phase *w = &t->phase[STATS_PH_WAIT];
+    fprintf(f, "<td>%s</td><td data-bytes=\"%lld\">%s</td><td data-bytes=\""
+            "%lld\">%s</td>", w->count ? units_format_duration(b, sizeof b,
+            (double)hist_percentile(w->hist, 95)) : "-",
+            (long long)t->sent_bytes, report_bytes(c, sizeof c, t->sent_bytes),
+            (long long)t->received_bytes,
+            report_bytes(d, sizeof d, t->received_bytes));
+    phase_bar(f, t, longest_us);
+    fprintf(f, "</tr>\n");
+}
+
+/* Mean time per request through every phase, for the bar's scale. */
+static double request_us(const struct stats_tx *t)
+{
+    double n = (double)t->phase[STATS_PH_WAIT].count, sum = 0;
+    for (int i = 0; i < STATS_PH__COUNT && n > 0; i++)
+        sum += (double)t->phase[i].sum_us / n;
+    return sum;
+}
+
+/* Where the request time went, per request transaction (k6's
+ * http_req_connecting, tls_handshaking, waiting, receiving), and the
+ * bytes sent and received. */
+static void phases_table(FILE *f, const struct stats *s)
+{
+    double longest = 0;
+    for (int i = 0; i < s->ntx; i++)
+        if (s->tx[i].kind == STATS_REQUEST && request_us(&s->tx[i]) > longest)
+            longest = request_us(&s->tx[i]);
+    fprintf(f, "<h2>Request phases and bytes</h2>\n<p class=\"note\">Mean "
+            "time of the requests that went through each phase, failed ones "
+            "too. dns, connect and tls happen on a new connection only "
+            "(conns); a reused connection skips them. wait: request sent to "
+            "first byte of the answer; transfer: first byte to last. Bytes "
+            "as on the wire, headers included (a chunked body counts its "
+            "data, not the chunk framing). The bar: mean time per request, "
+            "<span style=\"color:%s\">dns</span> <span style=\"color:%s\">"
+            "connect</span> <span style=\"color:%s\">tls</span> <span "
+            "style=\"color:%s\">wait</span> <span style=\"color:#0891b2\">"
+            "transfer</span>.</p>\n<table id=\"phases\"><tr><th>transaction"
+            "</th><th>conns</th><th>dns</th><th>connect</th><th>tls</th>"
+            "<th>wait</th><th>transfer</th><th>wait p95</th><th>sent</th>"
+            "<th>received</th><th>mean request</th></tr>\n", C_ORANGE,
+            C_GREEN, C_PURPLE, C_BLUE);
+    for (int i = 0; i < s->ntx; i++)
+        if (s->tx[i].kind == STATS_REQUEST) phase_row(f, &s->tx[i], longest);
+    struct stats_tx all;
+    stats_tx_sum(s, STATS_REQUEST, "all requests", &all);
+    phase_row(f, &all, request_us(&all) > longest ? request_us(&all) : longest);
+    stats_tx_clear(&all);
+    fprintf(f, "</table>\n");
+}
+
+/* Title, verdict and the run line. */
+static void page_top(FILE *f, const struct result *r, double secs)
+{
     int passed = result_passed(r);
-    int distributed = (r->mode && strcmp(r->mode, "local")) || r->shards_total > 1;
-    const cJSON *t;
     struct buf title = {0};
     buf_printf(&title, "herd report: %s", r->plan_name ? r->plan_name : "run");
     head(f, buf_str(&title));
     buf_free(&title);
-    char when[40], b[64], sub[64];
+    char when[40], b[64];
     time_t t0 = (time_t)(r->started_unix_ms / 1000);
     struct tm tm;
     gmtime_r(&t0, &tm);
@@ -677,46 +838,50 @@ int html_report(FILE *f, const struct result *r)
             units_format_duration(b, sizeof b, secs * 1e6),
             r->interrupted ? " — <b>interrupted</b>" : "");
 
-    /* Headline tiles: the flows first when the plan has any (they are what
-     * it is about), then the requests. */
-    struct stats_tx all, flows;
-    stats_tx_sum(s, STATS_REQUEST, "all", &all);
-    stats_tx_sum(s, STATS_FLOW, "flows", &flows);
-    int has_flows = 0;
-    for (int i = 0; i < s->ntx; i++) has_flows |= s->tx[i].kind == STATS_FLOW;
+}
+
+/* Headline tiles: the flows first when the plan has any (they are what
+ * the plan is about), then the requests. */
+static void headline_tiles(FILE *f, const struct result *r, double secs,
+                           const struct stats_tx *all,
+                           const struct stats_tx *flows, int has_flows,
+                           int distributed)
+{
+    const struct stats *s = r->stats;
+    char b[64], sub[64];
     if (has_flows) {
-        int64_t fok = stats_tx_ok(&flows);
+        int64_t fok = stats_tx_ok(flows);
         fprintf(f, "<div class=\"tiles\" id=\"flow-tiles\">\n");
         snprintf(b, sizeof b, "%lld", (long long)fok);
-        snprintf(sub, sizeof sub, "of %lld started", (long long)(flows.count +
-                 flows.errors - flows.failed));
+        snprintf(sub, sizeof sub, "of %lld started", (long long)(flows->count +
+                 flows->errors - flows->failed));
         tile(f, "flows completed", b, "flows", "flowt", sub);
-        snprintf(b, sizeof b, "%lld", (long long)flows.errors);
-        tile(f, "flows failed", b, "flow-errors", flows.errors ? "bad" : "flowt",
+        snprintf(b, sizeof b, "%lld", (long long)flows->errors);
+        tile(f, "flows failed", b, "flow-errors", flows->errors ? "bad" : "flowt",
              NULL);
         if (fok) units_format_duration(b, sizeof b,
-                                       (double)hist_percentile(flows.hist, 50));
+                                       (double)hist_percentile(flows->hist, 50));
         else snprintf(b, sizeof b, "-");
         tile(f, "flow p50", b, "flow-p50", "flowt", "completed flows");
         if (fok) units_format_duration(b, sizeof b,
-                                       (double)hist_percentile(flows.hist, 95));
+                                       (double)hist_percentile(flows->hist, 95));
         else snprintf(b, sizeof b, "-");
         tile(f, "flow p95", b, "flow-p95", "flowt", "completed flows");
         fprintf(f, "</div>\n");
     }
     fprintf(f, "<div class=\"tiles\" id=\"request-tiles\">\n");
-    snprintf(b, sizeof b, "%lld", (long long)all.count);
+    snprintf(b, sizeof b, "%lld", (long long)all->count);
     tile(f, has_flows ? "HTTP requests" : "requests", b, "requests", NULL, NULL);
-    snprintf(b, sizeof b, "%lld", (long long)stats_tx_ok(&all));
+    snprintf(b, sizeof b, "%lld", (long long)stats_tx_ok(all));
     tile(f, "successful", b, "ok", NULL, NULL);
-    snprintf(b, sizeof b, "%lld", (long long)all.errors);
-    snprintf(sub, sizeof sub, "%.2f%% of requests", all.count ?
-             100.0 * (double)all.errors / (double)all.count : 0.0);
-    tile(f, "failed", b, "errors", all.errors ? "bad" : NULL, sub);
-    snprintf(b, sizeof b, "%.1f/s", secs > 0 ? (double)all.count / secs : 0);
+    snprintf(b, sizeof b, "%lld", (long long)all->errors);
+    snprintf(sub, sizeof sub, "%.2f%% of requests", all->count ?
+             100.0 * (double)all->errors / (double)all->count : 0.0);
+    tile(f, "failed", b, "errors", all->errors ? "bad" : NULL, sub);
+    snprintf(b, sizeof b, "%.1f/s", secs > 0 ? (double)all->count / secs : 0);
     tile(f, "throughput", b, "throughput", NULL, NULL);
-    if (stats_tx_ok(&all))
-        units_format_duration(b, sizeof b, (double)hist_percentile(all.hist, 99));
+    if (stats_tx_ok(all))
+        units_format_duration(b, sizeof b, (double)hist_percentile(all->hist, 99));
     else
         snprintf(b, sizeof b, "-");
     tile(f, "p99", b, "p99", NULL, "successful requests");
@@ -733,6 +898,11 @@ int html_report(FILE *f, const struct result *r)
             (long long)s->iter_started, (long long)s->iter_succeeded,
             (long long)s->iter_failed, (long long)s->iter_interrupted,
             (long long)s->iter_dropped);
+}
+
+static void thresholds_table(FILE *f, const struct result *r)
+{
+    const cJSON *t;
     if (cJSON_GetArraySize(r->thresholds)) {
         fprintf(f, "<h2>Thresholds</h2><table id=\"thresholds\"><tr><th>threshold"
                 "</th><th>measured</th><th>verdict</th></tr>\n");
@@ -749,8 +919,15 @@ int html_report(FILE *f, const struct result *r)
         fprintf(f, "</table>\n");
     }
 
-    /* Timeline charts. x: seconds since the start, each second drawn at
-     * its middle. The timeline lists only the seconds with data: a gap
+}
+
+/* The whole run's charts over time. x: seconds since the start, each
+ * second drawn at its middle. */
+static void run_charts(FILE *f, const struct result *r, double secs,
+                       int has_flows)
+{
+    const struct stats *s = r->stats;
+    /* The timeline lists only the seconds with data: a gap
      * between two of them is drawn at zero rate (a point at zero on each
      * side of it) and breaks the latency lines. Rates use only whole
      * seconds (a partial first or last second would show as a fake drop);
@@ -799,22 +976,15 @@ int html_report(FILE *f, const struct result *r)
     chart(f, "chart-users", "Active users", NULL, us, 1, HTML_AX_COUNT, &xa);
     if (has_flows) {
         struct series its[1] = {{"iterations finished/s", C_PURPLE, x, it, n, 0}};
-        chart(f, "chart-iterations", "Iterations finished per second",
-              "(flow latencies per second are not in the result's timeline)", its, 1,
-              HTML_AX_COUNT, &xa);
+        chart(f, "chart-iterations", "Iterations finished per second", NULL,
+              its, 1, HTML_AX_COUNT, &xa);
     }
     free(x); free(req); free(err); free(it); free(p50); free(p99); free(users);
 
-    fprintf(f, "<h2>Latency distribution</h2>\n");
-    if (has_flows)
-        distribution(f, "dist-flows", "Flows (container time)", &flows);
-    distribution(f, "dist-requests", "HTTP requests", &all);
-    stats_tx_clear(&all);
-    stats_tx_clear(&flows);
+}
 
-    fprintf(f, "<h2>Transactions</h2>\n");
-    tx_table(f, s, secs);
-
+static void errors_table(FILE *f, const struct stats *s)
+{
     fprintf(f, "<h2>Errors and status codes</h2>\n<table id=\"errors\"><tr>"
             "<th>transaction</th><th>error</th><th>count</th></tr>\n");
     int any = 0;
@@ -828,7 +998,10 @@ int html_report(FILE *f, const struct result *r)
         }
     if (!any) fprintf(f, "<tr><td colspan=\"3\">no errors</td></tr>\n");
     fprintf(f, "</table>\n");
-    status_table(f, s);
+}
+
+static void failures_list(FILE *f, const struct result *r)
+{
     if (cJSON_GetArraySize(r->setup_errors) || cJSON_GetArraySize(r->shard_failures)) {
         fprintf(f, "<h2>Setup, teardown and shard failures</h2><ul>\n");
         const cJSON *e;
@@ -846,6 +1019,38 @@ int html_report(FILE *f, const struct result *r)
         }
         fprintf(f, "</ul>\n");
     }
+}
+
+int html_report(FILE *f, const struct result *r)
+{
+    const struct stats *s = r->stats;
+    double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
+    int distributed = (r->mode && strcmp(r->mode, "local")) || r->shards_total > 1;
+    page_top(f, r, secs);
+    struct stats_tx all, flows;
+    stats_tx_sum(s, STATS_REQUEST, "all", &all);
+    stats_tx_sum(s, STATS_FLOW, "flows", &flows);
+    int has_flows = 0;
+    for (int i = 0; i < s->ntx; i++) has_flows |= s->tx[i].kind == STATS_FLOW;
+    headline_tiles(f, r, secs, &all, &flows, has_flows, distributed);
+    thresholds_table(f, r);
+    run_charts(f, r, secs, has_flows);
+    tx_charts(f, r, secs, STATS_FLOW);
+    tx_charts(f, r, secs, STATS_REQUEST);
+    fprintf(f, "<h2>Latency distribution</h2>\n");
+    if (has_flows)
+        distribution(f, "dist-flows", "Flows (container time)", &flows);
+    distribution(f, "dist-requests", "HTTP requests", &all);
+    stats_tx_clear(&all);
+    stats_tx_clear(&flows);
+
+    fprintf(f, "<h2>Transactions</h2>\n");
+    tx_table(f, s, secs);
+
+    phases_table(f, s);
+    errors_table(f, s);
+    status_table(f, s);
+    failures_list(f, r);
     settings(f, r, distributed);
     if (r->settings && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->settings, "insecure")))
         fprintf(f, "<p><b>TLS verification was off</b> (insecure: true).</p>\n");

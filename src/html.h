@@ -1,8 +1,10 @@
 /* html — the HTML reports: one self-contained file per run (summary tiles,
  * flows first when the plan has any; requests and failed requests per
- * second, latency percentiles per second, active users; the latency
- * distributions with p50/p95/p99 marks; per-transaction table with the
- * successful and failed samples apart; errors; status codes; settings), and
+ * second, latency percentiles per second, active users; p95 per second of
+ * each flow and each request transaction; the latency distributions with
+ * p50/p95/p99 marks; per-transaction table with the successful and failed
+ * samples apart; request phases and bytes; errors; status codes;
+ * settings), and
  * a history page of one plan's runs (latency, throughput and error rate by
  * run).
  *

@@ -5,8 +5,10 @@
  * coordinator with one multi handle driven by curl_multi_poll (a few
  * hundred long-lived requests; the engine's epoll loop is for load). */
 #include "lambda.h"
+#include "mask.h"
 #include "buf.h"
 #include "evstream.h"
+#include "header.h"
 #include "hist.h"
 #include "journal.h"
 #include "rtstream.h"
@@ -43,26 +45,6 @@ static size_t to_buf(char *d, size_t s, size_t n, void *arg)
 {
     buf_append(arg, d, s * n);
     return s * n;
-}
-
-/* Value of header name in a raw header block (last one wins), or NULL. */
-static char *header_value(const char *hdrs, const char *name)
-{
-    size_t nl = strlen(name);
-    char *found = NULL;
-    for (const char *s = hdrs; *s;) {
-        const char *e = strpbrk(s, "\r\n");
-        size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (len > nl && s[nl] == ':' && !strncasecmp(s, name, nl)) {
-            const char *v = s + nl + 1;
-            while (*v == ' ') v++;
-            free(found);
-            found = xstrndup(v, (size_t)(s + len - v));
-        }
-        s += len;
-        while (*s == '\r' || *s == '\n') s++;
-    }
-    return found;
 }
 
 /* ---- Retry-After -------------------------------------------------------- */
@@ -353,7 +335,13 @@ static char *run_invocation(const char *event, int64_t deadline_ms,
                     "buffered\n", journal);
     }
     char *json = NULL;
-    if (engine_run_load(p, &vars, &o, r) < 0) {
+    struct engine_span span;
+    int ran = engine_run_load(p, &vars, &o, r->stats, &span);
+    r->started_unix_ms = span.started_unix_ms;
+    r->finished_unix_ms = span.finished_unix_ms;
+    r->start_late_ms = span.start_late_ms;
+    r->shards_truncated = span.cut_short;
+    if (ran < 0) {
         *etype = "Herd.EngineFailed";
         snprintf(err, errlen, "the engine could not start");
     } else {
@@ -423,8 +411,8 @@ int lambda_runtime_main(void)
                     rc != CURLE_OK ? curl_easy_strerror(rc) : "bad status");
             break;
         }
-        char *id = header_value(buf_str(&hdrs), "Lambda-Runtime-Aws-Request-Id");
-        char *dl = header_value(buf_str(&hdrs), "Lambda-Runtime-Deadline-Ms");
+        char *id = header_get(buf_str(&hdrs), "Lambda-Runtime-Aws-Request-Id");
+        char *dl = header_get(buf_str(&hdrs), "Lambda-Runtime-Deadline-Ms");
         if (!id) {
             fprintf(stderr, "bootstrap: invocation without a request id\n");
             free(dl);
@@ -540,17 +528,23 @@ static int64_t planned_ms(const struct coord *c, int part)
 
 /* A part's call failed: it is sent again while it has retries left,
  * otherwise its shard fails with reason. */
-static void part_failed(struct coord *c, struct part *pt, const char *reason)
+static void part_failed(struct coord *c, struct part *pt, const char *why)
 {
+    /* An error body from AWS or the function may echo the plan's values. */
+    struct buf m = {0};
+    mask_text(why, strlen(why), c->p->secrets, c->p->nsecrets, &m);
+    const char *reason = buf_str(&m);
     if (pt->attempt < c->o->retries && !(c->o->stop && c->o->stop[0])) {
         pt->attempt++;
         pt->due_ms = wall_ms() + jitter_ms(1000);
         if (!c->o->quiet)
             fprintf(stderr, "shard %d part %d: %s; retrying\n", pt->shard,
                     pt->part, reason);
+        buf_free(&m);
         return;
     }
     coord_fail(c, pt->shard, reason);
+    buf_free(&m);
     c->next_part[pt->shard] = c->nparts;    /* no further parts */
     pt->used = 0;
 }
@@ -896,7 +890,7 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
     if (rc == CURLE_OK && (status == 429 || status == 503) &&
         pt->throttles < LAMBDA_MAX_THROTTLES) {
         /* Throttled: wait as told (Retry-After) or back off, with jitter. */
-        char *ra = header_value(buf_str(&pt->hdrs), "Retry-After");
+        char *ra = header_get(buf_str(&pt->hdrs), "Retry-After");
         int64_t wait = lambda_retry_after_ms(ra, wall_ms());
         free(ra);
         if (wait <= 0) wait = 500LL << (pt->throttles < 5 ? pt->throttles : 5);
@@ -915,7 +909,7 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
         part_failed(c, pt, reason);
         return;
     }
-    char *ferr = header_value(buf_str(&pt->hdrs), "X-Amz-Function-Error");
+    char *ferr = header_get(buf_str(&pt->hdrs), "X-Amz-Function-Error");
     struct result *r = NULL;
     if (rc != CURLE_OK) {
         snprintf(reason, sizeof reason, "invoke: %s", curl_easy_strerror(rc));

@@ -19,7 +19,6 @@
 #include "units.h"
 #include "version.h"
 #include <curl/curl.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,8 +9,10 @@
  * JSON string). Other ${ENV} values (a TARGET_URL) are shown. Masked
  * text reads "***".
  *
- * Who calls it: engine (debug output), and anything that prints request
- * material. Pure functions; thread-safe. */
+ * Who calls it: engine (debug output, setup failure lines), stats (error
+ * details as they are counted: stats_set_secrets), the run (the target
+ * URL), lambda (shard failure reasons), and anything else that prints
+ * request material. Pure functions; thread-safe. */
 #ifndef HERD_MASK_H
 #define HERD_MASK_H
 #include <stddef.h>

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-static const double pcts[] = {50, 90, 95, 99, 99.9};
+static const double pcts[] = {STATS_PCTS};
 
 /* Timers firing this late at p99 mean the generator, not the server, set
  * the pace: the report says so. */
@@ -94,10 +94,10 @@ static int by_count(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-int report_text(FILE *f, const struct result *r)
+/* Who, what and when: the first lines of the report. */
+static void text_header(FILE *f, const struct result *r, double secs)
 {
     const struct stats *s = r->stats;
-    double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
     char when[40], d[32];
     time_t t0 = (time_t)(r->started_unix_ms / 1000);
     struct tm tm;
@@ -123,6 +123,14 @@ int report_text(FILE *f, const struct result *r)
             (long long)s->iter_started, (long long)s->iter_succeeded,
             (long long)s->iter_failed, (long long)s->iter_interrupted,
             (long long)s->iter_dropped);
+}
+
+/* What makes the numbers below less than the plan: truncated or late
+ * shards, and herd's own timers firing late. */
+static void text_warnings(FILE *f, const struct result *r)
+{
+    const struct stats *s = r->stats;
+    char d[32];
     /* A load that did not all run is said before its numbers. */
     if (r->shards_truncated)
         fprintf(f, "  TRUNCATED: %d of %d shard%s stopped before the planned "
@@ -171,11 +179,24 @@ int report_text(FILE *f, const struct result *r)
                 dur(mx, sizeof mx, (double)s->timer_late->max));
     }
 
-    int width = 28;       /* fits "all flows (container time)" */
+}
+
+/* Width of the name column: fits "all flows (container time)" and every
+ * name up to 48 characters. */
+static int name_width(const struct stats *s)
+{
+    int width = 28;
     for (int i = 0; i < s->ntx; i++) {
         int l = (int)strlen(s->tx[i].name);
         if (l > width) width = l > 48 ? 48 : l;
     }
+    return width;
+}
+
+/* The latency table: every transaction, then the all-requests and
+ * all-flows rows. */
+static void text_table(FILE *f, const struct stats *s, double secs, int width)
+{
     fprintf(f, "latencies: successful samples only, failed ones on their own "
             "\"failed: N\" line;\ncount, errors, err%% and rate/s: every "
             "sample\n\n");
@@ -195,7 +216,67 @@ int report_text(FILE *f, const struct result *r)
     if (all.count) row(f, &all, secs, width);
     stats_tx_clear(&all);
 
-    /* Status codes and error kinds over every transaction. */
+}
+
+const char *report_bytes(char *b, size_t n, int64_t bytes)
+{
+    static const char *const unit[] = {"KiB", "MiB", "GiB", "TiB"};
+    if (bytes < 1024) {
+        snprintf(b, n, "%lld B", (long long)bytes);
+        return b;
+    }
+    double v = (double)bytes / 1024;
+    int u = 0;
+    while (v >= 1024 && u < 3) v /= 1024, u++;
+    snprintf(b, n, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v,
+             unit[u]);
+    return b;
+}
+
+/* A phase's mean, or "-" when no request went through it. */
+static const char *phase_mean(char *b, size_t n, const struct stats_phase *ph)
+{
+    if (!ph->count) return "-";
+    return dur(b, n, stats_phase_mean_us(ph));
+}
+
+static void phase_row(FILE *f, const struct stats_tx *t, int width)
+{
+    char b[STATS_PH__COUNT + 3][32];
+    fprintf(f, "%-*.*s %8lld", width, width, t->name,
+            (long long)t->phase[STATS_PH_CONNECT].count);
+    for (int i = 0; i < STATS_PH__COUNT; i++)
+        fprintf(f, " %8s", phase_mean(b[i], 32, &t->phase[i]));
+    const struct stats_phase *w = &t->phase[STATS_PH_WAIT];
+    fprintf(f, " %8s %10s %10s\n",
+            w->count ? dur(b[5], 32, (double)hist_percentile(w->hist, 95)) : "-",
+            report_bytes(b[6], 32, t->sent_bytes),
+            report_bytes(b[7], 32, t->received_bytes));
+}
+
+/* Where the request time went (k6's http_req_connecting, tls_handshaking,
+ * waiting, receiving) and the bytes on the wire, per request transaction. */
+static void text_phases(FILE *f, const struct stats *s, int width)
+{
+    fprintf(f, "\nrequest phases, mean of the requests that went through "
+            "each (every request, failed too);\nconns: new connections "
+            "(dns, connect and tls are per new connection; a reused one "
+            "skips them)\n\n");
+    fprintf(f, "%-*s %8s %8s %8s %8s %8s %8s %8s %10s %10s\n", width,
+            "transaction", "conns", "dns", "connect", "tls", "wait",
+            "transfer", "wait p95", "sent", "received");
+    for (int i = 0; i < s->ntx; i++)
+        if (s->tx[i].kind == STATS_REQUEST) phase_row(f, &s->tx[i], width);
+    struct stats_tx all;
+    stats_tx_sum(s, STATS_REQUEST, "all requests", &all);
+    fputc('\n', f);
+    phase_row(f, &all, width);
+    stats_tx_clear(&all);
+}
+
+/* Status codes and error kinds over every transaction. */
+static void text_status_errors(FILE *f, const struct stats *s)
+{
     int64_t status[STATS_MAX_STATUS] = {0};
     int nkeys = 0, cap = 0;
     struct key_count *keys = NULL;
@@ -236,6 +317,11 @@ int report_text(FILE *f, const struct result *r)
         fprintf(f, "errors by kind: none\n");
     }
     free(keys);
+}
+
+/* Thresholds, setup errors, failed shards and the verdict. */
+static void text_verdict(FILE *f, const struct result *r)
+{
     int n = cJSON_GetArraySize(r->thresholds);
     if (n) {
         fprintf(f, "thresholds:\n");
@@ -278,6 +364,18 @@ int report_text(FILE *f, const struct result *r)
         cJSON_ArrayForEach(l, lines) fprintf(f, "  %s\n", l->valuestring);
     }
     cJSON_Delete(lines);
+}
+
+int report_text(FILE *f, const struct result *r)
+{
+    double secs = (double)(r->finished_unix_ms - r->started_unix_ms) / 1e3;
+    int width = name_width(r->stats);
+    text_header(f, r, secs);
+    text_warnings(f, r);
+    text_table(f, r->stats, secs, width);
+    text_phases(f, r->stats, width);
+    text_status_errors(f, r->stats);
+    text_verdict(f, r);
     return ferror(f) ? -1 : 0;
 }
 
@@ -321,6 +419,28 @@ int report_csv(FILE *f, const struct result *r)
                 (double)t->fail_max_us / 1e3);
     }
     return ferror(f) ? -1 : 0;
+}
+
+/* The job summary's phase table: request transactions that have phases. */
+static void md_phases(FILE *f, const struct stats *s)
+{
+    int any = 0;
+    for (int i = 0; i < s->ntx; i++) {
+        const struct stats_tx *t = &s->tx[i];
+        if (t->kind != STATS_REQUEST || !t->phase[STATS_PH_WAIT].count) continue;
+        if (!any++)
+            fprintf(f, "\nrequest phases (mean; dns, connect and tls per new "
+                    "connection) and bytes\n\n| transaction | conns | dns | "
+                    "connect | tls | wait | transfer | sent | received |\n"
+                    "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        char b[STATS_PH__COUNT + 2][32];
+        fprintf(f, "| %s | %lld", t->name,
+                (long long)t->phase[STATS_PH_CONNECT].count);
+        for (int k = 0; k < STATS_PH__COUNT; k++)
+            fprintf(f, " | %s", phase_mean(b[k], 32, &t->phase[k]));
+        fprintf(f, " | %s | %s |\n", report_bytes(b[5], 32, t->sent_bytes),
+                report_bytes(b[6], 32, t->received_bytes));
+    }
 }
 
 int report_markdown(FILE *f, const struct result *r)
@@ -367,6 +487,7 @@ int report_markdown(FILE *f, const struct result *r)
                 dur(c, sizeof c, (double)hist_percentile(x->hist, 99)),
                 dur(m, sizeof m, (double)x->max_us), fl);
     }
+    md_phases(f, s);
     if (cJSON_GetArraySize(r->thresholds)) {
         fprintf(f, "\n| threshold | measured | verdict |\n|---|---:|---|\n");
         cJSON_ArrayForEach(t, r->thresholds) {

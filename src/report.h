@@ -22,6 +22,10 @@
  * -1 on a write error. */
 int report_text(FILE *f, const struct result *r);
 
+/* bytes as "930 B", "42.4 KiB", "1.05 MiB" (powers of 1024) into b;
+ * returns b. */
+const char *report_bytes(char *b, size_t n, int64_t bytes);
+
 /* The measured text of one entry t of r->thresholds: its "measured", or
  * why nothing was measured ("no successful samples", ...; results written
  * before thresh_verdict leave it out). Returns it or buf. */

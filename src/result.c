@@ -78,6 +78,56 @@ static void add_num(cJSON *o, const char *k, double v)
     cJSON_AddNumberToObject(o, k, v);
 }
 
+/* "phases": {"dns": {count, sum_us, mean_us, p50_us, p95_us, max_us,
+ * hist}, ...} and the bytes; hist only when full. */
+void result_phases_json(cJSON *o, const struct stats_tx *t, int full)
+{
+    add_num(o, "sent_bytes", (double)t->sent_bytes);
+    add_num(o, "received_bytes", (double)t->received_bytes);
+    cJSON *ph = cJSON_AddObjectToObject(o, "phases");
+    for (int i = 0; i < STATS_PH__COUNT; i++) {
+        const struct stats_phase *x = &t->phase[i];
+        cJSON *e = cJSON_AddObjectToObject(ph, stats_phase_name(i));
+        add_num(e, "count", (double)x->count);
+        add_num(e, "sum_us", (double)x->sum_us);
+        add_num(e, "mean_us", stats_phase_mean_us(x));
+        add_num(e, "p50_us", x->hist ? (double)hist_percentile(x->hist, 50) : 0);
+        add_num(e, "p95_us", x->hist ? (double)hist_percentile(x->hist, 95) : 0);
+        add_num(e, "max_us", (double)x->max_us);
+        if (full && x->count && x->hist) {
+            char *h = hist_encode(x->hist);
+            add_str(e, "hist", h);
+            free(h);
+        }
+    }
+}
+
+/* One timeline second as JSON: counts, percentiles and the histogram
+ * (null when nothing succeeded that second). */
+static cJSON *sec_json(const struct stats_sec *x, int whole_run)
+{
+    cJSON *e = cJSON_CreateObject();
+    add_num(e, "t", (double)x->t);
+    add_num(e, "requests", (double)x->requests);
+    add_num(e, "errors", (double)x->errors);
+    if (whole_run) {
+        add_num(e, "iterations", (double)x->iterations);
+        add_num(e, "active_users", (double)x->active_users);
+    }
+    add_num(e, "p50_us", x->hist ? (double)hist_percentile(x->hist, 50) : 0);
+    if (!whole_run)
+        add_num(e, "p95_us", x->hist ? (double)hist_percentile(x->hist, 95) : 0);
+    add_num(e, "p99_us", x->hist ? (double)hist_percentile(x->hist, 99) : 0);
+    if (x->hist) {
+        char *h = hist_encode(x->hist);
+        add_str(e, "hist", h);
+        free(h);
+    } else {
+        cJSON_AddNullToObject(e, "hist");
+    }
+    return e;
+}
+
 static cJSON *tx_json(const struct stats_tx *t, double secs, int full)
 {
     cJSON *o = cJSON_CreateObject();
@@ -92,11 +142,15 @@ static cJSON *tx_json(const struct stats_tx *t, double secs, int full)
     add_num(o, "m2", t->m2);
     add_num(o, "stddev_us", stats_tx_stddev(t));
     add_num(o, "rate_per_s", secs > 0 ? (double)t->count / secs : 0);
-    static const struct { const char *k; double p; } pcts[] = {
-        {"p50_us", 50}, {"p90_us", 90}, {"p95_us", 95}, {"p99_us", 99},
-        {"p999_us", 99.9}};
-    for (size_t i = 0; i < sizeof pcts / sizeof *pcts; i++)
-        add_num(o, pcts[i].k, (double)hist_percentile(t->hist, pcts[i].p));
+    static const double pcts[] = {STATS_PCTS};
+    static const char *const keys[] = {STATS_PCT_KEYS};
+    _Static_assert(sizeof pcts / sizeof *pcts == sizeof keys / sizeof *keys,
+                   "a key for every reported percentile");
+    for (size_t i = 0; i < sizeof pcts / sizeof *pcts; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "%s_us", keys[i]);
+        add_num(o, k, (double)hist_percentile(t->hist, pcts[i]));
+    }
     /* Uncorrected (service time, from the actual send) for comparison. */
     add_num(o, "service_p50_us", (double)hist_percentile(t->hist_service, 50));
     add_num(o, "service_p99_us", (double)hist_percentile(t->hist_service, 99));
@@ -131,6 +185,12 @@ static cJSON *tx_json(const struct stats_tx *t, double secs, int full)
         add_str(o, "hist_service", hs);
         free(h);
         free(hs);
+    }
+    if (t->kind == STATS_REQUEST) result_phases_json(o, t, full);
+    if (full) {
+        cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
+        for (int i = 0; i < t->nsec; i++)
+            cJSON_AddItemToArray(tl, sec_json(&t->sec[i], 0));
     }
     return o;
 }
@@ -188,25 +248,8 @@ static char *to_json(const struct result *r, int pretty)
     else cJSON_AddNullToObject(sum, "flows");
     stats_tx_clear(&all);
     cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
-    for (int i = 0; i < s->nsec; i++) {
-        const struct stats_sec *x = &s->sec[i];
-        cJSON *e = cJSON_CreateObject();
-        add_num(e, "t", (double)x->t);
-        add_num(e, "requests", (double)x->requests);
-        add_num(e, "errors", (double)x->errors);
-        add_num(e, "iterations", (double)x->iterations);
-        add_num(e, "active_users", (double)x->active_users);
-        add_num(e, "p50_us", x->hist ? (double)hist_percentile(x->hist, 50) : 0);
-        add_num(e, "p99_us", x->hist ? (double)hist_percentile(x->hist, 99) : 0);
-        if (x->hist) {
-            char *h = hist_encode(x->hist);
-            add_str(e, "hist", h);
-            free(h);
-        } else {
-            cJSON_AddNullToObject(e, "hist");
-        }
-        cJSON_AddItemToArray(tl, e);
-    }
+    for (int i = 0; i < s->nsec; i++)
+        cJSON_AddItemToArray(tl, sec_json(&s->sec[i], 1));
     if (s->timer_late && s->timer_late->total) {
         const struct hist *h = s->timer_late;
         cJSON *late = cJSON_AddObjectToObject(o, "timer_lateness");
@@ -370,6 +413,82 @@ static int read_failed(struct rd *c, const cJSON *o, const char *where0,
     return 0;
 }
 
+/* The optional "phases" and bytes of a request transaction (results
+ * written before they existed have neither: zeros). */
+static int read_phases(struct rd *c, const cJSON *o, const char *where0,
+                       struct stats_tx *t)
+{
+    const cJSON *ph = cJSON_GetObjectItemCaseSensitive(o, "phases");
+    if (!ph) return 0;
+    if (!cJSON_IsObject(ph)) return bad(c, "%sphases: expected an object", where0);
+    if (get_i64(c, o, "sent_bytes", where0, &t->sent_bytes) < 0 ||
+        get_i64(c, o, "received_bytes", where0, &t->received_bytes) < 0)
+        return -1;
+    for (int i = 0; i < STATS_PH__COUNT; i++) {
+        char where[96];
+        snprintf(where, sizeof where, "%sphases.%s.", where0, stats_phase_name(i));
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(ph, stats_phase_name(i));
+        struct stats_phase *x = &t->phase[i];
+        if (!cJSON_IsObject(e)) return bad(c, "%s: expected an object", where);
+        if (get_i64(c, e, "count", where, &x->count) < 0 ||
+            get_i64(c, e, "sum_us", where, &x->sum_us) < 0 ||
+            get_i64(c, e, "max_us", where, &x->max_us) < 0)
+            return -1;
+        if (!x->count) continue;
+        struct hist *h = NULL;
+        if (read_hist(c, e, "hist", where, &h) < 0) return -1;
+        if (h->sigfigs != STATS_PHASE_SIGFIGS || h->highest != HIST_HIGHEST_US ||
+            h->total != x->count) {
+            hist_free(h);
+            return bad(c, "%shist: expected %d significant digits and count "
+                       "values", where, STATS_PHASE_SIGFIGS);
+        }
+        hist_free(x->hist);
+        x->hist = h;
+    }
+    return 0;
+}
+
+/* The optional per-second timeline of a transaction. */
+static int read_tx_timeline(struct rd *c, const cJSON *o, const char *where0,
+                            struct stats_tx *t)
+{
+    const cJSON *tl = cJSON_GetObjectItemCaseSensitive(o, "timeline");
+    if (!tl) return 0;
+    if (!cJSON_IsArray(tl)) return bad(c, "%stimeline: expected a list", where0);
+    int i = 0;
+    int64_t prev = -1;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, tl) {
+        char where[96];
+        snprintf(where, sizeof where, "%stimeline[%d].", where0, i++);
+        struct stats_sec x = {0};
+        if (get_i64(c, e, "t", where, &x.t) < 0 ||
+            get_i64(c, e, "requests", where, &x.requests) < 0 ||
+            get_i64(c, e, "errors", where, &x.errors) < 0)
+            return -1;
+        if (x.t <= prev) return bad(c, "%st: seconds must increase", where);
+        prev = x.t;
+        if (x.errors > x.requests)
+            return bad(c, "%serrors: more than requests", where);
+        const cJSON *hj = cJSON_GetObjectItemCaseSensitive(e, "hist");
+        if (cJSON_IsString(hj) && read_hist(c, e, "hist", where, &x.hist) < 0)
+            return -1;
+        if (!cJSON_IsString(hj) && !cJSON_IsNull(hj))
+            return bad(c, "%shist: expected a histogram or null", where);
+        int rc = 0;
+        if (x.hist && (x.hist->total != x.requests - x.errors ||
+                       x.hist->sigfigs != HIST_TL_SIGFIGS))
+            rc = bad(c, "%shist: histogram total does not match requests - "
+                     "errors", where);
+        else if (stats_tx_sec_add(t, &x) < 0)
+            rc = bad(c, "%shist: unexpected histogram layout", where);
+        hist_free(x.hist);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
 /* Reads transaction i into s. *old is set to 1 when it is in the format
  * before success and failure were kept apart (no "ok", no "failed"): its
  * histogram and min/max/mean cover every sample, failed ones too, and are
@@ -464,7 +583,8 @@ static int read_tx(struct rd *c, const cJSON *o, int i, struct stats *s,
         t->errs[t->nerrs].count = n;
         t->nerrs++;
     }
-    return 0;
+    if (read_phases(c, o, where, t) < 0) return -1;
+    return read_tx_timeline(c, o, where, t);
 }
 
 /* old: the document is in the format before success and failure were

@@ -142,6 +142,11 @@ int result_failures(const struct result *r, cJSON *lines);
  * out-of-range double. */
 int result_json_count(const cJSON *n, int64_t *out);
 
+/* Adds a request transaction's "sent_bytes", "received_bytes" and
+ * "phases" (per phase count, sum_us, mean_us, p50_us, p95_us, max_us, and
+ * with full its histogram "hist") to o, as the result file has them. */
+void result_phases_json(cJSON *o, const struct stats_tx *t, int full);
+
 /* 1 when every threshold in r passed (or there are none). */
 int result_thresholds_passed(const struct result *r);
 /* The run's verdict: thresholds passed, nothing interrupted, no shard

@@ -96,7 +96,7 @@ static void run_local(struct run *R, struct engine_vars *vars);
 static void run_write_result(struct run *R);
 static void run_write_reports(struct run *R);
 static void run_save(struct run *R);
-static int run_verdict(struct run *R, int setup_failed, int thresholds_ok);
+static int run_verdict(struct run *R, int steps_failed, int thresholds_ok);
 static void run_free(struct run *R);
 
 int run_main(const struct run_args *a)
@@ -128,10 +128,11 @@ int run_main(const struct run_args *a)
         R.r->started_unix_ms = R.r->finished_unix_ms = now;
     }
     R.r->interrupted = g_stop > 0;
+    int teardown_failed = 0;
     if (g_stop < 2)                         /* a second Ctrl-C skips it */
-        setup_failed |= engine_run_steps(R.p, "teardown", R.p->teardown,
-                                         R.p->nteardown, &vars,
-                                         R.r->setup_errors, &R.o) > 0;
+        teardown_failed = engine_run_steps(R.p, "teardown", R.p->teardown,
+                                           R.p->nteardown, &vars,
+                                           R.r->setup_errors, &R.o) > 0;
     engine_vars_free(&vars);
     /* The verdicts are part of the result, so they come before it. */
     int thresholds_ok = thresh_verdicts(R.p->thresholds, R.p->nthresholds,
@@ -140,7 +141,7 @@ int run_main(const struct run_args *a)
     run_write_result(&R);      /* to disk before anything else can fail */
     run_write_reports(&R);     /* stdout, .txt, .html, --csv */
     run_save(&R);              /* last: `herd save` retries from the file */
-    rc = run_verdict(&R, setup_failed, thresholds_ok);
+    rc = run_verdict(&R, setup_failed || teardown_failed, thresholds_ok);
     run_free(&R);
     return rc;
 }
@@ -497,7 +498,13 @@ static void run_local(struct run *R, struct engine_vars *vars)
                     "the run goes on without it\n", buf_str(&R->journal),
                     strerror(errno));
     }
-    if (engine_run_load(R->p, vars, &R->o, R->r) < 0) {
+    struct engine_span span;
+    int ran = engine_run_load(R->p, vars, &R->o, R->r->stats, &span);
+    R->r->started_unix_ms = span.started_unix_ms;
+    R->r->finished_unix_ms = span.finished_unix_ms;
+    R->r->start_late_ms = span.start_late_ms;
+    R->r->shards_truncated = span.cut_short;
+    if (ran < 0) {
         R->fl.internal = 1;
         fail_line(R->why, "internal error: the engine could not start "
                   "(see above)");
@@ -638,12 +645,12 @@ static void add_lines(cJSON *lines, const cJSON *why, int want)
  * not only the one that chose the exit code: those outside the result
  * (the engine, I/O) first, then the result's own in precedence order, the
  * database last. */
-static int run_verdict(struct run *R, int setup_failed, int thresholds_ok)
+static int run_verdict(struct run *R, int steps_failed, int thresholds_ok)
 {
     struct run_failures *fl = &R->fl;
     fl->interrupted = R->r->interrupted;
     fl->shards = R->r->shards_failed > 0;
-    fl->setup = setup_failed;
+    fl->setup = steps_failed;              /* setup or teardown */
     fl->no_success = result_no_success(R->r);
     fl->incomplete = result_incomplete(R->r);
     fl->thresholds = !thresholds_ok;

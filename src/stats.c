@@ -7,11 +7,28 @@
  * floating-point rounding), however the samples were split. */
 #include "stats.h"
 #include "buf.h"
+#include "mask.h"
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A timeline: the whole run's (stats.sec) or one transaction's
+ * (stats_tx.sec), handled by the same code. */
+struct tl {
+    struct stats_sec **sec;
+    int *n, *cap;
+};
+#define TL(x) ((struct tl){&(x)->sec, &(x)->nsec, &(x)->sec_cap})
+
+static void tl_free(struct tl l)
+{
+    for (int i = 0; i < *l.n; i++) hist_free((*l.sec)[i].hist);
+    free(*l.sec);
+    *l.sec = NULL;
+    *l.n = *l.cap = 0;
+}
 
 static const char *const err_names[ERR__COUNT] = {
     [ERR_NONE] = "none",
@@ -56,6 +73,8 @@ void stats_tx_clear(struct stats_tx *t)
     hist_free(t->fail_hist);
     for (int i = 0; i < t->nerrs; i++) free(t->errs[i].key);
     free(t->errs);
+    for (int i = 0; i < STATS_PH__COUNT; i++) hist_free(t->phase[i].hist);
+    tl_free(TL(t));
     memset(t, 0, sizeof *t);
 }
 
@@ -64,8 +83,7 @@ void stats_free(struct stats *s)
     if (!s) return;
     for (int i = 0; i < s->ntx; i++) stats_tx_clear(&s->tx[i]);
     free(s->tx);
-    for (int i = 0; i < s->nsec; i++) hist_free(s->sec[i].hist);
-    free(s->sec);
+    tl_free(TL(s));
     hist_free(s->timer_late);
     free(s);
 }
@@ -93,6 +111,80 @@ static void tx_init(struct stats_tx *t, const char *name, enum stats_kind kind)
     t->hist = hist_new(HIST_SIGFIGS);
     t->hist_service = hist_new(HIST_SIGFIGS);
     t->fail_hist = hist_new(HIST_SIGFIGS);
+    /* Made up front so that recording a request's phases never allocates;
+     * a flow has none (it may still get them by a merge). */
+    if (kind == STATS_REQUEST)
+        for (int i = 0; i < STATS_PH__COUNT; i++)
+            t->phase[i].hist = hist_new(STATS_PHASE_SIGFIGS);
+}
+
+static const char *const phase_names[STATS_PH__COUNT] = {
+    "dns", "connect", "tls", "wait", "transfer"};
+
+const char *stats_phase_name(int phase)
+{
+    return phase >= 0 && phase < STATS_PH__COUNT ? phase_names[phase] : NULL;
+}
+
+/* b - a, or -1 when the phase ending at b did not happen (b == 0) or the
+ * clock went backwards (never a negative duration in the histograms). */
+static int64_t span(int64_t a, int64_t b)
+{
+    return b <= 0 || b < a ? -1 : b - a;
+}
+
+void stats_phases_from_cumulative(struct stats_req_phases *p,
+                                  int64_t namelookup_us, int64_t connect_us,
+                                  int64_t appconnect_us,
+                                  int64_t pretransfer_us,
+                                  int64_t starttransfer_us, int64_t total_us)
+{
+    int fresh = connect_us > 0;
+    p->us[STATS_PH_DNS] = fresh ? (namelookup_us > 0 ? namelookup_us : 0) : -1;
+    p->us[STATS_PH_CONNECT] = fresh ? span(namelookup_us, connect_us) : -1;
+    p->us[STATS_PH_TLS] = fresh ? span(connect_us, appconnect_us) : -1;
+    /* Ready to send: pretransfer; older transports may not report it. */
+    int64_t ready = pretransfer_us > 0 ? pretransfer_us :
+                    appconnect_us > 0 ? appconnect_us : connect_us;
+    p->us[STATS_PH_WAIT] = span(ready, starttransfer_us);
+    p->us[STATS_PH_TRANSFER] = starttransfer_us > 0 ?
+                               span(starttransfer_us, total_us) : -1;
+}
+
+static void phase_add(struct stats_phase *ph, int64_t us)
+{
+    ph->count++;
+    ph->sum_us += us;
+    if (us > ph->max_us) ph->max_us = us;
+    if (!ph->hist) ph->hist = hist_new(STATS_PHASE_SIGFIGS);
+    hist_record(ph->hist, us);
+}
+
+void stats_request_phases(struct stats *s, int tx,
+                          const struct stats_req_phases *p)
+{
+    struct stats_tx *t = &s->tx[tx];
+    for (int i = 0; i < STATS_PH__COUNT; i++)
+        if (p->us[i] >= 0) phase_add(&t->phase[i], p->us[i]);
+    if (p->sent_bytes > 0) t->sent_bytes += p->sent_bytes;
+    if (p->received_bytes > 0) t->received_bytes += p->received_bytes;
+}
+
+double stats_phase_mean_us(const struct stats_phase *ph)
+{
+    return ph->count ? (double)ph->sum_us / (double)ph->count : 0;
+}
+
+/* d += x, exactly. Returns -1 on a histogram layout mismatch. */
+static int phase_merge(struct stats_phase *d, const struct stats_phase *x)
+{
+    if (!x->count) return 0;
+    d->count += x->count;
+    d->sum_us += x->sum_us;
+    if (x->max_us > d->max_us) d->max_us = x->max_us;
+    if (!x->hist) return 0;
+    if (!d->hist) d->hist = hist_new(STATS_PHASE_SIGFIGS);
+    return hist_add(d->hist, x->hist);
 }
 
 int stats_tx_find(const struct stats *s, const char *name)
@@ -145,8 +237,14 @@ static void add_err_key(struct stats_tx *t, const char *key, int64_t n)
  * without bound; past this, details fold into the class alone. */
 #define STATS_MAX_ERR_KEYS 64
 
-static void count_err(struct stats_tx *t, enum err_class err,
-                      const char *detail)
+void stats_set_secrets(struct stats *s, char *const *secrets, int n)
+{
+    s->secrets = n > 0 ? secrets : NULL;
+    s->nsecrets = n > 0 ? n : 0;
+}
+
+static void count_err(const struct stats *s, struct stats_tx *t,
+                      enum err_class err, const char *detail)
 {
     const char *cls = stats_err_name(err);
     if (!cls) return;
@@ -155,64 +253,98 @@ static void count_err(struct stats_tx *t, enum err_class err,
         return;
     }
     char key[320];
-    snprintf(key, sizeof key, "%s: %s", cls, detail);
+    if (s->nsecrets) {
+        /* Failures only, so the copy costs nothing on the success path. */
+        struct buf m = {0};
+        mask_text(detail, strlen(detail), s->secrets, s->nsecrets, &m);
+        snprintf(key, sizeof key, "%s: %s", cls, buf_str(&m));
+        buf_free(&m);
+    } else {
+        snprintf(key, sizeof key, "%s: %s", cls, detail);
+    }
     add_err_key(t, key, 1);
 }
 
 /* Room for extra more timeline seconds. */
-static void sec_reserve(struct stats *s, size_t extra)
+static void sec_reserve(struct tl l, size_t extra)
 {
-    size_t need = (size_t)s->nsec + extra;
-    if (need <= (size_t)s->sec_cap) return;
-    size_t cap = s->sec_cap ? (size_t)s->sec_cap * 2 : 16;
+    size_t need = (size_t)*l.n + extra;
+    if (need <= (size_t)*l.cap) return;
+    size_t cap = *l.cap ? (size_t)*l.cap * 2 : 16;
     if (cap < need) cap = need;
     if (cap > INT_MAX) cap = INT_MAX;
     if (need > cap) {
         fprintf(stderr, "herd: timeline of more than %d seconds\n", INT_MAX);
         abort();
     }
-    s->sec = xrealloc(s->sec, cap * sizeof *s->sec);
-    s->sec_cap = (int)cap;
+    *l.sec = xrealloc(*l.sec, cap * sizeof **l.sec);
+    *l.cap = (int)cap;
 }
 
-/* The first index whose second is >= t (nsec when none). */
-static int sec_lower(const struct stats *s, int64_t t)
+/* The first index whose second is >= t (n when none). */
+static int sec_lower(const struct stats_sec *sec, int n, int64_t t)
 {
-    int lo = 0, hi = s->nsec;
+    int lo = 0, hi = n;
     while (lo < hi) {
         int mid = lo + (hi - lo) / 2;
-        if (s->sec[mid].t < t) lo = mid + 1;
+        if (sec[mid].t < t) lo = mid + 1;
         else hi = mid;
     }
     return lo;
 }
 
+static const struct stats_sec *sec_find(const struct stats_sec *sec, int n,
+                                        int64_t t)
+{
+    if (n && sec[n - 1].t == t) return &sec[n - 1];
+    int i = sec_lower(sec, n, t);
+    return i < n && sec[i].t == t ? &sec[i] : NULL;
+}
+
 const struct stats_sec *stats_sec_find(const struct stats *s, int64_t t)
 {
-    int n = s->nsec;
-    if (n && s->sec[n - 1].t == t) return &s->sec[n - 1];
-    int i = sec_lower(s, t);
-    return i < n && s->sec[i].t == t ? &s->sec[i] : NULL;
+    return sec_find(s->sec, s->nsec, t);
+}
+
+const struct stats_sec *stats_tx_sec_find(const struct stats_tx *t,
+                                          int64_t sec)
+{
+    return sec_find(t->sec, t->nsec, sec);
 }
 
 /* The entry of second t, added (zero) when missing. */
-static struct stats_sec *sec_at(struct stats *s, int64_t t)
+static struct stats_sec *sec_at(struct tl l, int64_t t)
 {
-    int n = s->nsec, i;
-    if (n && s->sec[n - 1].t == t) return &s->sec[n - 1];   /* the usual */
-    if (!n || s->sec[n - 1].t < t) {
+    int n = *l.n, i;
+    struct stats_sec *sec = *l.sec;
+    if (n && sec[n - 1].t == t) return &sec[n - 1];         /* the usual */
+    if (!n || sec[n - 1].t < t) {
         i = n;                                              /* a new one */
     } else {
-        i = sec_lower(s, t);                                /* out of order */
-        if (s->sec[i].t == t) return &s->sec[i];
+        i = sec_lower(sec, n, t);                           /* out of order */
+        if (sec[i].t == t) return &sec[i];
     }
-    sec_reserve(s, 1);
-    memmove(s->sec + i + 1, s->sec + i, (size_t)(n - i) * sizeof *s->sec);
-    memset(&s->sec[i], 0, sizeof s->sec[i]);
-    s->sec[i].t = t;
-    s->nsec++;
-    return &s->sec[i];
+    sec_reserve(l, 1);
+    sec = *l.sec;
+    memmove(sec + i + 1, sec + i, (size_t)(n - i) * sizeof *sec);
+    memset(&sec[i], 0, sizeof sec[i]);
+    sec[i].t = t;
+    (*l.n)++;
+    return &sec[i];
 }
+
+/* One sample into a timeline second: errors count, successes feed hist. */
+static void sec_sample(struct stats_sec *sec, int64_t latency_us, int failed)
+{
+    sec->requests++;
+    if (failed) {
+        sec->errors++;
+        return;
+    }
+    if (!sec->hist) sec->hist = hist_new(HIST_TL_SIGFIGS);
+    hist_record(sec->hist, latency_us);
+}
+
 
 /* One side's exact moments: n samples so far (n already counts v). */
 static void moments_add(int64_t n, int64_t v, int64_t *min, int64_t *max,
@@ -259,18 +391,12 @@ void stats_record(struct stats *s, int tx, int64_t latency_us,
         moments_add(t->failed, latency_us, &t->fail_min_us, &t->fail_max_us,
                     &t->fail_mean_us, &t->fail_m2);
         hist_record(t->fail_hist, latency_us);
-        count_err(t, err, detail);
+        count_err(s, t, err, detail);
     }
     if (status >= 0 && status < STATS_MAX_STATUS) t->status[status]++;
-    if (t->kind != STATS_REQUEST) return;
-    struct stats_sec *sec = sec_at(s, wall_s);
-    sec->requests++;
-    if (err != ERR_NONE) {
-        sec->errors++;
-        return;
-    }
-    if (!sec->hist) sec->hist = hist_new(HIST_TL_SIGFIGS);
-    hist_record(sec->hist, latency_us);
+    sec_sample(sec_at(TL(t), wall_s), latency_us, err != ERR_NONE);
+    if (t->kind == STATS_REQUEST)
+        sec_sample(sec_at(TL(s), wall_s), latency_us, err != ERR_NONE);
 }
 
 void stats_error(struct stats *s, int tx, enum err_class err,
@@ -278,22 +404,29 @@ void stats_error(struct stats *s, int tx, enum err_class err,
 {
     struct stats_tx *t = &s->tx[tx];
     t->errors++;
-    count_err(t, err, detail);
+    count_err(s, t, err, detail);
 }
 
 void stats_iteration(struct stats *s, int64_t wall_s)
 {
-    sec_at(s, wall_s)->iterations++;
+    sec_at(TL(s), wall_s)->iterations++;
 }
 
 void stats_active(struct stats *s, int64_t wall_s, int64_t users)
 {
-    struct stats_sec *sec = sec_at(s, wall_s);
+    struct stats_sec *sec = sec_at(TL(s), wall_s);
     if (users > sec->active_users) sec->active_users = users;
 }
 
+static int timeline_merge(struct tl dst, const struct stats_sec *x, int m);
+
 static int tx_merge(struct stats_tx *d, const struct stats_tx *x)
 {
+    for (int i = 0; i < STATS_PH__COUNT; i++)
+        if (phase_merge(&d->phase[i], &x->phase[i]) < 0) return -1;
+    d->sent_bytes += x->sent_bytes;
+    d->received_bytes += x->received_bytes;
+    if (timeline_merge(TL(d), x->sec, x->nsec) < 0) return -1;
     if (hist_add(d->hist, x->hist) < 0 ||
         hist_add(d->hist_service, x->hist_service) < 0 ||
         hist_add(d->fail_hist, x->fail_hist) < 0)
@@ -341,6 +474,14 @@ void stats_reset(struct stats *s)
         memset(t->status, 0, sizeof t->status);
         for (int k = 0; k < t->nerrs; k++) free(t->errs[k].key);
         t->nerrs = 0;
+        for (int k = 0; k < STATS_PH__COUNT; k++) {
+            struct stats_phase *ph = &t->phase[k];
+            ph->count = ph->sum_us = ph->max_us = 0;
+            if (ph->hist) hist_reset(ph->hist);
+        }
+        t->sent_bytes = t->received_bytes = 0;
+        for (int k = 0; k < t->nsec; k++) hist_free(t->sec[k].hist);
+        t->nsec = 0;
     }
     s->iter_started = s->iter_succeeded = s->iter_failed = 0;
     s->iter_interrupted = s->iter_dropped = 0;
@@ -367,18 +508,18 @@ static int sec_add(struct stats_sec *d, const struct stats_sec *x)
  * usual: a worker's delta into the total, a result read second by second)
  * touches only them. On a histogram layout mismatch the merge still ends
  * consistent, and -1 is returned. */
-static int timeline_merge(struct stats *dst, const struct stats *src)
+static int timeline_merge(struct tl dst, const struct stats_sec *x, int m)
 {
-    int n = dst->nsec, m = src->nsec, add = 0, rc = 0;
+    int n = *dst.n, add = 0, rc = 0;
     if (!m) return 0;
-    const struct stats_sec *x = src->sec;
-    for (int i = sec_lower(dst, x[0].t), j = 0; j < m;) {
-        if (i < n && dst->sec[i].t < x[j].t) i++;
-        else if (i < n && dst->sec[i].t == x[j].t) i++, j++;
+    for (int i = sec_lower(*dst.sec, n, x[0].t), j = 0; j < m;) {
+        struct stats_sec *d = *dst.sec;
+        if (i < n && d[i].t < x[j].t) i++;
+        else if (i < n && d[i].t == x[j].t) i++, j++;
         else add++, j++;
     }
     sec_reserve(dst, (size_t)add);
-    struct stats_sec *d = dst->sec;
+    struct stats_sec *d = *dst.sec;
     int i = n - 1, j = m - 1, k = n + add - 1;
     while (j >= 0) {
         if (i >= 0 && d[i].t > x[j].t) {
@@ -392,8 +533,13 @@ static int timeline_merge(struct stats *dst, const struct stats *src)
             if (sec_add(&d[k--], &x[j--]) < 0) rc = -1;
         }
     }
-    dst->nsec = n + add;
+    *dst.n = n + add;
     return rc;
+}
+
+int stats_tx_sec_add(struct stats_tx *t, const struct stats_sec *x)
+{
+    return timeline_merge(TL(t), x, 1);
 }
 
 int stats_merge(struct stats *dst, const struct stats *src)
@@ -411,7 +557,7 @@ int stats_merge(struct stats *dst, const struct stats *src)
     dst->iter_failed += src->iter_failed;
     dst->iter_interrupted += src->iter_interrupted;
     dst->iter_dropped += src->iter_dropped;
-    int rc = timeline_merge(dst, src);
+    int rc = timeline_merge(TL(dst), src->sec, src->nsec);
     if (src->timer_late && src->timer_late->total) {
         struct hist *h = late_hist(dst);
         if (!h || hist_add(h, src->timer_late) < 0) return -1;

@@ -1,6 +1,7 @@
 /* stats — what a run measured: per-transaction latency histograms and
- * counters, errors by class, status codes, iteration accounting and a
- * per-second timeline. The mergeable core of a result.
+ * counters, errors by class, status codes, request timing phases and
+ * bytes, iteration accounting, a per-second timeline of the run and one
+ * of each transaction. The mergeable core of a result.
  *
  * Who calls it: each engine worker owns one struct stats and records into
  * it on its own thread (no locks, no atomics). After join, the workers'
@@ -59,6 +60,58 @@ struct stats_err {
 
 #define STATS_MAX_STATUS 600    /* HTTP status codes 0..599; 0 = no response */
 
+/* Request timing phases, each a duration of its own (they add up to the
+ * request's time, give or take libcurl's bookkeeping):
+ *   dns       name lookup
+ *   connect   TCP connect, after the lookup
+ *   tls       TLS handshake, after the connect (https only)
+ *   wait      request ready to go -> first response byte (sending the
+ *             request and the server's think time: k6's http_req_sending
+ *             + http_req_waiting; the server's part of time to first byte)
+ *   transfer  first response byte -> last (k6's http_req_receiving)
+ * dns, connect and tls happen only on a new connection: a reused one
+ * skips them, and they are not counted for it (so their means are "per
+ * new connection", and their count says how many connections were made). */
+enum stats_phase_id {
+    STATS_PH_DNS = 0, STATS_PH_CONNECT, STATS_PH_TLS, STATS_PH_WAIT,
+    STATS_PH_TRANSFER, STATS_PH__COUNT
+};
+/* "dns", "connect", "tls", "wait", "transfer"; NULL when out of range. */
+const char *stats_phase_name(int phase);
+
+/* One finished request's phases and bytes: what a transport (the libcurl
+ * path, or any other) hands to stats_request_phases. A phase that did not
+ * happen is -1. Bytes as on the wire: sent = request line + headers +
+ * body, received = status line + headers + body (nginx's $request_length
+ * and $bytes_sent). */
+struct stats_req_phases {
+    int64_t us[STATS_PH__COUNT];
+    int64_t sent_bytes, received_bytes;
+};
+
+/* Fills p from libcurl-style cumulative times, each from the transfer's
+ * start (us; CURLINFO_NAMELOOKUP/CONNECT/APPCONNECT/PRETRANSFER/
+ * STARTTRANSFER/TOTAL_TIME_T), where a phase that was skipped reads 0.
+ * connect_us == 0 means a reused connection (no dns/connect/tls);
+ * appconnect_us == 0 means no TLS; starttransfer_us == 0 means no
+ * response byte arrived (no wait/transfer). Bytes are left alone. */
+void stats_phases_from_cumulative(struct stats_req_phases *p,
+                                  int64_t namelookup_us, int64_t connect_us,
+                                  int64_t appconnect_us,
+                                  int64_t pretransfer_us,
+                                  int64_t starttransfer_us, int64_t total_us);
+
+/* One phase of a transaction: exact count/sum/max (merged by adding) and a
+ * histogram (STATS_PHASE_SIGFIGS) for percentiles. */
+struct stats_phase {
+    int64_t count, sum_us, max_us;
+    struct hist *hist;
+};
+#define STATS_PHASE_SIGFIGS 2
+
+/* A timeline: one entry per Unix second that has data, increasing t. */
+struct stats_sec;
+
 /* Success and failure are kept apart (Gatling's OK/KO): a refused
  * connection answers in microseconds and a poll that timed out took exactly
  * its timeout, so mixing them into one histogram makes the headline
@@ -91,6 +144,17 @@ struct stats_tx {
     int64_t status[STATS_MAX_STATUS];
     struct stats_err *errs;     /* owned array, nerrs entries */
     int nerrs, errs_cap;
+    /* Requests only (stats_request_phases): every finished request,
+     * successful or not, counts its bytes and the phases it went through. */
+    struct stats_phase phase[STATS_PH__COUNT];
+    int64_t sent_bytes, received_bytes;
+    /* This transaction's own per-second latency (requests and flows):
+     * sparse and sorted like stats.sec; per entry requests = samples
+     * finished that second, errors = of which failed, hist = successful
+     * latency_us (HIST_TL_SIGFIGS; NULL when none succeeded);
+     * iterations and active_users stay 0. */
+    struct stats_sec *sec;
+    int nsec, sec_cap;
 };
 
 /* One second of the timeline (Unix second t). */
@@ -123,6 +187,11 @@ struct stats {
      * back-off, iteration pacing): fired minus due, us. A busy generator
      * shows here first. NULL until the first sample. */
     struct hist *timer_late;
+    /* Secret values (mask.h) no error key may carry: a detail taken from
+     * a response (a poll's fail_on value) or from the plan is masked as it
+     * is counted. Borrowed (the plan's); NULL when none. */
+    char *const *secrets;
+    int nsecrets;
 };
 
 #define STATS_LATE_SIGFIGS 2
@@ -130,6 +199,12 @@ struct stats {
 /* Returns a new empty stats (caller frees with stats_free). */
 struct stats *stats_new(void);
 void stats_free(struct stats *s);
+
+/* Makes every error detail recorded into s from now on masked against
+ * secrets (n values, as typed and encoded: mask_secret_forms); secrets
+ * are borrowed and must outlive s. Merging does not mask: what is merged
+ * was masked where it was recorded. */
+void stats_set_secrets(struct stats *s, char *const *secrets, int n);
 
 /* Returns the index of the transaction called name, adding it (with kind)
  * if missing. Indexes stay valid for the life of s. The engine registers
@@ -149,6 +224,21 @@ int stats_tx_find(const struct stats *s, const char *name);
 void stats_record(struct stats *s, int tx, int64_t latency_us,
                   int64_t service_us, int status, enum err_class err,
                   const char *detail, int64_t wall_s);
+
+/* Adds one finished request's phases and bytes to transaction tx (a
+ * request transaction). Never allocates. */
+void stats_request_phases(struct stats *s, int tx,
+                          const struct stats_req_phases *p);
+/* Mean of a phase over the requests that went through it; 0 when none. */
+double stats_phase_mean_us(const struct stats_phase *ph);
+
+/* The entry of Unix second t in transaction t's own timeline, or NULL. */
+const struct stats_sec *stats_tx_sec_find(const struct stats_tx *t,
+                                          int64_t sec);
+
+/* Adds one second x into transaction t's own timeline (a reader
+ * rebuilding a result). Returns 0, or -1 on a histogram layout mismatch. */
+int stats_tx_sec_add(struct stats_tx *t, const struct stats_sec *x);
 
 /* Counts an error that has no latency sample (e.g. an extract failing
  * after a successful response): adds to the tx's error keys and errors,
@@ -200,4 +290,11 @@ void stats_tx_all_moments(const struct stats_tx *t, double *mean_us,
 void stats_tx_sum(const struct stats *s, enum stats_kind kind,
                   const char *name, struct stats_tx *out);
 void stats_tx_clear(struct stats_tx *t);
+
+/* The percentiles herd reports of each transaction, everywhere: the
+ * result document (STATS_PCT_KEYS + "_us"), the text, CSV and HTML
+ * reports, and the database's p*_time columns. One list, in order, as
+ * initializers: `static const double ps[] = {STATS_PCTS};`. */
+#define STATS_PCTS 50, 90, 95, 99, 99.9
+#define STATS_PCT_KEYS "p50", "p90", "p95", "p99", "p999"
 #endif

@@ -412,7 +412,7 @@ static uint64_t fnv1a(const char *s)
 /* p50..p999 of the successful samples; NULL when there were none. */
 static int pct_row(struct params *p, const struct stats_tx *t)
 {
-    static const double ps[] = {50, 90, 95, 99, 99.9};
+    static const double ps[] = {STATS_PCTS};
     for (size_t i = 0; i < sizeof ps / sizeof *ps; i++) {
         if (stats_tx_ok(t)) p_secs(p, (double)hist_percentile(t->hist, ps[i]));
         else p_str(p, NULL);
@@ -517,6 +517,34 @@ static int insert_run(PGconn *c, const struct result *r, const char *json,
     return rc;
 }
 
+/* The phase and byte columns (migration 006): NULL for a flow, and a
+ * phase's mean NULL when no request went through it. */
+static void p_phases(struct params *p, const struct stats_tx *t)
+{
+    if (t->kind != STATS_REQUEST) {
+        for (int i = 0; i < 10; i++) p_str(p, NULL);
+        return;
+    }
+    p_fmt(p, "%lld", (long long)t->sent_bytes);
+    p_fmt(p, "%lld", (long long)t->received_bytes);
+    p_fmt(p, "%lld", (long long)t->phase[STATS_PH_CONNECT].count);
+    static const int order[] = {STATS_PH_DNS, STATS_PH_CONNECT, STATS_PH_TLS,
+                                STATS_PH_WAIT, -1, STATS_PH_TRANSFER};
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        const struct stats_phase *ph =
+            &t->phase[order[i] < 0 ? STATS_PH_WAIT : order[i]];
+        if (!ph->count) p_str(p, NULL);
+        else if (order[i] < 0) p_secs(p, (double)hist_percentile(ph->hist, 95));
+        else p_secs(p, stats_phase_mean_us(ph));
+    }
+    cJSON *o = cJSON_CreateObject();
+    result_phases_json(o, t, 0);
+    char *j = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(o, "phases"));
+    p_fmt(p, "%s", j ? j : "{}");
+    cJSON_free(j);
+    cJSON_Delete(o);
+}
+
 static int insert_tx(PGconn *c, const struct result *r,
                      const struct stats_tx *t, char *err, size_t errlen)
 {
@@ -559,16 +587,20 @@ static int insert_tx(PGconn *c, const struct result *r,
         for (int i = 0; i < 6; i++) p_str(&p, NULL);
     }
     p_str(&p, fh);
+    p_phases(&p, t);
     PGresult *res = run(c,
         "INSERT INTO analytics.load_testing_transactions (run_id, name, kind, "
         "plan_name, started_at, count, errors, error_rate, rate_per_s, "
         "min_time, mean_time, stddev_time, max_time, p50_time, p90_time, "
         "p95_time, p99_time, p999_time, histogram, ok, failed, "
         "failed_min_time, failed_mean_time, failed_max_time, failed_p50_time, "
-        "failed_p95_time, failed_p99_time, failed_histogram) VALUES ($1, $2, "
+        "failed_p95_time, failed_p99_time, failed_histogram, sent_bytes, "
+        "received_bytes, connections, dns_mean_time, connect_mean_time, "
+        "tls_mean_time, wait_mean_time, wait_p95_time, transfer_mean_time, "
+        "phases) VALUES ($1, $2, "
         "$3, $4, to_timestamp($5), $6, $7, $8, $9, $10, $11, $12, $13, $14, "
         "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, "
-        "$28)", &p);
+        "$28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38::jsonb)", &p);
     free(h);
     free(fh);
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK;

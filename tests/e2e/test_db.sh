@@ -29,10 +29,10 @@ h() { "$HERD" "$@" >> "$out" 2>&1; }
 
 # Migrations: from empty, then again (nothing to do).
 h db migrate; expect_eq "migrate from empty" 0 "$?"
-expect_eq "five migrations recorded" 5 "$(sql -c 'select count(*) from analytics.herd_migrations')"
+expect_eq "six migrations recorded" 6 "$(sql -c 'select count(*) from analytics.herd_migrations')"
 "$HERD" db migrate > "$TMP/m2" 2>&1; expect_eq "migrate again" 0 "$?"
 cat "$TMP/m2" >> "$out"
-grep -q "0 applied, 5 already there" "$TMP/m2" && ok "re-run applies nothing" || fail "re-run: $(cat "$TMP/m2")"
+grep -q "0 applied, 6 already there" "$TMP/m2" && ok "re-run applies nothing" || fail "re-run: $(cat "$TMP/m2")"
 
 # Two migrating at once on a fresh database: both succeed, applied once.
 sql -c 'create database fresh' > /dev/null
@@ -41,7 +41,7 @@ DATABASE_URL=$fresh "$HERD" db migrate >> "$out" 2>&1 & a=$!
 DATABASE_URL=$fresh "$HERD" db migrate >> "$out" 2>&1 & b=$!
 wait $a; ra=$?; wait $b; rb=$?
 expect_eq "concurrent migrations both succeed" "0 0" "$ra $rb"
-expect_eq "applied once" 5 "$(DB=fresh sql -c 'select count(*) from analytics.herd_migrations')"
+expect_eq "applied once" 6 "$(DB=fresh sql -c 'select count(*) from analytics.herd_migrations')"
 
 # An old-system table is upgraded in place; its rows and columns survive.
 sql -c 'create database legacy' > /dev/null
@@ -107,6 +107,27 @@ expect_eq "old columns over every sample, p50 over successes" "0.150500|0.300000
 expect_eq "no failures: failed columns 0 and NULL" "1200|0|t" \
     "$(sql -c "select ok, failed, failed_p50_time is null from analytics.load_testing_transactions where run_id='week1' and name='poll'")"
 sql -c "delete from analytics.load_testing where run_id='okko1'" > /dev/null   # the counts below are of the weeks
+
+# Phases and bytes (migration 006) from a real run: the columns hold what
+# the result file says; a flow has NULL there.
+start_misc
+cat > "$TMP/ph.json" <<JSON
+{"name": "phases", "base_url": "$base", "load": {"users": 2, "iterations": 3},
+ "scenarios": [{"name": "a", "steps": [{"name": "get", "path": "/ok"},
+   {"name": "post", "method": "POST", "path": "/echo", "body": "{\"a\": 1}"}]}]}
+JSON
+"$HERD" run "$TMP/ph.json" -o "$TMP/ph-r.json" -q --run-id phases1 --save >> "$out" 2>&1
+expect_eq "run --save with phases" 0 "$?"
+want=$(jq -r '.transactions[] | select(.name == "post") | [.sent_bytes, .received_bytes, .phases.connect.count, .phases.wait.count, .phases.wait.sum_us] | map(tostring) | join("|")' "$TMP/ph-r.json")
+expect_eq "phase and byte columns hold the result's values" "$want" \
+    "$(sql -c "select sent_bytes, received_bytes, connections, phases->'wait'->>'count', phases->'wait'->>'sum_us' from analytics.load_testing_transactions where run_id='phases1' and name='post'")"
+expect_eq "wait_mean_time is the result's mean (to the us)" 1 \
+    "$(sql -c "select (abs(wait_mean_time * 1e6 - (phases->'wait'->>'sum_us')::numeric / (phases->'wait'->>'count')::numeric) <= 1)::int from analytics.load_testing_transactions where run_id='phases1' and name='post'")"
+sql -v run_id=phases1 -f "$REPO/sql/queries/transaction_p95_per_second.sql" > "$TMP/pps.out" 2>&1
+expect_eq "p95 per second query: the run's samples" 12 \
+    "$(awk -F'|' '{s += $4} END {print s}' "$TMP/pps.out")"
+expect_eq "flows have no phases" "t|t" "$(sql -c "select bool_and(sent_bytes is null), bool_and(phases is null) from analytics.load_testing_transactions where run_id='week1' and kind='flow'")"
+sql -c "delete from analytics.load_testing where run_id='phases1'" > /dev/null
 
 # Idempotent re-save; a different result under the same id is refused.
 "$HERD" save "$TMP/week1.json" > "$TMP/resave" 2>&1; expect_eq "re-save exits 0" 0 "$?"
@@ -184,7 +205,7 @@ expect_eq "bad tolerance is a usage error" 2 "$?"
 
 # The bundled queries run and answer as expected.
 for q in "$REPO"/sql/queries/*.sql; do
-    sql -v plan=weekly -v name=wait -v n=3 -f "$q" > "$TMP/$(basename "$q").out" 2>&1
+    sql -v plan=weekly -v name=wait -v n=3 -v run_id=week1 -f "$q" > "$TMP/$(basename "$q").out" 2>&1
     expect_eq "query $(basename "$q") runs" 0 "$?"
 done
 expect_eq "latest runs lists the 5 weeks and the run" 6 "$(grep -c '|' "$TMP/latest_runs.sql.out")"

@@ -176,7 +176,11 @@ look() {  # look DOM NAME WANT...
 }
 look "$TMP/dom.html" "report as seen" status local
 grep -q 'class="verdict fail">FAIL' "$TMP/dom.html" && ok "summary shows the failed threshold" || fail "verdict not FAIL"
-expect_eq "four charts" 4 "$(grep -c '<svg' "$TMP/dom.html")"
+# Throughput, latency, users, p95 by transaction (fast and slow; boom never
+# succeeded: no line) and the distribution; a phase bar per transaction
+# and for all requests.
+expect_eq "five charts and four phase bars" "5 4" \
+    "$(grep -o '<svg viewBox' "$TMP/dom.html" | wc -l) $(grep -o '<svg width="240"' "$TMP/dom.html" | wc -l)"
 "$HERD" report "$TMP/r.json" --html "$TMP/again.html"
 expect_eq "herd report --html re-renders the same page" "" "$(diff "$TMP/r.html" "$TMP/again.html")"
 

@@ -141,7 +141,8 @@ static void run_with_fault(const char *site, int nth, const char *want_err)
     long before = __atomic_load_n(&srv_requests, __ATOMIC_RELAXED);
     arm(site, nth, 0);
     alarm(20);
-    CHECK_INT(engine_run_load(p, &vars, &o, r), 0);
+    struct engine_span span;
+    CHECK_INT(engine_run_load(p, &vars, &o, r->stats, &span), 0);
     alarm(0);
     disarm();
     CHECK(f_calls >= nth);                    /* the site was reached */

@@ -332,6 +332,48 @@ static void test_flow(void)
     result_free(r);
 }
 
+/* The phases table: each cell its own value (the received column once
+ * showed the wait p95), "-" for a phase no request went through; a p95
+ * chart per kind with a line per transaction, five to a chart. */
+static void test_phases(void)
+{
+    struct result *r = sample(1, "local");
+    struct stats *s = r->stats;
+    int get = stats_tx_find(s, "get");
+    struct stats_req_phases ph;
+    stats_phases_from_cumulative(&ph, 10, 210, 0, 220, 20220, 20320);
+    ph.sent_bytes = 700;
+    ph.received_bytes = 3 * 1024 * 1024;
+    stats_request_phases(s, get, &ph);
+    for (int i = 0; i < 6; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "tx%d", i);
+        int t = stats_tx_index(s, name, STATS_REQUEST);
+        stats_record(s, t, 1000 * (i + 1), 1000, 200, ERR_NONE, NULL,
+                     1764530001);
+    }
+    char *p = render(r);
+    const char *row = strstr(p, "<tr data-phases-of=\"get\"><td>get</td>");
+    CHECK(row != NULL);
+    if (row) {
+        CHECK(strstr(row, "<td data-conns=\"1\">1</td>") == strstr(row, "<td data-conns"));
+        CHECK(strstr(row, "data-phase=\"connect\" data-ph-count=\"1\" "
+                     "data-ph-sum-us=\"200\">200us</td>") != NULL);
+        CHECK(strstr(row, "data-phase=\"tls\" data-ph-count=\"0\" "
+                     "data-ph-sum-us=\"0\">-</td>") != NULL);
+        CHECK(strstr(row, "<td data-bytes=\"700\">700 B</td><td data-bytes=\""
+                     "3145728\">3.00 MiB</td>") != NULL);
+    }
+    /* get + tx0..tx5 = 7 request transactions: two charts (5 + 2). */
+    CHECK(strstr(p, "id=\"chart-tx-p95-1\"") != NULL);
+    CHECK(strstr(p, "id=\"chart-tx-p95-2\"") != NULL);
+    CHECK(strstr(p, "id=\"chart-tx-p95-3\"") == NULL);
+    CHECK(strstr(p, "id=\"chart-flow-p95-1\"") != NULL);
+    CHECK(strstr(p, "<g class=\"series\" data-series=\"container ready\">") != NULL);
+    free(p);
+    result_free(r);
+}
+
 static void test_history(void)
 {
     struct result *a = sample(0, "local"), *b = sample(0, "local");
@@ -398,6 +440,7 @@ int main(void)
     T_RUN(test_nice);
     T_RUN(test_report);
     T_RUN(test_flow);
+    T_RUN(test_phases);
     T_RUN(test_history);
     return T_DONE();
 }

@@ -147,6 +147,51 @@ static void test_shards(void)
     result_free(r);
 }
 
+/* The phases table: means over the requests that went through each phase
+ * (connect: the 2 new connections, 100 and 300 us -> 200us; wait: all 4),
+ * "-" for TLS on plain http, bytes summed and scaled; the job summary has
+ * the same row. */
+static void test_phases(void)
+{
+    struct result *r = small();
+    int a = stats_tx_find(r->stats, "login");
+    static const int64_t cum[4][6] = {
+        {10, 110, 0, 112, 10112, 10212},     /* new: dns 10, connect 100 */
+        {30, 330, 0, 331, 20331, 20431},     /* new: dns 30, connect 300 */
+        {1, 0, 0, 2, 30002, 30102},          /* reused */
+        {1, 0, 0, 2, 40002, 40102}};         /* reused */
+    for (int i = 0; i < 4; i++) {
+        struct stats_req_phases p;
+        stats_phases_from_cumulative(&p, cum[i][0], cum[i][1], cum[i][2],
+                                     cum[i][3], cum[i][4], cum[i][5]);
+        p.sent_bytes = 500;
+        p.received_bytes = 1536 * 1024;
+        stats_request_phases(r->stats, a, &p);
+    }
+    char *b = text(r), l[512];
+    CHECK(strstr(b, "\nrequest phases, mean") != NULL);
+    const char *ph = strstr(b, "\nrequest phases");
+    CHECK(ph != NULL);
+    if (ph) {
+        CHECK_STR(line(ph, "login ", l, sizeof l),
+                  "login                               2     20us    200us"
+                  "        -   25.0ms    100us   40.0ms   1.95 KiB   6.00 MiB");
+    }
+    char *md = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&md, &n);
+    CHECK(report_markdown(f, r) == 0);
+    fclose(f);
+    CHECK(strstr(md, "| login | 2 | 20us | 200us | - | 25.0ms | 100us | "
+                     "1.95 KiB | 6.00 MiB |") != NULL);
+    char bb[32];
+    CHECK_STR(report_bytes(bb, sizeof bb, 1023), "1023 B");
+    CHECK_STR(report_bytes(bb, sizeof bb, 150 * 1024), "150 KiB");
+    free(md);
+    free(b);
+    result_free(r);
+}
+
 static void test_dump(void)
 {
     struct result *r = small();
@@ -162,5 +207,6 @@ int main(void)
     T_RUN(test_table);
     T_RUN(test_thresholds);
     T_RUN(test_shards);
+    T_RUN(test_phases);
     return T_DONE();
 }

@@ -28,6 +28,12 @@ static struct result *make(int64_t seed, int64_t t0)
         if (i % 4 == 0)
             stats_record(s, w, v * 20, v * 20, 200, ERR_NONE, NULL, t0 + i % 10);
         stats_active(s, t0 + i % 10, 7);
+        struct stats_req_phases ph;
+        stats_phases_from_cumulative(&ph, i % 5 ? 0 : 7, i % 5 ? 0 : 90, 0,
+                                     i % 5 ? 3 : 95, v - 100, v);
+        ph.sent_bytes = 200 + i % 3;
+        ph.received_bytes = 900 + i % 7;
+        stats_request_phases(s, a, &ph);
     }
     s->iter_started = 250;
     s->iter_succeeded = 240;
@@ -58,6 +64,26 @@ static void same(const struct result *x, const struct result *y)
         CHECK_INT(hist_percentile(a->fail_hist, 50), hist_percentile(b->fail_hist, 50));
         CHECK_INT(a->status[503], b->status[503]);
         CHECK_INT(a->nerrs, b->nerrs);
+        for (int k = 0; k < STATS_PH__COUNT; k++) {
+            CHECK_INT(a->phase[k].count, b->phase[k].count);
+            CHECK_INT(a->phase[k].sum_us, b->phase[k].sum_us);
+            CHECK_INT(a->phase[k].max_us, b->phase[k].max_us);
+            if (a->phase[k].count && b->phase[k].hist)
+                CHECK_INT(hist_percentile(a->phase[k].hist, 95),
+                          hist_percentile(b->phase[k].hist, 95));
+        }
+        CHECK_INT(a->sent_bytes, b->sent_bytes);
+        CHECK_INT(a->received_bytes, b->received_bytes);
+        CHECK_INT(a->nsec, b->nsec);
+        for (int k = 0; k < a->nsec && k < b->nsec; k++) {
+            CHECK_INT(a->sec[k].t, b->sec[k].t);
+            CHECK_INT(a->sec[k].requests, b->sec[k].requests);
+            CHECK_INT(a->sec[k].errors, b->sec[k].errors);
+            CHECK(!a->sec[k].hist == !b->sec[k].hist);
+            if (a->sec[k].hist && b->sec[k].hist)
+                CHECK_INT(hist_percentile(a->sec[k].hist, 95),
+                          hist_percentile(b->sec[k].hist, 95));
+        }
     }
     CHECK_INT(x->stats->nsec, y->stats->nsec);
     CHECK_INT(x->stats->iter_started, y->stats->iter_started);
@@ -78,6 +104,25 @@ static void test_round_trip(void)
     CHECK_INT(back->stats->tx[0].failed, 100);
     CHECK_INT(back->stats->tx[0].hist->total, 900);
     CHECK_INT(back->stats->tx[0].fail_hist->total, 100);
+    /* phases: 200 new connections of 1000 requests, bytes summed */
+    CHECK_INT(back->stats->tx[0].phase[STATS_PH_CONNECT].count, 200);
+    CHECK_INT(back->stats->tx[0].phase[STATS_PH_CONNECT].sum_us, 200 * 83);
+    CHECK_INT(back->stats->tx[0].phase[STATS_PH_WAIT].count, 1000);
+    CHECK_INT(back->stats->tx[0].sent_bytes, 1000 * 200 + 333 * 1 + 333 * 2);
+    CHECK_INT(back->stats->tx[1].nsec, 5);     /* the flow: even seconds */
+    /* A phase whose count disagrees with its histogram is refused. */
+    char *ed = strdup(json), *q = strstr(ed, "\"connect\":");
+    q = q ? strstr(q, "200") : NULL;
+    if (q) {
+        q[2] = '1';
+        struct result *x = result_from_json(ed, err, sizeof err);
+        CHECK(x == NULL);
+        CHECK(strstr(err, "phases.connect.hist") != NULL);
+        result_free(x);
+    } else {
+        CHECK(!"phases.connect.count not found");
+    }
+    free(ed);
     CHECK(strstr(json, "\"ok\":\t900") || strstr(json, "\"ok\": 900"));
     /* Every truncation of the document is refused, never a crash. */
     size_t n = strlen(json);

@@ -326,8 +326,112 @@ static void test_merge_error_keys_bounded(void)
     stats_free(total); stats_free(d);
 }
 
+/* libcurl's cumulative times into durations: a new plain connection, a new
+ * TLS one, a reused one (connect 0: no dns/connect/tls), and a transfer
+ * that never got a byte (starttransfer 0: no wait/transfer). */
+static void test_phases_from_cumulative(void)
+{
+    struct stats_req_phases p;
+    stats_phases_from_cumulative(&p, 10, 110, 0, 115, 20115, 20130);
+    CHECK_INT(p.us[STATS_PH_DNS], 10);
+    CHECK_INT(p.us[STATS_PH_CONNECT], 100);
+    CHECK_INT(p.us[STATS_PH_TLS], -1);
+    CHECK_INT(p.us[STATS_PH_WAIT], 20000);
+    CHECK_INT(p.us[STATS_PH_TRANSFER], 15);
+    stats_phases_from_cumulative(&p, 10, 110, 4110, 4120, 5120, 5200);
+    CHECK_INT(p.us[STATS_PH_TLS], 4000);
+    CHECK_INT(p.us[STATS_PH_WAIT], 1000);
+    CHECK_INT(p.us[STATS_PH_TRANSFER], 80);
+    stats_phases_from_cumulative(&p, 3, 0, 0, 5, 505, 510);
+    CHECK_INT(p.us[STATS_PH_DNS], -1);
+    CHECK_INT(p.us[STATS_PH_CONNECT], -1);
+    CHECK_INT(p.us[STATS_PH_TLS], -1);
+    CHECK_INT(p.us[STATS_PH_WAIT], 500);
+    stats_phases_from_cumulative(&p, 10, 110, 0, 0, 0, 3000000);
+    CHECK_INT(p.us[STATS_PH_CONNECT], 100);
+    CHECK_INT(p.us[STATS_PH_WAIT], -1);
+    CHECK_INT(p.us[STATS_PH_TRANSFER], -1);
+    CHECK_STR(stats_phase_name(STATS_PH_WAIT), "wait");
+    CHECK(stats_phase_name(STATS_PH__COUNT) == NULL);
+}
+
+/* Phases, bytes and a transaction's own timeline: merge(a, b) equals
+ * recording both into one, however the requests were split (shards). */
+static void test_phases_merge_exact(void)
+{
+    struct stats *one = stats_new(), *a = stats_new(), *b = stats_new();
+    int t1 = stats_tx_index(one, "get", STATS_REQUEST);
+    int ta = stats_tx_index(a, "get", STATS_REQUEST);
+    int tb = stats_tx_index(b, "get", STATS_REQUEST);
+    int f1 = stats_tx_index(one, "flow", STATS_FLOW);
+    int fb = stats_tx_index(b, "flow", STATS_FLOW);
+    for (int i = 0; i < 3000; i++) {
+        struct stats_req_phases p;
+        int64_t v = sample();
+        int64_t conn = i % 7 ? 0 : 50 + v % 300;    /* a new one now and then */
+        stats_phases_from_cumulative(&p, conn ? 5 : 0, conn, conn ? conn * 3 : 0,
+                                     conn * 3 + 2, conn * 3 + 2 + v,
+                                     conn * 3 + 2 + v + i % 50);
+        p.sent_bytes = 100 + i % 13;
+        p.received_bytes = 1000 + i % 101;
+        int64_t wall = 1700000000 + i / 400;
+        struct stats *x = i % 3 ? a : b;
+        stats_request_phases(one, t1, &p);
+        stats_request_phases(x, x == a ? ta : tb, &p);
+        stats_record(one, t1, v, v, 200, i % 11 ? ERR_NONE : ERR_STATUS, "500", wall);
+        stats_record(x, x == a ? ta : tb, v, v, 200, i % 11 ? ERR_NONE : ERR_STATUS,
+                     "500", wall);
+        if (i % 5 == 0) {
+            stats_record(one, f1, v * 3, v * 3, 200, ERR_NONE, NULL, wall);
+            stats_record(b, fb, v * 3, v * 3, 200, ERR_NONE, NULL, wall);
+        }
+    }
+    struct stats *m = stats_new();
+    CHECK(stats_merge(m, b) == 0);
+    CHECK(stats_merge(m, a) == 0);
+    const struct stats_tx *w = &one->tx[t1], *g = &m->tx[stats_tx_find(m, "get")];
+    for (int k = 0; k < STATS_PH__COUNT; k++) {
+        CHECK_INT(g->phase[k].count, w->phase[k].count);
+        CHECK_INT(g->phase[k].sum_us, w->phase[k].sum_us);
+        CHECK_INT(g->phase[k].max_us, w->phase[k].max_us);
+        CHECK_INT(hist_percentile(g->phase[k].hist, 95),
+                  hist_percentile(w->phase[k].hist, 95));
+    }
+    CHECK_INT(w->phase[STATS_PH_CONNECT].count, 429);   /* 3000 / 7, rounded up */
+    CHECK_INT(w->phase[STATS_PH_TLS].count, 429);
+    CHECK_INT(w->phase[STATS_PH_WAIT].count, 3000);
+    CHECK_INT(g->sent_bytes, w->sent_bytes);
+    CHECK_INT(g->received_bytes, w->received_bytes);
+    CHECK_INT(g->nsec, w->nsec);
+    CHECK_INT(w->nsec, 8);
+    for (int i = 0; i < w->nsec && i < g->nsec; i++) {
+        CHECK_INT(g->sec[i].t, w->sec[i].t);
+        CHECK_INT(g->sec[i].requests, w->sec[i].requests);
+        CHECK_INT(g->sec[i].errors, w->sec[i].errors);
+        CHECK_INT(hist_percentile(g->sec[i].hist, 95),
+                  hist_percentile(w->sec[i].hist, 95));
+    }
+    const struct stats_tx *fw = &one->tx[f1], *fm = &m->tx[stats_tx_find(m, "flow")];
+    CHECK_INT(fm->nsec, fw->nsec);
+    CHECK(stats_tx_sec_find(fm, 1700000003) != NULL);
+    CHECK_INT(stats_tx_sec_find(fm, 1700000003)->requests,
+              stats_tx_sec_find(fw, 1700000003)->requests);
+    CHECK(stats_tx_sec_find(fm, 1700000009) == NULL);
+    /* Reset empties them and keeps the transactions. */
+    stats_reset(a);
+    CHECK_INT(a->tx[ta].phase[STATS_PH_WAIT].count, 0);
+    CHECK_INT(a->tx[ta].sent_bytes, 0);
+    CHECK_INT(a->tx[ta].nsec, 0);
+    stats_free(one);
+    stats_free(a);
+    stats_free(b);
+    stats_free(m);
+}
+
 int main(void)
 {
+    T_RUN(test_phases_from_cumulative);
+    T_RUN(test_phases_merge_exact);
     T_RUN(test_record);
     T_RUN(test_merge_equals_union);
     T_RUN(test_merge_timeline_disjoint);

@@ -49,10 +49,34 @@ static void test_sizes(void)
     CHECK(units_parse_size("-1k", &v) == -1);
 }
 
+static void test_counts(void)
+{
+    long long v = -7;
+    CHECK_INT(units_parse_count("42", 1, 100, &v), 0);
+    CHECK_INT(v, 42);
+    CHECK_INT(units_parse_count("0", 0, 0, &v), 0);
+    CHECK_INT(v, 0);
+    CHECK_INT(units_parse_count("1000000000000", 1, 1000000000000LL, &v), 0);
+    CHECK_INT(v, 1000000000000LL);
+    /* Not a whole number: -1, and *out untouched. */
+    v = -7;
+    const char *bad[] = {"", "x", "1.5", "1e3", "12abc", "1 ", NULL};
+    for (const char **b = bad; *b; b++)
+        CHECK_INT(units_parse_count(*b, 0, 100, &v), -1);
+    CHECK_INT(v, -7);
+    /* Out of range, overflow included: -2. */
+    CHECK_INT(units_parse_count("0", 1, 100, &v), -2);
+    CHECK_INT(units_parse_count("101", 1, 100, &v), -2);
+    CHECK_INT(units_parse_count("-1", 0, 100, &v), -2);
+    CHECK_INT(units_parse_count("99999999999999999999", 0, 100, &v), -2);
+    CHECK_INT(v, -7);
+}
+
 int main(void)
 {
     T_RUN(test_durations);
     T_RUN(test_format);
     T_RUN(test_sizes);
+    T_RUN(test_counts);
     return T_DONE();
 }
