@@ -180,6 +180,22 @@ double s6
 expect_eq "--no-stream: exit" 0 "$?"
 expect_eq "--no-stream: count = target's hits" "$(hits s6)" "$(count "$TMP/s6-r.json")"
 expect_eq "--no-stream: the double saw buffered invokes" 0 "$(jq -s '[.[] | select(.stream)] | length' "$TMP/s6.log")"
+# 6b. Temporary credentials: AWS_SESSION_TOKEN travels as a signed
+#     X-Amz-Security-Token (the double checks both with botocore); a wrong
+#     token is refused, and the token is printed nowhere.
+plan s6b 1s 1
+double s6b --session-token "herd-session-token-123"
+AWS_SESSION_TOKEN=herd-session-token-123 "$HERD" run "$TMP/s6b.json" --lambda herd --endpoint "$ep" \
+    --invocations 1 --start-delay 1s -o "$TMP/s6b-r.json" -q > "$TMP/s6b.out" 2>&1
+expect_eq "session token: streamed run accepted" "0 1" "$? $(jq .shards.ok "$TMP/s6b-r.json")"
+AWS_SESSION_TOKEN=not-the-token "$HERD" run "$TMP/s6b.json" --lambda herd --endpoint "$ep" \
+    --invocations 1 --start-delay 1s -o "$TMP/s6c-r.json" -q > "$TMP/s6c.out" 2>&1
+expect_eq "wrong session token: shard failed (exit 9)" 9 "$?"
+jq -r '.shards.failures[0].reason' "$TMP/s6c-r.json" | grep -q "UnrecognizedClientException" &&
+    ok "wrong session token: refused by the double's check" || fail "wrong token: $(jq -c .shards.failures "$TMP/s6c-r.json")"
+grep -rq "not-the-token\|herd-session-token-123" "$TMP"/s6b-r.json "$TMP"/s6c-r.json "$TMP"/s6b.out "$TMP"/s6c.out &&
+    fail "session token printed" || ok "session token printed nowhere"
+
 # 7. The coordinator's streaming path under valgrind (memcheck): a shard
 #    killed mid-stream, the others complete; no error, no leak.
 if [ -n "${HERD_SANITIZE:-}" ] || ldd "$HERD" 2>/dev/null | grep -q libasan; then
