@@ -27,11 +27,14 @@
  * the cause it knows (throttled 429, retried, a later part).
  *
  * Streaming (the default): the coordinator calls InvokeWithResponseStream
- * and each shard answers with one delta record per second (journal.h's
- * format) and its whole result last (rtstream.h), framed by Lambda as an
- * event stream (evstream.h). The seconds of all shards are merged as they
- * arrive for the live line and appended to the caller's journal, so a
- * coordinator killed outright leaves them for `herd report --recover`. A
+ * and each shard answers with one delta record per worker per second
+ * (journal.h's format) and its whole result last (rtstream.h), framed by
+ * Lambda as an event stream (evstream.h). The records of all shards are
+ * merged into r as they arrive (they add up to each part's final result,
+ * whose counts are then not merged again: the coordinator holds one
+ * result, not one per shard), feed the live line, and are appended to the
+ * caller's journal, so a coordinator killed outright leaves them for
+ * `herd report --recover`. A
  * shard part that fails after it streamed keeps its seconds: its shard is
  * failed, marked "partial" in shard_failures, and that part is not
  * retried (a retry would count its seconds twice). --no-stream keeps the
