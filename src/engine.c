@@ -118,6 +118,10 @@ struct user {
     int keep_body, keep_hdrs;     /* the current step looks at them */
     struct curl_slist *hl;
     struct user *next_free;
+    int in_start;                 /* running the plan's on_start steps */
+    int start_done;               /* on_start ran (once per user) */
+    char **start_vars;            /* what on_start extracted (owned),
+                                     given to every iteration */
 };
 
 struct worker {
@@ -164,6 +168,11 @@ struct worker {
     int stop_base;                /* stop count when this worker began */
     int journal_failed;
     _Atomic int done;             /* set by the worker, read by the caller */
+    /* Per-user set-up (plan on_start): its requests are measured into
+     * start_stats, never into stats; only the outcomes are kept. */
+    struct stats *start_stats;
+    int64_t start_ok, start_failed, start_interrupted;
+    cJSON *start_errors;          /* the first failure lines */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -458,6 +467,8 @@ static void debug_response(struct user *u, CURLcode rc, long status,
 
 static void start_step(struct user *u);
 static void begin_iteration(struct user *u, int64_t intended_us);
+static void user_setup_note(struct user *u, const char *msg);
+static int user_setup_end(struct user *u, enum outcome o);
 
 static void note_failure(struct user *u, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -466,12 +477,16 @@ static void note_failure(struct user *u, const char *fmt, ...)
 static void note_failure(struct user *u, const char *fmt, ...)
 {
     struct worker *w = u->w;
-    if (!w->single) return;
+    if (!w->single && !u->in_start) return;
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (u->in_start) {
+        user_setup_note(u, msg);
+        return;
+    }
     char line[700];
     struct buf m = {0};      /* a poll's fail_on value comes from a body */
     mask_text(msg, strlen(msg), w->p->secrets, w->p->nsecrets, &m);
@@ -491,6 +506,7 @@ static void wait_then(struct user *u, enum wait why, int64_t due_us)
 
 static void end_iteration(struct user *u, enum outcome o)
 {
+    if (user_setup_end(u, o)) return;
     struct worker *w = u->w;
     struct stats *s = w->stats;
     if (o == O_OK) s->iter_succeeded++;
@@ -798,9 +814,8 @@ static void start_step(struct user *u)
     send_request(u);
 }
 
-static void on_user_timer(void *arg)
+static void user_timer_fired(struct user *u)
 {
-    struct user *u = arg;
     stats_timer_late(u->w->stats, loop_now_us() - u->timer.due_us);
     enum wait why = u->wait;
     u->wait = W_NONE;
@@ -823,17 +838,110 @@ static void on_user_timer(void *arg)
     start_step(u);
 }
 
+/* ---- per-user set-up (plan on_start) ------------------------------------
+ * A user's first begin_iteration runs the on_start steps instead, as an
+ * iteration of their own: same requests, checks, retries and polls, but
+ * while the user is in them the worker's stats point at start_stats, so
+ * nothing of them reaches the load's statistics, timeline or thresholds.
+ * Only the outcome per user is kept (ok / failed / interrupted, and the
+ * first failure lines). Its end schedules the user's real first iteration
+ * (a timer due now), unless the load is stopping. What on_start extracted
+ * is handed to every later iteration (a per-user login token). */
+
+/* Failure lines kept per worker: enough to see what went wrong, bounded
+ * when every one of 10,000 users fails the same way. */
+#define USER_SETUP_MAX_LINES 5
+
+static struct stats *user_stats_enter(struct user *u)
+{
+    struct stats *saved = u->w->stats;
+    if (u->in_start) u->w->stats = u->w->start_stats;
+    return saved;
+}
+
+static void user_setup_note(struct user *u, const char *msg)
+{
+    struct worker *w = u->w;
+    if (!w->start_errors) w->start_errors = cJSON_CreateArray();
+    if (cJSON_GetArraySize(w->start_errors) >= USER_SETUP_MAX_LINES) return;
+    char line[700];
+    snprintf(line, sizeof line, "on_start user %lld: %s: %s",
+             (long long)(u->k + 1 + w->o->shard.user_offset),
+             u->steps[u->step].name ? u->steps[u->step].name : "think", msg);
+    cJSON_AddItemToArray(w->start_errors, cJSON_CreateString(line));
+}
+
+/* Starts the user's on_start steps if it has not run them. Returns 1 when
+ * it did (the first iteration comes after them). */
+static int user_setup_begin(struct user *u)
+{
+    struct worker *w = u->w;
+    const struct plan *p = w->p;
+    if (w->single || !p->non_start || u->start_done) return 0;
+    u->start_done = 1;
+    u->in_start = 1;
+    u->busy = 1;
+    w->active++;
+    u->steps = p->on_start;
+    u->nsteps = p->non_start;
+    u->step = 0;
+    u->attempt = 0;
+    u->intended_us = 0;
+    struct stats *saved = user_stats_enter(u);
+    start_step(u);
+    w->stats = saved;
+    return 1;
+}
+
+/* end_iteration's first look: the end of on_start (returns 1) or not. */
+static int user_setup_end(struct user *u, enum outcome o)
+{
+    struct worker *w = u->w;
+    if (!u->in_start) return 0;
+    u->in_start = 0;
+    u->busy = 0;
+    u->wait = W_NONE;
+    w->active--;
+    if (o == O_OK) {
+        w->start_ok++;
+        int n = w->p->nvars;
+        u->start_vars = xcalloc((size_t)(n ? n : 1), sizeof(char *));
+        for (int i = 0; i < n; i++)
+            if (u->vars[i]) u->start_vars[i] = xstrdup(u->vars[i]);
+    } else if (o == O_FAIL) {
+        w->start_failed++;
+    } else {
+        w->start_interrupted++;
+    }
+    if (w->phase != PH_RUN && w->active == 0)
+        loop_timer_arm(w->loop, &w->tick, loop_now_us());
+    /* on_user_timer decides: the first iteration, or back to rest when
+     * the load is stopping. */
+    wait_then(u, W_ITER, loop_now_us());
+    return 1;
+}
+
+static void on_user_timer(void *arg)
+{
+    struct user *u = arg;
+    struct stats *saved = user_stats_enter(u);
+    user_timer_fired(u);
+    u->w->stats = saved;
+}
+
 static void begin_iteration(struct user *u, int64_t intended_us)
 {
     struct worker *w = u->w;
     const struct plan *p = w->p;
+    if (user_setup_begin(u)) return;
     u->busy = 1;
     w->active++;
     w->stats->iter_started++;
     /* Variables live for one iteration: each starts from a clean slate. */
     for (int i = 0; i < p->nvars; i++) {
         free(u->vars[i]);
-        u->vars[i] = NULL;
+        u->vars[i] = u->start_vars && u->start_vars[i] ?
+                     xstrdup(u->start_vars[i]) : NULL;
     }
     u->iter = u->iterations_done;
     u->step = 0;
@@ -1125,6 +1233,7 @@ static void on_done(struct worker *w, CURL *e, CURLcode rc)
 {
     struct user *u = NULL;
     curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&u);
+    struct stats *saved = user_stats_enter(u);
     curl_multi_remove_handle(u->g->multi, e);
     u->in_flight = 0;
     long status = 0;
@@ -1147,6 +1256,7 @@ static void on_done(struct worker *w, CURL *e, CURLcode rc)
     else done_request(u, st, rc, status, lat, svc, ws);
     if (w->stats->tx[st->req.tx].errors != errs_before)
         atomic_fetch_add_explicit(&w->pub_errors, 1, memory_order_relaxed);
+    w->stats = saved;
 }
 
 static void drain(struct group *g)
@@ -1205,8 +1315,12 @@ static void user_free(struct user *u)
     }
     if (u->curlu) curl_url_cleanup(u->curlu);
     buf_free(&u->curlu_url);
-    for (int i = 0; i < u->w->p->nvars; i++) free(u->vars[i]);
+    for (int i = 0; i < u->w->p->nvars; i++) {
+        free(u->vars[i]);
+        if (u->start_vars) free(u->start_vars[i]);
+    }
     free(u->vars);
+    free(u->start_vars);
     buf_free(&u->url);
     buf_free(&u->body);
     buf_free(&u->resp);
@@ -1219,6 +1333,7 @@ static void interrupt(struct user *u)
 {
     struct worker *w = u->w;
     if (!u->busy) return;
+    struct stats *saved = user_stats_enter(u);
     if (u->in_flight) {
         curl_multi_remove_handle(u->g->multi, u->easy);
         u->in_flight = 0;
@@ -1228,6 +1343,7 @@ static void interrupt(struct user *u)
     loop_timer_cancel(w->loop, &u->timer);
     if (w->single) note_failure(u, "interrupted");
     end_iteration(u, O_INTERRUPT);
+    w->stats = saved;
 }
 
 /* ---- schedules --------------------------------------------------------- */
@@ -1478,6 +1594,7 @@ static int worker_init(struct worker *w, const struct plan *p,
     w->o = o;
     w->loop = loop_new();
     w->stats = plan_stats(p);
+    w->start_stats = plan_stats(p);
     if (!w->loop) return -1;
     loop_timer_init(&w->tick, on_tick, w);
     loop_timer_init(&w->arrive, on_arrive, w);
@@ -1525,7 +1642,9 @@ static void worker_free(struct worker *w)
     free(w->groups);
     loop_free(w->loop);
     stats_free(w->stats);
+    stats_free(w->start_stats);
     stats_free(w->total);
+    cJSON_Delete(w->start_errors);
 }
 
 static void worker_loop(struct worker *w)
@@ -1731,6 +1850,18 @@ int engine_run_steps(const struct plan *p, const char *what,
     return failures;
 }
 
+/* A worker's on_start outcomes into the span: counts summed, failure
+ * lines (bounded) appended. */
+static void user_setup_collect(const struct worker *w, struct engine_span *span)
+{
+    span->setup_ok += w->start_ok;
+    span->setup_failed += w->start_failed;
+    span->setup_interrupted += w->start_interrupted;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, w->start_errors)
+        cJSON_AddItemToArray(span->setup_errors, cJSON_Duplicate(e, 1));
+}
+
 int engine_run_load(const struct plan *p, const struct engine_vars *vars,
                     const struct engine_opts *o, struct stats *s,
                     struct engine_span *span)
@@ -1804,7 +1935,10 @@ int engine_run_load(const struct plan *p, const struct engine_vars *vars,
         span->finished_unix_ms = span->started_unix_ms;
     span->start_late_ms = late / 1000;
     span->cut_short = 0;
+    span->setup_ok = span->setup_failed = span->setup_interrupted = 0;
+    span->setup_errors = cJSON_CreateArray();
     for (int i = 0; i < started; i++) {
+        user_setup_collect(&ws[i], span);
         if (ws[i].cut_short) span->cut_short = 1;
         if (stats_merge(s, ws[i].stats) < 0) rc = -1;
         worker_free(&ws[i]);

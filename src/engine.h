@@ -101,10 +101,17 @@ struct engine_span {
     int64_t started_unix_ms, finished_unix_ms;
     int64_t start_late_ms;
     int cut_short;
+    /* The plan's on_start (per-user set-up): how it ended for the users
+     * that ran it, and the first failure lines ("on_start user 7: register
+     * user: status: 500 ..."): an array the caller frees (cJSON_Delete),
+     * always set. None of it is in s. */
+    int64_t setup_ok, setup_failed, setup_interrupted;
+    cJSON *setup_errors;
 };
 
 /* Runs the load and merges every worker's stats into s (whose
- * transactions engine_register_tx registered), and fills *span. The
+ * transactions engine_register_tx registered), and fills *span (the
+ * caller frees span->setup_errors). The
  * caller builds the result from them; the engine knows no result
  * document. Returns 0, or -1 if a worker could not start (message on
  * stderr). */

@@ -560,6 +560,23 @@ static double num(const cJSON *o, const char *k)
 
 /* The load settings as people say them; zero, false and internal fields
  * left out. Unknown fields are shown with their name in words. */
+/* The per-user setup and the warm-up, as the text report words them:
+ * measured apart from everything above. */
+static void measured_apart(FILE *f, const struct result *r)
+{
+    if (!r->user_setup.users && !r->warmup) return;
+    char *txt = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&txt, &n);
+    if (!m) return;
+    report_apart(m, r);
+    fclose(m);
+    fprintf(f, "<h2>Measured apart: per-user setup and warm-up</h2><pre>");
+    esc(f, txt);
+    fprintf(f, "</pre>\n");
+    free(txt);
+}
+
 static void settings(FILE *f, const struct result *r, int distributed)
 {
     const cJSON *s = r->settings, *it;
@@ -1051,6 +1068,7 @@ int html_report(FILE *f, const struct result *r)
     errors_table(f, s);
     status_table(f, s);
     failures_list(f, r);
+    measured_apart(f, r);
     settings(f, r, distributed);
     if (r->settings && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->settings, "insecure")))
         fprintf(f, "<p><b>TLS verification was off</b> (insecure: true).</p>\n");

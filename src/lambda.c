@@ -341,6 +341,10 @@ static char *run_invocation(const char *event, int64_t deadline_ms,
     r->finished_unix_ms = span.finished_unix_ms;
     r->start_late_ms = span.start_late_ms;
     r->shards_truncated = span.cut_short;
+    /* This shard's users only: each ran its on_start here. */
+    result_add_user_setup(r, span.setup_ok, span.setup_failed,
+                          span.setup_interrupted, span.setup_errors);
+    cJSON_Delete(span.setup_errors);
     if (ran < 0) {
         *etype = "Herd.EngineFailed";
         snprintf(err, errlen, "the engine could not start");
@@ -1184,6 +1188,8 @@ static void coord_finish(struct coord *c, int interrupted)
         if (c->shard_results[i]) {
             if (stats_merge(r->stats, c->shard_results[i]->stats) < 0)
                 coord_fail(c, i, "histogram layout differs");
+            /* Each shard set up its own users (plan on_start). */
+            result_merge_setup(r, c->shard_results[i]);
             if (c->shard_results[i]->started_unix_ms < r->started_unix_ms)
                 r->started_unix_ms = c->shard_results[i]->started_unix_ms;
             if (c->shard_results[i]->finished_unix_ms > r->finished_unix_ms)

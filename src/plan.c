@@ -324,18 +324,30 @@ static int subst_string(struct ctx *c, cJSON *n, const char *path)
         }
         char name[256];
         size_t len = (size_t)(e - d - 2);
+        /* ${NAME:-default}: the default when NAME is unset or empty. */
+        const char *dflt = NULL;
+        const char *colon = memchr(d + 2, ':', len);
+        if (colon && colon[1] == '-') {
+            dflt = colon + 2;
+            len = (size_t)(colon - d - 2);
+        }
         int valid = len > 0 && len < sizeof name &&
                     !isdigit((unsigned char)d[2]);
         for (size_t i = 0; valid && i < len; i++)
             valid = isalnum((unsigned char)d[2 + i]) || d[2 + i] == '_';
         if (!valid) {
             buf_free(&out);
-            return fail(c, path, "expected ${NAME} with letters, digits and "
-                        "'_'");
+            return fail(c, path, "expected ${NAME} or ${NAME:-default} with "
+                        "letters, digits and '_' in NAME");
         }
         memcpy(name, d + 2, len);
         name[len] = '\0';
         const char *v = getenv(name);
+        if (dflt && (!v || !*v)) {
+            buf_append(&out, dflt, (size_t)(e - dflt));
+            s = e + 1;
+            continue;
+        }
         if (!v) {
             buf_free(&out);
             return fail(c, path, "environment variable %s is not set", name);
@@ -679,13 +691,97 @@ static void default_name(const struct plan_request *r, const char *spath,
                tmpl_source(r->url));
 }
 
+/* {"name", "poll": {request..., "every", "timeout", "until", ...}}: a
+ * wait, measured as a flow, made of repeated requests. */
+static int parse_poll(struct ctx *c, const cJSON *o, const char *path,
+                      struct plan_step *s)
+{
+    static const char *const keys[] = {"name", "poll", NULL};
+    const cJSON *poll = cJSON_GetObjectItemCaseSensitive(o, "poll");
+    const char *name = NULL;
+    char p[512], q[512];
+    if (check_keys(c, o, path, keys) < 0 ||
+        get_str(c, o, "name", path, 1, &name) < 0)
+        return -1;
+    s->kind = STEP_POLL;
+    s->name = xstrdup(name);
+    child(p, sizeof p, path, "poll");
+    if (check_keys(c, poll, p, poll_keys) < 0 ||
+        parse_request(c, poll, p, &s->req) < 0)
+        return -1;
+    s->req.nexpect_status = 0;
+    if (get_duration(c, poll, "every", p, 1, &s->every_us) < 0 ||
+        get_duration(c, poll, "timeout", p, 1, &s->poll_timeout_us) < 0)
+        return -1;
+    /* poll.timeout is the overall wait; each request keeps the plan's
+     * request timeout, bounded by the wait. */
+    s->req.timeout_us = c->p->timeout_us < s->poll_timeout_us ?
+                        c->p->timeout_us : s->poll_timeout_us;
+    if (s->every_us <= 0) {
+        child(q, sizeof q, p, "every");
+        return fail(c, q, "expected a positive duration like \"500ms\"");
+    }
+    child(q, sizeof q, p, "retry_on_status");
+    if (get_statuses(c, cJSON_GetObjectItemCaseSensitive(poll,
+                     "retry_on_status"), q, &s->poll_retry_status,
+                     &s->npoll_retry_status) < 0)
+        return -1;
+    const cJSON *until = cJSON_GetObjectItemCaseSensitive(poll, "until");
+    child(q, sizeof q, p, "until");
+    if (!until)
+        return fail(c, q, "required, expected {\"$.path\": [values]}");
+    if (get_matches(c, until, q, NULL, &s->until, &s->nuntil) < 0)
+        return -1;
+    if (s->nuntil == 0)
+        return fail(c, q, "expected at least one condition");
+    const cJSON *fo = cJSON_GetObjectItemCaseSensitive(poll, "fail_on");
+    child(q, sizeof q, p, "fail_on");
+    if (fo) {
+        if (get_matches(c, fo, q, "status", &s->fail_on, &s->nfail_on) < 0)
+            return -1;
+        char r2[512];
+        child(r2, sizeof r2, q, "status");
+        if (get_statuses(c, cJSON_GetObjectItemCaseSensitive(fo, "status"),
+                         r2, &s->fail_status, &s->nfail_status) < 0)
+            return -1;
+    }
+    const char *pname = NULL;
+    if (get_str(c, poll, "name", p, 0, &pname) < 0) return -1;
+    struct buf b = {0};
+    if (pname) buf_puts(&b, pname);
+    else buf_printf(&b, "%s poll", name);
+    s->req.tx = add_tx(c->p, buf_str(&b), STATS_REQUEST);
+    s->flow_tx = add_tx(c->p, name, STATS_FLOW);
+    buf_free(&b);
+    return 0;
+}
+
+/* "retry": {"on_status": [503], "every": "500ms", "max": 100} */
+static int parse_retry(struct ctx *c, const cJSON *retry, const char *p,
+                       struct plan_request *r)
+{
+    static const char *const keys[] = {"on_status", "every", "max", NULL};
+    double max = 0;
+    char q[512];
+    child(q, sizeof q, p, "on_status");
+    if (check_keys(c, retry, p, keys) < 0 ||
+        get_statuses(c, cJSON_GetObjectItemCaseSensitive(retry, "on_status"),
+                     q, &r->retry_status, &r->nretry_status) < 0 ||
+        get_duration(c, retry, "every", p, 1, &r->retry_every_us) < 0 ||
+        get_num(c, retry, "max", p, 1, 100000, 1, 1, &max) < 0)
+        return -1;
+    if (!r->nretry_status)
+        return fail(c, q, "required, expected a list of status codes");
+    r->retry_max = (int)max;
+    return 0;
+}
+
 static int parse_step(struct ctx *c, const cJSON *o, const char *path,
                       struct plan_step *s)
 {
     if (!cJSON_IsObject(o))
         return fail(c, path, "expected a step object (a request, "
                     "{\"poll\": ...} or {\"think\": ...})");
-    const cJSON *poll = cJSON_GetObjectItemCaseSensitive(o, "poll");
     const cJSON *think = cJSON_GetObjectItemCaseSensitive(o, "think");
     char p[512];
     if (think) {
@@ -695,73 +791,14 @@ static int parse_step(struct ctx *c, const cJSON *o, const char *path,
         child(p, sizeof p, path, "think");
         return get_range(c, think, p, &s->think_min_us, &s->think_max_us);
     }
-    const char *name = NULL;
-    if (poll) {
-        static const char *const keys[] = {"name", "poll", NULL};
-        if (check_keys(c, o, path, keys) < 0 ||
-            get_str(c, o, "name", path, 1, &name) < 0)
-            return -1;
-        s->kind = STEP_POLL;
-        s->name = xstrdup(name);
-        child(p, sizeof p, path, "poll");
-        if (check_keys(c, poll, p, poll_keys) < 0 ||
-            parse_request(c, poll, p, &s->req) < 0)
-            return -1;
-        s->req.nexpect_status = 0;
-        if (get_duration(c, poll, "every", p, 1, &s->every_us) < 0 ||
-            get_duration(c, poll, "timeout", p, 1, &s->poll_timeout_us) < 0)
-            return -1;
-        /* poll.timeout is the overall wait; each request keeps the plan's
-         * request timeout, bounded by the wait. */
-        s->req.timeout_us = c->p->timeout_us < s->poll_timeout_us ?
-                            c->p->timeout_us : s->poll_timeout_us;
-        if (s->every_us <= 0) {
-            char q[512];
-            child(q, sizeof q, p, "every");
-            return fail(c, q, "expected a positive duration like \"500ms\"");
-        }
-        char q[512];
-        child(q, sizeof q, p, "retry_on_status");
-        if (get_statuses(c, cJSON_GetObjectItemCaseSensitive(poll,
-                         "retry_on_status"), q, &s->poll_retry_status,
-                         &s->npoll_retry_status) < 0)
-            return -1;
-        const cJSON *until = cJSON_GetObjectItemCaseSensitive(poll, "until");
-        child(q, sizeof q, p, "until");
-        if (!until)
-            return fail(c, q, "required, expected {\"$.path\": [values]}");
-        if (get_matches(c, until, q, NULL, &s->until, &s->nuntil) < 0)
-            return -1;
-        if (s->nuntil == 0)
-            return fail(c, q, "expected at least one condition");
-        const cJSON *fo = cJSON_GetObjectItemCaseSensitive(poll, "fail_on");
-        child(q, sizeof q, p, "fail_on");
-        if (fo) {
-            if (get_matches(c, fo, q, "status", &s->fail_on,
-                            &s->nfail_on) < 0)
-                return -1;
-            char r2[512];
-            child(r2, sizeof r2, q, "status");
-            if (get_statuses(c, cJSON_GetObjectItemCaseSensitive(fo,
-                             "status"), r2, &s->fail_status,
-                             &s->nfail_status) < 0)
-                return -1;
-        }
-        const char *pname = NULL;
-        if (get_str(c, poll, "name", p, 0, &pname) < 0) return -1;
-        struct buf b = {0};
-        if (pname) buf_puts(&b, pname);
-        else buf_printf(&b, "%s poll", name);
-        s->req.tx = add_tx(c->p, buf_str(&b), STATS_REQUEST);
-        s->flow_tx = add_tx(c->p, name, STATS_FLOW);
-        buf_free(&b);
-        return 0;
-    }
+    if (cJSON_GetObjectItemCaseSensitive(o, "poll"))
+        return parse_poll(c, o, path, s);
     if (!cJSON_GetObjectItemCaseSensitive(o, "method") &&
         !cJSON_GetObjectItemCaseSensitive(o, "path") &&
         !cJSON_GetObjectItemCaseSensitive(o, "url"))
         return fail(c, path, "expected a request (\"method\" and \"path\"), "
                     "{\"poll\": ...} or {\"think\": ...}");
+    const char *name = NULL;
     s->kind = STEP_REQUEST;
     if (check_keys(c, o, path, request_keys) < 0 ||
         parse_request(c, o, path, &s->req) < 0 ||
@@ -772,22 +809,7 @@ static int parse_step(struct ctx *c, const cJSON *o, const char *path,
     if (e && parse_expect(c, e, p, &s->req) < 0) return -1;
     const cJSON *retry = cJSON_GetObjectItemCaseSensitive(o, "retry");
     child(p, sizeof p, path, "retry");
-    if (retry) {
-        static const char *const keys[] = {"on_status", "every", "max", NULL};
-        double max = 0;
-        char q[512];
-        child(q, sizeof q, p, "on_status");
-        if (check_keys(c, retry, p, keys) < 0 ||
-            get_statuses(c, cJSON_GetObjectItemCaseSensitive(retry,
-                         "on_status"), q, &s->req.retry_status,
-                         &s->req.nretry_status) < 0 ||
-            get_duration(c, retry, "every", p, 1, &s->req.retry_every_us) < 0 ||
-            get_num(c, retry, "max", p, 1, 100000, 1, 1, &max) < 0)
-            return -1;
-        if (!s->req.nretry_status)
-            return fail(c, q, "required, expected a list of status codes");
-        s->req.retry_max = (int)max;
-    }
+    if (retry && parse_retry(c, retry, p, &s->req) < 0) return -1;
     struct buf b = {0};
     if (name) buf_puts(&b, name);
     else {
@@ -1186,18 +1208,10 @@ static int parse_load(struct ctx *c, const cJSON *l)
 
 /* ---- top level --------------------------------------------------------- */
 
-static int parse_plan(struct ctx *c, cJSON *root)
+/* name, base_url, timeout, insecure, max_body: the plan's own settings. */
+static int parse_settings(struct ctx *c, const cJSON *root)
 {
-    static const char *const keys[] = {"name", "base_url", "headers",
-        "timeout", "insecure", "max_body", "data", "setup", "teardown",
-        "load", "scenarios", "thresholds", "description", "secrets", NULL};
     struct plan *p = c->p;
-    if (check_keys(c, root, "", keys) < 0) return -1;
-    if (read_secret_names(c, root) < 0) return -1;
-    if (subst_env(c, root, "") < 0) return -1;
-    char *doc = xjson_print(root, 0);
-    p->json = xstrdup(doc);
-    cJSON_free(doc);
     const char *name = NULL, *base = NULL, *maxb = NULL;
     if (get_str(c, root, "name", "", 1, &name) < 0 ||
         get_str(c, root, "base_url", "", 0, &base) < 0 ||
@@ -1219,34 +1233,96 @@ static int parse_plan(struct ctx *c, cJSON *root)
     p->max_body = PLAN_DEFAULT_MAX_BODY;
     if (maxb && (units_parse_size(maxb, &p->max_body) < 0 || p->max_body < 1))
         return fail(c, "max_body", "expected a size like \"64k\" or \"1MiB\"");
-    if (parse_pools(c, cJSON_GetObjectItemCaseSensitive(root, "data")) < 0)
-        return -1;
-    inline_csv_pools(p);
+    return 0;
+}
 
-    /* Default headers are parsed into a scratch request and copied into
-     * each request before its own headers. */
-    struct plan_request defaults = {0};
-    int rc = get_kvs(c, root, "headers", "", &defaults.headers,
-                     &defaults.nheaders);
-    if (rc < 0) goto out;
-
-    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
-    if (!cJSON_IsArray(sc) || cJSON_GetArraySize(sc) == 0) {
-        rc = fail(c, "scenarios", "required, expected a non-empty list of "
-                  "{\"name\", \"weight\", \"steps\"}");
-        goto out;
+/* "choose": {"NAME": {"from": text, "contains": [[needle, value], ...],
+ * "default": value, "value": override}}: a value picked once, when the
+ * plan is read, from the first needle found in "from" (default: base_url);
+ * a non-empty "value" (e.g. "${TASK_DEF:-}") wins over the rules. The
+ * result is a one-row data pool, so {{NAME}} reads it everywhere, and
+ * Lambda shards, which read the plan again, pick the same. */
+static int parse_choose(struct ctx *c, const cJSON *ch)
+{
+    if (!ch) return 0;
+    if (!cJSON_IsObject(ch))
+        return fail(c, "choose", "expected an object of named choices like "
+                    "{\"env\": {\"contains\": [[\"staging\", \"stg\"]], "
+                    "\"default\": \"stg\"}}");
+    struct plan *p = c->p;
+    const cJSON *k;
+    cJSON_ArrayForEach(k, ch) {
+        static const char *const keys[] = {"from", "contains", "default",
+                                           "value", NULL};
+        char path[512], q[512];
+        if (!strncmp(k->string, "//", 2)) continue;      /* a comment */
+        child(path, sizeof path, "choose", k->string);
+        int col;
+        if (plan_pool_ref(p, k->string, &col) >= 0 || is_builtin(k->string))
+            return fail(c, path, "the name is taken (a data pool or a "
+                        "built-in); expected a new name");
+        const char *from = p->base_url ? p->base_url : "", *dflt = NULL,
+                   *value = NULL;
+        if (!cJSON_IsObject(k) || check_keys(c, k, path, keys) < 0 ||
+            get_str(c, k, "from", path, 0, &from) < 0 ||
+            get_str(c, k, "default", path, 1, &dflt) < 0 ||
+            get_str(c, k, "value", path, 0, &value) < 0)
+            return cJSON_IsObject(k) ? -1 : fail(c, path, "expected an object");
+        const char *pick = value && *value ? value : NULL;
+        const cJSON *rules = cJSON_GetObjectItemCaseSensitive(k, "contains");
+        child(q, sizeof q, path, "contains");
+        if (rules && !cJSON_IsArray(rules))
+            return fail(c, q, "expected a list of [\"needle\", \"value\"]");
+        int i = 0;
+        const cJSON *r;
+        cJSON_ArrayForEach(r, rules) {
+            char e[560];
+            elem(e, sizeof e, q, i++);
+            const cJSON *n = cJSON_GetArrayItem(r, 0), *v = cJSON_GetArrayItem(r, 1);
+            if (!cJSON_IsArray(r) || cJSON_GetArraySize(r) != 2 ||
+                !cJSON_IsString(n) || !cJSON_IsString(v) || !*n->valuestring)
+                return fail(c, e, "expected [\"needle\", \"value\"] (two "
+                            "strings)");
+            if (!pick && strstr(from, n->valuestring)) pick = v->valuestring;
+        }
+        p->pools = xrealloc(p->pools, (size_t)(p->npools + 1) * sizeof *p->pools);
+        struct plan_pool *pool = &p->pools[p->npools++];
+        memset(pool, 0, sizeof *pool);
+        pool->name = xstrdup(k->string);
+        pool->cells = xcalloc(1, sizeof(char *));
+        pool->cells[0] = xstrdup(pick ? pick : dflt);
+        pool->nrows = 1;
     }
-    if ((rc = parse_load(c, cJSON_GetObjectItemCaseSensitive(root, "load"))) < 0)
-        goto out;
+    return 0;
+}
 
-    struct { const char *key; struct plan_step **steps; int *n; } lists[] = {
-        {"setup", &p->setup, &p->nsetup},
-        {"teardown", &p->teardown, &p->nteardown},
-    };
-    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
-        if ((rc = parse_steps(c, cJSON_GetObjectItemCaseSensitive(root,
-             lists[i].key), lists[i].key, lists[i].steps, lists[i].n, 0)) < 0)
-            goto out;
+/* "warmup": {"users": 1, "duration": "30s"} */
+static int parse_warmup(struct ctx *c, const cJSON *w)
+{
+    static const char *const keys[] = {"users", "duration", NULL};
+    if (!w) return 0;
+    if (!cJSON_IsObject(w))
+        return fail(c, "warmup", "expected an object like {\"users\": 1, "
+                    "\"duration\": \"30s\"}");
+    double users = 0;
+    if (check_keys(c, w, "warmup", keys) < 0 ||
+        get_num(c, w, "users", "warmup", 1, PLAN_MAX_USERS, 1, 1, &users) < 0 ||
+        get_duration(c, w, "duration", "warmup", 1,
+                     &c->p->warmup_duration_us) < 0)
+        return -1;
+    if (c->p->warmup_duration_us <= 0)
+        return fail(c, "warmup.duration", "expected a positive duration like "
+                    "\"30s\"");
+    c->p->warmup_users = (int)users;
+    return 0;
+}
+
+static int parse_scenarios(struct ctx *c, const cJSON *sc)
+{
+    struct plan *p = c->p;
+    if (!cJSON_IsArray(sc) || cJSON_GetArraySize(sc) == 0)
+        return fail(c, "scenarios", "required, expected a non-empty list of "
+                    "{\"name\", \"weight\", \"steps\"}");
     int n = cJSON_GetArraySize(sc);
     p->scenarios = xcalloc((size_t)n, sizeof *p->scenarios);
     for (int i = 0; i < n; i++) {
@@ -1257,10 +1333,10 @@ static int parse_plan(struct ctx *c, cJSON *root)
         struct plan_scenario *ps = &p->scenarios[p->nscenarios++];
         double weight = 1;
         const char *sname = NULL;
-        if ((rc = check_keys(c, s, path, skeys)) < 0 ||
-            (rc = get_str(c, s, "name", path, 0, &sname)) < 0 ||
-            (rc = get_num(c, s, "weight", path, 0, 1e6, 1, 0, &weight)) < 0)
-            goto out;
+        if (check_keys(c, s, path, skeys) < 0 ||
+            get_str(c, s, "name", path, 0, &sname) < 0 ||
+            get_num(c, s, "weight", path, 0, 1e6, 1, 0, &weight) < 0)
+            return -1;
         char buf[32];
         snprintf(buf, sizeof buf, "scenario %d", i + 1);
         ps->name = xstrdup(sname ? sname : buf);
@@ -1269,77 +1345,134 @@ static int parse_plan(struct ctx *c, cJSON *root)
         char sp[512];
         child(sp, sizeof sp, path, "steps");
         const cJSON *steps = cJSON_GetObjectItemCaseSensitive(s, "steps");
-        if (!cJSON_IsArray(steps) || cJSON_GetArraySize(steps) == 0) {
-            rc = fail(c, sp, "required, expected a non-empty list of steps");
-            goto out;
-        }
-        if ((rc = parse_steps(c, steps, sp, &ps->steps, &ps->nsteps, 1)) < 0)
-            goto out;
+        if (!cJSON_IsArray(steps) || cJSON_GetArraySize(steps) == 0)
+            return fail(c, sp, "required, expected a non-empty list of steps");
+        if (parse_steps(c, steps, sp, &ps->steps, &ps->nsteps, 1) < 0)
+            return -1;
     }
-    if (p->total_weight == 0) {
-        rc = fail(c, "scenarios", "expected at least one scenario with a "
-                  "weight above 0");
-        goto out;
-    }
-    /* Prepend default headers to every request that does not set them. */
-    struct plan_step *all[3] = {p->setup, p->teardown, NULL};
-    int counts[3] = {p->nsetup, p->nteardown, 0};
-    for (int pass = 0; pass < 2 + p->nscenarios; pass++) {
-        struct plan_step *steps = pass < 2 ? all[pass] :
-                                  p->scenarios[pass - 2].steps;
-        int cnt = pass < 2 ? counts[pass] : p->scenarios[pass - 2].nsteps;
-        for (int i = 0; i < cnt; i++) {
-            struct plan_request *r = &steps[i].req;
-            if (steps[i].kind == STEP_THINK) continue;
-            for (int h = 0; h < defaults.nheaders; h++) {
-                int j;
-                for (j = 0; j < r->nheaders; j++)
-                    if (strcasecmp(r->headers[j].name,
-                                   defaults.headers[h].name) == 0) break;
-                if (j < r->nheaders) continue;
-                r->headers = xrealloc(r->headers, (size_t)(r->nheaders + 1) *
-                                      sizeof *r->headers);
-                r->headers[r->nheaders].name = xstrdup(defaults.headers[h].name);
-                r->headers[r->nheaders].value =
-                    compile(c, tmpl_source(defaults.headers[h].value), "headers");
-                r->headers[r->nheaders].optional = 1;
-                r->nheaders++;
-            }
-        }
-    }
+    if (p->total_weight == 0)
+        return fail(c, "scenarios", "expected at least one scenario with a "
+                    "weight above 0");
+    return 0;
+}
 
-    const cJSON *th = cJSON_GetObjectItemCaseSensitive(root, "thresholds");
-    if (th) {
-        if (!cJSON_IsArray(th)) {
-            rc = fail(c, "thresholds", "expected a list like [\"http p95 < "
-                      "500ms\"]");
-            goto out;
-        }
-        p->thresholds = xcalloc((size_t)cJSON_GetArraySize(th) + 1,
-                                sizeof *p->thresholds);
-        for (int i = 0; i < cJSON_GetArraySize(th); i++) {
-            char path[64], terr[256];
-            elem(path, sizeof path, "thresholds", i);
-            const cJSON *t = cJSON_GetArrayItem(th, i);
-            if (!cJSON_IsString(t) ||
-                thresh_parse(t->valuestring, &p->thresholds[p->nthresholds],
-                             terr, sizeof terr) < 0) {
-                rc = fail(c, path, "%s", cJSON_IsString(t) ? terr :
-                          "expected a string like \"http p95 < 500ms\"");
-                goto out;
-            }
-            p->nthresholds++;
-            const char *tg = p->thresholds[i].target;
-            int known = strcmp(tg, "http") == 0 || strcmp(tg, "flows") == 0;
-            for (int x = 0; !known && x < p->ntx; x++)
-                known = strcmp(p->tx_names[x], tg) == 0;
-            if (!known) {
-                rc = fail(c, path, "no transaction named \"%s\" (expected "
-                          "\"http\", \"flows\" or a step name)", tg);
-                goto out;
-            }
+/* Prepends the plan's default headers to every request of steps that does
+ * not set them (optional: left out while their variables are unset). */
+static void add_default_headers(struct ctx *c, const struct plan_request *d,
+                                struct plan_step *steps, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct plan_request *r = &steps[i].req;
+        if (steps[i].kind == STEP_THINK) continue;
+        for (int h = 0; h < d->nheaders; h++) {
+            int j;
+            for (j = 0; j < r->nheaders; j++)
+                if (strcasecmp(r->headers[j].name, d->headers[h].name) == 0)
+                    break;
+            if (j < r->nheaders) continue;
+            r->headers = xrealloc(r->headers, (size_t)(r->nheaders + 1) *
+                                  sizeof *r->headers);
+            r->headers[r->nheaders].name = xstrdup(d->headers[h].name);
+            r->headers[r->nheaders].value =
+                compile(c, tmpl_source(d->headers[h].value), "headers");
+            r->headers[r->nheaders].optional = 1;
+            r->nheaders++;
         }
     }
+}
+
+/* A threshold names "http", "flows" or a transaction of the load: not a
+ * setup, teardown or on_start step, which the load never measures. */
+static int load_tx_named(const struct plan *p, const char *name)
+{
+    for (int i = 0; i < p->nscenarios; i++)
+        for (int j = 0; j < p->scenarios[i].nsteps; j++) {
+            const struct plan_step *st = &p->scenarios[i].steps[j];
+            if (st->kind == STEP_THINK) continue;
+            if (!strcmp(p->tx_names[st->req.tx], name) ||
+                (st->kind == STEP_POLL && !strcmp(p->tx_names[st->flow_tx], name)))
+                return 1;
+        }
+    return 0;
+}
+
+static int parse_thresholds(struct ctx *c, const cJSON *th)
+{
+    struct plan *p = c->p;
+    if (!th) return 0;
+    if (!cJSON_IsArray(th))
+        return fail(c, "thresholds", "expected a list like [\"http p95 < "
+                    "500ms\"]");
+    p->thresholds = xcalloc((size_t)cJSON_GetArraySize(th) + 1,
+                            sizeof *p->thresholds);
+    for (int i = 0; i < cJSON_GetArraySize(th); i++) {
+        char path[64], terr[256];
+        elem(path, sizeof path, "thresholds", i);
+        const cJSON *t = cJSON_GetArrayItem(th, i);
+        if (!cJSON_IsString(t) ||
+            thresh_parse(t->valuestring, &p->thresholds[p->nthresholds],
+                         terr, sizeof terr) < 0)
+            return fail(c, path, "%s", cJSON_IsString(t) ? terr :
+                        "expected a string like \"http p95 < 500ms\"");
+        p->nthresholds++;
+        const char *tg = p->thresholds[i].target;
+        if (strcmp(tg, "http") && strcmp(tg, "flows") && !load_tx_named(p, tg))
+            return fail(c, path, "no transaction named \"%s\" in the "
+                        "scenarios (expected \"http\", \"flows\" or a "
+                        "scenario step's name)", tg);
+    }
+    return 0;
+}
+
+static int parse_plan(struct ctx *c, cJSON *root)
+{
+    static const char *const keys[] = {"name", "base_url", "headers",
+        "timeout", "insecure", "max_body", "data", "setup", "teardown",
+        "on_start", "warmup", "choose", "load", "scenarios", "thresholds",
+        "description", "secrets", NULL};
+    struct plan *p = c->p;
+    if (check_keys(c, root, "", keys) < 0) return -1;
+    if (read_secret_names(c, root) < 0) return -1;
+    if (subst_env(c, root, "") < 0) return -1;
+    char *doc = xjson_print(root, 0);
+    p->json = xstrdup(doc);
+    cJSON_free(doc);
+    if (parse_settings(c, root) < 0 ||
+        parse_pools(c, cJSON_GetObjectItemCaseSensitive(root, "data")) < 0)
+        return -1;
+    inline_csv_pools(p);
+    if (parse_choose(c, cJSON_GetObjectItemCaseSensitive(root, "choose")) < 0)
+        return -1;
+
+    /* Default headers are parsed into a scratch request and copied into
+     * each request before its own headers. */
+    struct plan_request defaults = {0};
+    int rc = get_kvs(c, root, "headers", "", &defaults.headers,
+                     &defaults.nheaders);
+    if (rc < 0) goto out;
+    if ((rc = parse_load(c, cJSON_GetObjectItemCaseSensitive(root, "load"))) < 0 ||
+        (rc = parse_warmup(c, cJSON_GetObjectItemCaseSensitive(root, "warmup"))) < 0)
+        goto out;
+    struct { const char *key; struct plan_step **steps; int *n; } lists[] = {
+        {"setup", &p->setup, &p->nsetup},
+        {"teardown", &p->teardown, &p->nteardown},
+        {"on_start", &p->on_start, &p->non_start},
+    };
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
+        if ((rc = parse_steps(c, cJSON_GetObjectItemCaseSensitive(root,
+             lists[i].key), lists[i].key, lists[i].steps, lists[i].n, 0)) < 0)
+            goto out;
+    if ((rc = parse_scenarios(c, cJSON_GetObjectItemCaseSensitive(root,
+                              "scenarios"))) < 0)
+        goto out;
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
+        add_default_headers(c, &defaults, *lists[i].steps, *lists[i].n);
+    for (int i = 0; i < p->nscenarios; i++)
+        add_default_headers(c, &defaults, p->scenarios[i].steps,
+                            p->scenarios[i].nsteps);
+    if ((rc = parse_thresholds(c, cJSON_GetObjectItemCaseSensitive(root,
+                               "thresholds"))) < 0)
+        goto out;
     rc = check_refs(c);
 out:
     for (int i = 0; i < defaults.nheaders; i++) {
@@ -1461,6 +1594,7 @@ void plan_free(struct plan *p)
     free(p->pools);
     free_steps(p->setup, p->nsetup);
     free_steps(p->teardown, p->nteardown);
+    free_steps(p->on_start, p->non_start);
     for (int i = 0; i < p->nscenarios; i++) {
         free(p->scenarios[i].name);
         free_steps(p->scenarios[i].steps, p->scenarios[i].nsteps);

@@ -152,6 +152,15 @@ struct plan {
     int npools;
     struct plan_step *setup, *teardown;
     int nsetup, nteardown;
+    /* Per-user set-up ("on_start", Locust's name): each virtual user runs
+     * these steps once, before its first iteration. Measured apart: never
+     * in the load's statistics or thresholds (result "user_setup"). */
+    struct plan_step *on_start;
+    int non_start;
+    /* "warmup": users running the scenarios for a while before the load;
+     * its measurements are kept apart (result "warmup"). 0 users = none. */
+    int warmup_users;
+    int64_t warmup_duration_us;
     struct plan_scenario *scenarios;
     int nscenarios;
     int total_weight;

@@ -94,6 +94,48 @@ static int by_count(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
+static double num(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* What was measured apart from the load (on_start, warm-up): its own
+ * lines, after the load's, in text (md = 0) or Markdown (md = 1). */
+static void apart(FILE *f, const struct result *r, int md)
+{
+    const struct result_user_setup *u = &r->user_setup;
+    const char *lead = md ? "\n- " : "";
+    if (u->users)
+        fprintf(f, "%sper-user setup (on_start, not in the statistics): %lld "
+                "users, %lld ok, %lld failed, %lld interrupted\n", lead,
+                (long long)u->users, (long long)u->ok, (long long)u->failed,
+                (long long)u->interrupted);
+    if (!r->warmup) return;
+    const cJSON *w = r->warmup;
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(w, "iterations");
+    fprintf(f, "%swarm-up (not in the statistics or thresholds): %.0f user%s "
+            "for %.0fs, iterations %.0f (succeeded %.0f, failed %.0f)\n", lead,
+            num(w, "users"), num(w, "users") == 1 ? "" : "s",
+            num(w, "duration_s"), num(it, "started"), num(it, "succeeded"),
+            num(it, "failed"));
+    const cJSON *t;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(w, "transactions")) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(t, "name");
+        char a[32], b[32];
+        fprintf(f, "%s  %-28s %8.0f requests %6.0f errors  p50 %s  p95 %s\n",
+                md ? "\n   " : "", cJSON_IsString(n) ? n->valuestring : "?",
+                num(t, "count"), num(t, "errors"),
+                dur(a, sizeof a, num(t, "p50_us")),
+                dur(b, sizeof b, num(t, "p95_us")));
+    }
+}
+
+void report_apart(FILE *f, const struct result *r)
+{
+    apart(f, r, 0);
+}
+
 /* Who, what and when: the first lines of the report. */
 static void text_header(FILE *f, const struct result *r, double secs)
 {
@@ -339,6 +381,7 @@ static void text_verdict(FILE *f, const struct result *r)
             fputc('\n', f);
         }
     }
+    apart(f, r, 0);
     if (cJSON_GetArraySize(r->setup_errors)) {
         fprintf(f, "setup/teardown errors:\n");
         const cJSON *e;
@@ -509,5 +552,6 @@ int report_markdown(FILE *f, const struct result *r)
     cJSON_ArrayForEach(e, r->setup_errors)
         fprintf(f, "\n- %s", cJSON_IsString(e) ? e->valuestring : "?");
     fputc('\n', f);
+    apart(f, r, 1);
     return ferror(f) ? -1 : 0;
 }

@@ -41,4 +41,8 @@ int report_csv(FILE *f, const struct result *r);
  * per-transaction table, thresholds, shards): for $GITHUB_STEP_SUMMARY.
  * Returns 0, or -1 on a write error. */
 int report_markdown(FILE *f, const struct result *r);
+/* Writes what was measured apart from the load — the per-user setup
+ * (on_start) and the warm-up — as the text report's lines; nothing when
+ * the result has neither. For the HTML report's section of its own. */
+void report_apart(FILE *f, const struct result *r);
 #endif

@@ -52,6 +52,7 @@ void result_free(struct result *r)
     cJSON_Delete(r->late_shards);
     cJSON_Delete(r->setup_errors);
     cJSON_Delete(r->thresholds);
+    cJSON_Delete(r->warmup);
     stats_free(r->stats);
     free(r);
 }
@@ -235,6 +236,15 @@ static char *to_json(const struct result *r, int pretty)
     add_num(it, "interrupted", (double)s->iter_interrupted);
     add_num(it, "dropped", (double)s->iter_dropped);
     cJSON_AddItemToObject(o, "setup_errors", cJSON_Duplicate(r->setup_errors, 1));
+    if (r->user_setup.users) {
+        cJSON *us = cJSON_AddObjectToObject(o, "user_setup");
+        add_num(us, "users", (double)r->user_setup.users);
+        add_num(us, "ok", (double)r->user_setup.ok);
+        add_num(us, "failed", (double)r->user_setup.failed);
+        add_num(us, "interrupted", (double)r->user_setup.interrupted);
+    }
+    if (r->warmup)
+        cJSON_AddItemToObject(o, "warmup", cJSON_Duplicate(r->warmup, 1));
     cJSON *txs = cJSON_AddArrayToObject(o, "transactions");
     for (int i = 0; i < s->ntx; i++)
         cJSON_AddItemToArray(txs, tx_json(&s->tx[i], secs, 1));
@@ -722,6 +732,18 @@ struct result *result_from_json(const char *json, char *err, size_t errlen)
         cJSON_Delete(r->setup_errors);
         r->setup_errors = cJSON_Duplicate(se, 1);
     }
+    const cJSON *us = cJSON_GetObjectItemCaseSensitive(o, "user_setup");
+    if (us) {
+        struct result_user_setup *u = &r->user_setup;
+        if (!cJSON_IsObject(us)) { bad(&c, "user_setup: expected an object"); goto out; }
+        if (get_i64(&c, us, "users", "user_setup.", &u->users) < 0 ||
+            get_i64(&c, us, "ok", "user_setup.", &u->ok) < 0 ||
+            get_i64(&c, us, "failed", "user_setup.", &u->failed) < 0 ||
+            get_i64(&c, us, "interrupted", "user_setup.", &u->interrupted) < 0)
+            goto out;
+    }
+    const cJSON *wu = cJSON_GetObjectItemCaseSensitive(o, "warmup");
+    if (cJSON_IsObject(wu)) r->warmup = cJSON_Duplicate(wu, 1);
     const cJSON *th = cJSON_GetObjectItemCaseSensitive(o, "thresholds");
     if (cJSON_IsArray(th)) {
         cJSON_Delete(r->thresholds);
@@ -790,6 +812,25 @@ struct result *result_read(const char *path, char *err, size_t errlen)
     return r;
 }
 
+void result_add_user_setup(struct result *r, int64_t ok, int64_t failed,
+                           int64_t interrupted, const cJSON *lines)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, lines)
+        cJSON_AddItemToArray(r->setup_errors, cJSON_Duplicate(e, 1));
+    r->user_setup.ok += ok;
+    r->user_setup.failed += failed;
+    r->user_setup.interrupted += interrupted;
+    r->user_setup.users += ok + failed + interrupted;
+}
+
+void result_merge_setup(struct result *dst, const struct result *src)
+{
+    const struct result_user_setup *u = &src->user_setup;
+    result_add_user_setup(dst, u->ok, u->failed, u->interrupted,
+                          src->setup_errors);
+}
+
 int result_merge(struct result *dst, const struct result *src)
 {
 #define TAKE(f) do { if (!dst->f && src->f) dst->f = xstrdup(src->f); } while (0)
@@ -818,8 +859,9 @@ int result_merge(struct result *dst, const struct result *src)
         cJSON_AddItemToArray(dst->shard_failures, cJSON_Duplicate(e, 1));
     cJSON_ArrayForEach(e, src->late_shards)
         cJSON_AddItemToArray(dst->late_shards, cJSON_Duplicate(e, 1));
-    cJSON_ArrayForEach(e, src->setup_errors)
-        cJSON_AddItemToArray(dst->setup_errors, cJSON_Duplicate(e, 1));
+    result_merge_setup(dst, src);
+    if (!dst->warmup && src->warmup)
+        dst->warmup = cJSON_Duplicate(src->warmup, 1);
     return stats_merge(dst->stats, src->stats);
 }
 

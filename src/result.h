@@ -20,6 +20,11 @@
  *        read as 0 and [])
  *     "iterations": {"started","succeeded","failed","interrupted","dropped"},
  *     "setup_errors": ["..."],
+ *     "user_setup": {"users","ok","failed","interrupted"} (only when the
+ *        plan has on_start; its failure lines are in setup_errors),
+ *     "warmup": {"users","duration_s","iterations":{...},"summary":{...},
+ *        "transactions":[{"name","kind","count","ok","errors","p50_us",
+ *        "p95_us","p99_us"}]} (only when the plan has a warm-up),
  *     "transactions": [ {"name","kind":"request"|"flow","count","ok",
  *        "errors","min_us","max_us","mean_us","m2","stddev_us","rate_per_s",
  *        "p50_us","p90_us","p95_us","p99_us","p999_us",
@@ -66,6 +71,12 @@
 
 #define RESULT_VERSION 1
 
+/* The plan's per-user set-up (on_start): how many users ran it and how
+ * it ended for them. Its requests are in no statistics. */
+struct result_user_setup {
+    int64_t users, ok, failed, interrupted;
+};
+
 struct result {
     char *run_id, *plan_name, *plan_file, *mode, *target, *git_commit;
     int64_t started_unix_ms, finished_unix_ms;
@@ -87,6 +98,10 @@ struct result {
     cJSON *setup_errors;             /* owned array of strings */
     cJSON *thresholds;               /* owned array of {"expr","ok","value"} */
     struct stats *stats;             /* owned */
+    struct result_user_setup user_setup;  /* all 0: the plan has none */
+    cJSON *warmup;                   /* owned; NULL: no warm-up. What the
+                                        warm-up measured, kept apart from
+                                        stats and thresholds (warmup.h) */
 };
 
 /* Returns an empty result with a new empty stats and empty arrays. */
@@ -154,13 +169,23 @@ int result_thresholds_passed(const struct result *r);
  * succeeded (result_failures appends nothing). */
 int result_passed(const struct result *r);
 
-/* dst += src: stats merged exactly (stats_merge), iteration counts and
- * shard counts summed, failures, late shards and setup errors appended,
+/* dst += src: stats merged exactly (stats_merge), iteration counts,
+ * user_setup counts and shard counts summed, warmup kept from dst (else
+ * src's), failures, late shards and setup errors appended,
  * start_late_ms = max, started = min,
  * finished = max, interrupted = or. Metadata (run id, plan, settings) kept
  * from dst, taken from src when dst has none. Returns 0 or -1 (histogram
  * layouts differ; dst may be partly merged). */
 int result_merge(struct result *dst, const struct result *src);
+/* The set-up part of result_merge: setup errors appended, user_setup
+ * counts summed (the coordinator of a distributed run merges its shards'
+ * stats itself, and this with them). */
+void result_merge_setup(struct result *dst, const struct result *src);
+/* Adds one run's on_start outcomes to r (an engine_span's): counts summed
+ * into user_setup, failure lines (an array, not taken) appended to
+ * setup_errors. */
+void result_add_user_setup(struct result *r, int64_t ok, int64_t failed,
+                           int64_t interrupted, const cJSON *lines);
 /* The commit the run's plan is at: HERD_GIT_COMMIT, else GITHUB_SHA, else
  * `git rev-parse HEAD` in the plan's directory. NULL when none is known
  * (caller frees). */

@@ -23,6 +23,7 @@
 #endif
 #include "thresh.h"
 #include "units.h"
+#include "warmup.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -93,6 +94,7 @@ static void run_new_result(struct run *R);
 static void run_set_engine_opts(struct run *R);
 static void run_shards(struct run *R, struct engine_vars *vars);
 static void run_local(struct run *R, struct engine_vars *vars);
+static void run_warmup(struct run *R, struct engine_vars *vars);
 static void run_write_result(struct run *R);
 static void run_write_reports(struct run *R);
 static void run_save(struct run *R);
@@ -119,6 +121,7 @@ int run_main(const struct run_args *a)
     int setup_failed = engine_run_steps(R.p, "setup", R.p->setup,
                                         R.p->nsetup, &vars,
                                         R.r->setup_errors, &R.o) > 0;
+    if (!setup_failed && !g_stop) run_warmup(&R, &vars);
     if (!setup_failed && !g_stop && a->lambda) {
         run_shards(&R, &vars);
     } else if (!setup_failed && !g_stop) {
@@ -128,6 +131,10 @@ int run_main(const struct run_args *a)
         R.r->started_unix_ms = R.r->finished_unix_ms = now;
     }
     R.r->interrupted = g_stop > 0;
+    /* The load's result reaches the disk before the teardown, which may
+     * wait minutes (a cluster deleted and polled): written again after. */
+    if (R.files && R.p->nteardown && g_stop < 2)
+        result_write(R.r, buf_str(&R.out));
     int teardown_failed = 0;
     if (g_stop < 2)                         /* a second Ctrl-C skips it */
         teardown_failed = engine_run_steps(R.p, "teardown", R.p->teardown,
@@ -485,6 +492,16 @@ static void run_shards(struct run *R, struct engine_vars *vars)
 }
 
 /* The load on this machine's workers, journalled once a second. */
+/* The plan's warm-up (warmup.h), local or distributed: in this process,
+ * kept apart in R->r->warmup. */
+static void run_warmup(struct run *R, struct engine_vars *vars)
+{
+    if (warmup_run(R->p, vars, &R->o, R->r) < 0) {
+        R->fl.internal = 1;
+        fail_line(R->why, "internal error: the warm-up could not start");
+    }
+}
+
 static void run_local(struct run *R, struct engine_vars *vars)
 {
     /* What the load measures reaches the disk once a second: a run
@@ -504,6 +521,9 @@ static void run_local(struct run *R, struct engine_vars *vars)
     R->r->finished_unix_ms = span.finished_unix_ms;
     R->r->start_late_ms = span.start_late_ms;
     R->r->shards_truncated = span.cut_short;
+    result_add_user_setup(R->r, span.setup_ok, span.setup_failed,
+                          span.setup_interrupted, span.setup_errors);
+    cJSON_Delete(span.setup_errors);
     if (ran < 0) {
         R->fl.internal = 1;
         fail_line(R->why, "internal error: the engine could not start "
@@ -650,7 +670,8 @@ static int run_verdict(struct run *R, int steps_failed, int thresholds_ok)
     struct run_failures *fl = &R->fl;
     fl->interrupted = R->r->interrupted;
     fl->shards = R->r->shards_failed > 0;
-    fl->setup = steps_failed;              /* setup or teardown */
+    /* setup or teardown, or a user's on_start */
+    fl->setup = steps_failed || R->r->user_setup.failed > 0;
     fl->no_success = result_no_success(R->r);
     fl->incomplete = result_incomplete(R->r);
     fl->thresholds = !thresholds_ok;

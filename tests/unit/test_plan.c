@@ -453,6 +453,73 @@ static void test_secrets(void)
             "[{\"path\":\"/\"}]}]}", "plan.json: secrets: expected a list");
 }
 
+
+/* The weekly job's keys: on_start, warmup, choose and ${NAME:-default}. */
+#define SC "\"scenarios\":[{\"steps\":[{\"name\":\"a\",\"method\":\"GET\",\"path\":\"/{{td}}\"}]}]"
+static void test_weekly_keys(void)
+{
+    unsetenv("T_TD");
+    struct plan *p = parse(HEAD LOAD
+        "\"choose\":{\"// td\":\"a comment\",\"td\":{\"value\":\"${T_TD:-}\","
+        "\"contains\":[[\"dev\",\"d\"],[\"127.0.0.1\",\"local\"]],\"default\":\"s\"}},"
+        "\"on_start\":[{\"name\":\"register\",\"method\":\"POST\",\"path\":\"/r\","
+        "\"json\":{\"u\":\"u{{user}}\"},\"expect\":{\"status\":[200,409]},"
+        "\"extract\":{\"utok\":\"$.t\"}}],"
+        "\"warmup\":{\"users\":2,\"duration\":\"3s\"}," SC "}");
+    CHECK(p != NULL);
+    if (!p) { fprintf(stderr, "%s\n", err); return; }
+    CHECK_INT(p->non_start, 1);
+    CHECK_STR(p->on_start[0].name, "register");
+    CHECK_INT(p->on_start[0].req.nexpect_status, 2);
+    CHECK_INT(p->warmup_users, 2);
+    CHECK_INT(p->warmup_duration_us, 3000000);
+    int col;
+    int pool = plan_pool_ref(p, "td", &col);
+    CHECK(pool >= 0);
+    if (pool >= 0) CHECK_STR(p->pools[pool].cells[0], "local");  /* from base_url */
+    CHECK(plan_var_index(p, "utok") >= 0);
+    plan_free(p);
+    /* The override wins; "from" replaces base_url; no rule: the default. */
+    setenv("T_TD", "mine", 1);
+    p = parse(HEAD LOAD "\"choose\":{\"td\":{\"value\":\"${T_TD:-}\","
+              "\"contains\":[[\"dev\",\"d\"]],\"default\":\"s\"}}," SC "}");
+    CHECK(p && !strcmp(p->pools[plan_pool_ref(p, "td", &col)].cells[0], "mine"));
+    plan_free(p);
+    unsetenv("T_TD");
+    p = parse(HEAD LOAD "\"choose\":{\"td\":{\"from\":\"https://x-dev.example\","
+              "\"contains\":[[\"dev\",\"d\"]],\"default\":\"s\"}}," SC "}");
+    CHECK(p && !strcmp(p->pools[plan_pool_ref(p, "td", &col)].cells[0], "d"));
+    plan_free(p);
+    p = parse(HEAD LOAD "\"choose\":{\"td\":{\"contains\":[[\"prod\",\"p\"]],"
+              "\"default\":\"s\"}}," SC "}");
+    CHECK(p && !strcmp(p->pools[plan_pool_ref(p, "td", &col)].cells[0], "s"));
+    plan_free(p);
+    /* ${NAME:-default}: the default when unset or empty, else the value. */
+    setenv("T_EMPTY", "", 1);
+    p = parse("{\"name\":\"${T_NOPE:-n1}${T_EMPTY:-n2}\",\"base_url\":\"http://127.0.0.1:1\","
+              LOAD "\"scenarios\":[{\"steps\":[{\"method\":\"GET\",\"path\":\"/\"}]}]}");
+    CHECK(p && !strcmp(p->name, "n1n2"));
+    plan_free(p);
+    /* Errors: one line naming the field. */
+    refused(HEAD LOAD "\"warmup\":{\"users\":0,\"duration\":\"1s\"}," SC "}",
+            "plan.json: warmup.users:");
+    refused(HEAD LOAD "\"warmup\":{\"users\":1}," SC "}",
+            "plan.json: warmup.duration:");
+    refused(HEAD LOAD "\"warmup\":{\"users\":1,\"duration\":\"1s\",\"x\":1}," SC "}",
+            "plan.json: warmup.x: unknown key");
+    refused(HEAD LOAD "\"choose\":{\"td\":{\"contains\":[[\"a\"]],\"default\":\"s\"}}," SC "}",
+            "plan.json: choose.td.contains[0]: expected [\"needle\", \"value\"]");
+    refused(HEAD LOAD "\"choose\":{\"td\":{\"contains\":[]}}," SC "}",
+            "plan.json: choose.td.default:");
+    refused(HEAD LOAD "\"on_start\":[{\"think\":\"1s\"}]," SC "}",
+            "plan.json: on_start[0]: think steps belong in scenarios");
+    refused(HEAD LOAD "\"on_start\":[{\"name\":\"reg\",\"method\":\"GET\",\"path\":\"/\"}],"
+            "\"thresholds\":[\"reg p95 < 1s\"]," SC "}",
+            "plan.json: thresholds[0]: no transaction named \"reg\" in the scenarios");
+    refused("{\"name\":\"${T_NOPE:-}\",\"base_url\":\"${T_NOPE}\"," LOAD SC "}",
+            "plan.json: base_url: environment variable T_NOPE is not set");
+}
+
 int main(void)
 {
     T_RUN(test_minimal);
@@ -467,5 +534,6 @@ int main(void)
     T_RUN(test_threshold_units);
     T_RUN(test_methods);
     T_RUN(test_secrets);
+    T_RUN(test_weekly_keys);
     return T_DONE();
 }

@@ -455,6 +455,53 @@ static void test_timer_lateness(void)
     result_free(b);
 }
 
+/* Per-user set-up and warm-up: written only when there were any, read
+ * back, summed by a merge (shards), and they fail the verdict only through
+ * setup_errors. */
+static void test_user_setup_warmup(void)
+{
+    struct result *a = make(7, 1700000000), *b = make(13, 1700000005);
+    char *js = result_to_json(a);
+    CHECK(strstr(js, "user_setup") == NULL && strstr(js, "warmup") == NULL);
+    free(js);
+    a->user_setup = (struct result_user_setup){3, 2, 1, 0};
+    b->user_setup = (struct result_user_setup){3, 3, 0, 0};
+    cJSON_AddItemToArray(a->setup_errors,
+                         cJSON_CreateString("on_start user 2: register user: status 500"));
+    a->warmup = cJSON_Parse("{\"users\":1,\"duration_s\":2,\"iterations\":"
+                            "{\"started\":3,\"succeeded\":3,\"failed\":0}}");
+    js = result_to_json(a);
+    char e[256];
+    struct result *c = result_from_json(js, e, sizeof e);
+    free(js);
+    CHECK(c != NULL);
+    if (c) {
+        CHECK_INT(c->user_setup.users, 3);
+        CHECK_INT(c->user_setup.failed, 1);
+        CHECK(c->warmup && cJSON_GetObjectItem(c->warmup, "users")->valueint == 1);
+        same(a, c);
+        CHECK_INT(result_passed(c), 0);
+        result_free(c);
+    }
+    CHECK(result_merge(b, a) == 0);
+    CHECK_INT(b->user_setup.users, 6);
+    CHECK_INT(b->user_setup.ok, 5);
+    CHECK_INT(b->user_setup.failed, 1);
+    CHECK_INT(cJSON_GetArraySize(b->setup_errors), 1);
+    CHECK(b->warmup != NULL);
+    /* A broken user_setup is refused, naming the field. */
+    js = result_to_json(a);
+    char *at = strstr(js, "\"user_setup\"");
+    at = at ? strstr(at, "\"ok\":") : NULL;
+    if (at) at[5] = '-';        /* "ok":-2 (the 5th byte is the blank or digit) */
+    c = result_from_json(js, e, sizeof e);
+    CHECK(c == NULL && strstr(e, "user_setup.") != NULL);
+    result_free(c);
+    free(js);
+    result_free(a);
+    result_free(b);
+}
+
 int main(void)
 {
     T_RUN(test_round_trip);
@@ -465,5 +512,6 @@ int main(void)
     T_RUN(test_thresholds);
     T_RUN(test_report);
     T_RUN(test_timer_lateness);
+    T_RUN(test_user_setup_warmup);
     return T_DONE();
 }
