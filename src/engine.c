@@ -18,6 +18,7 @@
  * Every iteration ends exactly once in end_iteration as succeeded, failed
  * or interrupted, which is what makes the accounting add up. */
 #include "engine.h"
+#include "fast.h"
 #include "journal.h"
 #include "buf.h"
 #include "header.h"
@@ -73,6 +74,7 @@ enum outcome { O_OK, O_FAIL, O_INTERRUPT };
  * elsewhere than Debian: probe the usual places. */
 static const char *ca_bundle;
 static int no_proxy_env;          /* no *_proxy variable is set */
+static int fast_env_off;          /* HERD_FAST_PATH=off (or 0) */
 
 struct worker;
 
@@ -81,6 +83,17 @@ struct worker;
 #ifndef GROUP_USERS
 #define GROUP_USERS 64
 #endif
+/* Users per fast-path connect multi handle: every curl_easy_send and
+ * curl_easy_recv searches its whole connection cache (fast.c), and each
+ * fast connection stays in it; 16 kept that search under 2 % of a
+ * request at 1,000 connections (make bench). But a multi handle costs
+ * ~32 KiB (libcurl's socket hash), 2 KiB a user in groups of 16: a worker
+ * with more than FAST_SMALL_USERS users (a flow's 10,000, which send a
+ * request a second each, not back to back) uses groups of GROUP_USERS. */
+#ifndef FAST_GROUP_USERS
+#define FAST_GROUP_USERS 16
+#endif
+#define FAST_SMALL_USERS 1024
 
 struct group {
     struct worker *w;
@@ -91,6 +104,9 @@ struct group {
 struct user {
     struct worker *w;
     struct group *g;              /* the multi handle this user's easy uses */
+    struct group *fg;             /* ... and its fast path's connects */
+    struct fast *fast;            /* NULL until its first fast request */
+    int curl_only;                /* its cookie jar is not empty: libcurl */
     CURLU *curlu;                 /* the current URL, parsed (set_url) */
     struct buf curlu_url;         /* ... and as text */
     int curlu_ok;
@@ -133,6 +149,10 @@ struct worker {
     struct loop *loop;
     struct group *groups;
     int ngroups;
+    struct group *fgroups;        /* fast-path connects (fast.h) */
+    int nfgroups;
+    int fgroup_users;             /* users per fgroups entry */
+    int fast_on;                  /* the plan may use the fast path */
     struct stats *stats;
     struct loop_timer tick;
     struct loop_timer arrive;     /* open model: the next arrival's due time */
@@ -625,6 +645,7 @@ static void keep_response(struct user *u, const struct plan_step *st)
     }
     if (hdrs == u->keep_hdrs) return;
     u->keep_hdrs = hdrs;
+    if (!u->easy) return;         /* user_easy applies it */
     curl_easy_setopt(u->easy, CURLOPT_HEADERFUNCTION, hdrs ? on_header : NULL);
     curl_easy_setopt(u->easy, CURLOPT_HEADERDATA, hdrs ? u : NULL);
 }
@@ -654,6 +675,86 @@ static CURLMcode add_handle(CURLM *m, CURL *e)
            curl_multi_add_handle(m, e);
 }
 
+/* The request is about to leave (either path): debug output and the
+ * send time. */
+static void mark_sent(struct user *u, const struct plan_step *st)
+{
+    struct worker *w = u->w;
+    if (w->o->debug)
+        debug_request(u, st->kind == STEP_POLL ? w->p->tx_names[st->req.tx]
+                                               : st->name);
+    u->send_us = loop_now_us();
+    if (u->intended_us == 0 || u->intended_us > u->send_us)
+        u->intended_us = u->send_us;
+}
+
+static void finish_request(struct user *u, CURLcode rc, long status,
+                           const struct stats_req_phases *ph);
+static CURL *easy_new(struct worker *w, struct user *u);
+static CURL *user_easy(struct user *u);
+
+/* A fast-path request ended (fast.h). Cookies it set go to the user's
+ * libcurl cookie engine, and the user's later requests with them. */
+static void on_fast_done(void *arg, CURLcode rc, long status)
+{
+    struct user *u = arg;
+    u->in_flight = 0;
+    const char *c = fast_cookies(u->fast);
+    while (*c) {
+        const char *nl = strchr(c, '\n');
+        char *line = xstrndup(c, (size_t)(nl - c));
+        if (user_easy(u)) curl_easy_setopt(u->easy, CURLOPT_COOKIELIST, line);
+        free(line);
+        u->curl_only = 1;
+        c = nl + 1;
+    }
+    const struct fast_times *t = fast_times(u->fast);
+    struct stats_req_phases ph = {{t->dns_us, t->connect_us, t->tls_us,
+                                   t->wait_us, t->transfer_us},
+                                  t->sent_bytes, t->recv_bytes};
+    finish_request(u, rc, status, &ph);
+}
+
+/* 1 when the step's request is the same every time: no template refers
+ * to anything, so the fast path formats it once per user (fast_has). */
+static int step_static(const struct plan_request *r)
+{
+    if (!tmpl_is_static(r->url) || r->nquery || r->body_kind == BODY_FORM ||
+        (r->body && !tmpl_is_static(r->body)))
+        return 0;
+    for (int i = 0; i < r->nheaders; i++)
+        if (!tmpl_is_static(r->headers[i].value)) return 0;
+    return 1;
+}
+
+/* Sends the request on the fast path when the plan allows it and the
+ * user's cookie jar is empty; returns -1 (nothing done) when fast_send
+ * leaves it to libcurl. Without debug output, a step without templates
+ * is rendered once per user. */
+static int send_fast(struct user *u, const struct plan_step *st)
+{
+    struct worker *w = u->w;
+    const struct plan_request *r = &st->req;
+    if (!w->fast_on || u->curl_only) return -1;
+    const void *key = !w->o->debug && step_static(r) ? (const void *)st : NULL;
+    if (!u->fast) {
+        CURL *e = easy_new(w, u);
+        if (!e) { u->curl_only = 1; return -1; }
+        u->fast = fast_new(w->loop, u->fg->multi, e, on_fast_done, u);
+    }
+    struct fast_req fr = {key, r->method, buf_str(&u->url), u->hl, buf_str(&u->body),
+        u->body.len, r->timeout_us, (size_t)w->p->max_body,
+        u->keep_body ? &u->resp : NULL, u->keep_hdrs ? &u->hdrs : NULL,
+        &u->resp_cut};
+    /* The send time is taken after fast_send, which never reports from
+     * inside: the connect it may start runs from the loop. */
+    if (fast_send(u->fast, &fr) < 0) return -1;
+    mark_sent(u, st);
+    w->stats->path_fast++;
+    u->in_flight = 1;
+    return 0;
+}
+
 static int send_request(struct user *u)
 {
     struct worker *w = u->w;
@@ -661,7 +762,7 @@ static int send_request(struct user *u)
     const struct plan_request *r = &st->req;
     const char *bad = NULL;
     const char *lib = NULL;       /* the libcurl call that failed */
-    CURL *e = u->easy;
+    CURL *e = u->easy;            /* NULL until its first libcurl request */
 
     buf_reset(&u->url);
     buf_reset(&u->body);
@@ -669,6 +770,11 @@ static int send_request(struct user *u)
     buf_reset(&u->hdrs);
     u->resp_cut = 0;
     keep_response(u, st);
+    /* The same bytes as this user's last request of this step: nothing
+     * to render. */
+    if (u->fast && !u->curl_only && fast_has(u->fast, st) &&
+        send_fast(u, st) == 0)
+        return 0;
     if (render(u, r->url, 0, &u->url, &bad) < 0) goto unset;
     for (int i = 0; i < r->nquery; i++) {
         struct buf v = {0};
@@ -730,6 +836,9 @@ static int send_request(struct user *u)
     if (r->body_kind != BODY_NONE && header_add(&u->hl, "Expect:") < 0)
         goto no_header;
 
+    if (send_fast(u, st) == 0) return 0;
+    if (!(e = user_easy(u))) { lib = "curl_easy_init"; goto broken; }
+    w->stats->path_libcurl++;
     set_url(u);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, u->hl);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(r->timeout_us / 1000));
@@ -751,11 +860,7 @@ static int send_request(struct user *u)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
                          strcmp(r->method, "POST") == 0 ? NULL : r->method);
     }
-    if (w->o->debug)
-        debug_request(u, st->kind == STEP_POLL ? w->p->tx_names[r->tx] : st->name);
-    u->send_us = loop_now_us();
-    if (u->intended_us == 0 || u->intended_us > u->send_us)
-        u->intended_us = u->send_us;
+    mark_sent(u, st);
     if (add_handle(u->g->multi, e) != CURLM_OK) {
         lib = "curl_multi_add_handle";
         goto broken;
@@ -1204,8 +1309,8 @@ failed:
 }
 
 /* A finished transfer's timing phases and bytes, as libcurl measured
- * them, into its transaction. */
-static void record_phases(struct stats *s, int tx, CURL *e)
+ * them. */
+static void curl_phases(CURL *e, struct stats_req_phases *p)
 {
     curl_off_t t[6] = {0}, up = 0, down = 0;
     static const CURLINFO what[6] = {
@@ -1218,26 +1323,39 @@ static void record_phases(struct stats *s, int tx, CURL *e)
     curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &hdr_size);
     curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
     curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
-    struct stats_req_phases p;
-    stats_phases_from_cumulative(&p, t[0], t[1], t[2], t[3], t[4], t[5]);
+    stats_phases_from_cumulative(p, t[0], t[1], t[2], t[3], t[4], t[5]);
     /* REQUEST_SIZE is what the first send wrote: the headers, and a body
      * under 64 KiB that libcurl (7.88: MAX_INITIAL_POST_SIZE) sends with
      * them; a larger body goes later and only SIZE_UPLOAD counts it. */
     int with_headers = up > 0 && up < 64 * 1024 && req_size > up;
-    p.sent_bytes = (int64_t)req_size + (with_headers ? 0 : (int64_t)up);
-    p.received_bytes = (int64_t)hdr_size + (int64_t)down;
-    stats_request_phases(s, tx, &p);
+    p->sent_bytes = (int64_t)req_size + (with_headers ? 0 : (int64_t)up);
+    p->received_bytes = (int64_t)hdr_size + (int64_t)down;
 }
 
 static void on_done(struct worker *w, CURL *e, CURLcode rc)
 {
     struct user *u = NULL;
     curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&u);
-    struct stats *saved = user_stats_enter(u);
+    if (e != u->easy) {            /* a fast-path connect */
+        fast_connected(u->fast, rc);
+        return;
+    }
     curl_multi_remove_handle(u->g->multi, e);
     u->in_flight = 0;
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    struct stats_req_phases ph;
+    curl_phases(e, &ph);
+    finish_request(u, rc, status, &ph);
+}
+
+/* A request's end on either path: rc and status as libcurl gives them,
+ * its timing phases and bytes. */
+static void finish_request(struct user *u, CURLcode rc, long status,
+                           const struct stats_req_phases *ph)
+{
+    struct worker *w = u->w;
+    struct stats *saved = user_stats_enter(u);
     int64_t now = loop_now_us();
     int64_t lat = now - u->intended_us, svc = now - u->send_us;
     /* The intended start belongs to this request only (an open-model
@@ -1251,7 +1369,7 @@ static void on_done(struct worker *w, CURL *e, CURLcode rc)
     u->conn_fails = cls == ERR_CONNECT || cls == ERR_DNS || cls == ERR_TLS ?
                     u->conn_fails + 1 : 0;
     int64_t errs_before = w->stats->tx[st->req.tx].errors;
-    record_phases(w->stats, st->req.tx, e);
+    stats_request_phases(w->stats, st->req.tx, ph);
     if (st->kind == STEP_POLL) done_poll(u, st, rc, status, lat, svc, ws);
     else done_request(u, st, rc, status, lat, svc, ws);
     if (w->stats->tx[st->req.tx].errors != errs_before)
@@ -1274,17 +1392,37 @@ static void user_init(struct worker *w, struct group *g, struct user *u,
 {
     u->w = w;
     u->g = g;
+    u->fg = w->fgroups ? &w->fgroups[(u - w->users) / w->fgroup_users] : NULL;
     u->k = k;
     u->vars = xcalloc((size_t)(w->p->nvars ? w->p->nvars : 1), sizeof(char *));
     loop_timer_init(&u->timer, on_user_timer, u);
-    CURL *e = u->easy = curl_easy_init();
-    if (!e) { fputs("herd: curl_easy_init failed\n", stderr); abort(); }
-    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)u);
+    u->keep_hdrs = 1;
+}
+
+/* The user's own easy handle, created on its first libcurl-path request
+ * or cookie (a user whose requests all take the fast path never needs
+ * one: ~5 KiB each at 1,000 users). NULL if libcurl cannot allocate it. */
+static CURL *user_easy(struct user *u)
+{
+    if (u->easy) return u->easy;
+    CURL *e = u->easy = easy_new(u->w, u);
+    if (!e) return NULL;
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, u);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, u);
-    u->keep_hdrs = 1;
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, u->keep_hdrs ? on_header : NULL);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, u->keep_hdrs ? u : NULL);
+    curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");      /* per-user cookies */
+    return e;
+}
+
+/* An easy handle of user u's with what both request paths need: sockets
+ * through the loop, no signals, timeouts, TLS, proxies. NULL if libcurl
+ * cannot allocate one. */
+static CURL *easy_new(struct worker *w, struct user *u)
+{
+    CURL *e = curl_easy_init();
+    if (!e) return NULL;
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)u);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_sock);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, w->loop);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_sock);
@@ -1292,7 +1430,6 @@ static void user_init(struct worker *w, struct group *g, struct user *u,
     /* Signals are process-wide; libcurl must not install handlers per
      * request (3 rt_sigaction calls each otherwise). SIGPIPE is ignored. */
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");      /* per-user cookies */
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, w->p->insecure ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, w->p->insecure ? 0L : 2L);
@@ -1305,10 +1442,12 @@ static void user_init(struct worker *w, struct group *g, struct user *u,
         curl_easy_setopt(e, CURLOPT_PROXY, "");
         curl_easy_setopt(e, CURLOPT_NOPROXY, "");
     }
+    return e;
 }
 
 static void user_free(struct user *u)
 {
+    fast_free(u->fast);
     if (u->easy) {
         if (u->in_flight) curl_multi_remove_handle(u->g->multi, u->easy);
         curl_easy_cleanup(u->easy);
@@ -1335,7 +1474,8 @@ static void interrupt(struct user *u)
     if (!u->busy) return;
     struct stats *saved = user_stats_enter(u);
     if (u->in_flight) {
-        curl_multi_remove_handle(u->g->multi, u->easy);
+        if (u->fast && fast_busy(u->fast)) fast_abort(u->fast);
+        else curl_multi_remove_handle(u->g->multi, u->easy);
         u->in_flight = 0;
         const struct plan_step *st = &u->steps[u->step];
         stats_error(w->stats, st->req.tx, ERR_INTERRUPTED, NULL);
@@ -1603,32 +1743,49 @@ static int worker_init(struct worker *w, const struct plan *p,
     if (!w->rng) w->rng = 88172645463325252ULL;
     w->last_sec = -1;
     w->stop_base = o->stop ? o->stop[0] : 0;
+    /* Decided once per run: a proxy (libcurl's) or the plan's or the
+     * environment's word keeps every request on libcurl's path. */
+    w->fast_on = p->fast_path && !fast_env_off && no_proxy_env;
     return 0;
 }
 
-/* One multi handle per GROUP_USERS users (at least one). */
+static int group_init(struct worker *w, struct group *g);
+
+/* One multi handle per GROUP_USERS users (at least one), and as many for
+ * the fast path's connects: those hold only CONNECT_ONLY handles, which
+ * libcurl would prune as idle from a pool it shares with transfers. */
 static int make_groups(struct worker *w, int64_t users)
 {
     int n = (int)((users + GROUP_USERS - 1) / GROUP_USERS);
     if (n < 1) n = 1;
     w->groups = xcalloc((size_t)n, sizeof *w->groups);
-    for (int i = 0; i < n; i++) {
-        struct group *g = &w->groups[i];
-        g->w = w;
-        g->multi = curl_multi_init();
-        if (!g->multi) return -1;
-        w->ngroups++;
-        curl_multi_setopt(g->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
-        curl_multi_setopt(g->multi, CURLMOPT_SOCKETDATA, g);
-        curl_multi_setopt(g->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-        curl_multi_setopt(g->multi, CURLMOPT_TIMERDATA, g);
-        /* libcurl sizes its connection cache from the handles currently
-         * added, and users leave the multi handle between requests:
-         * without this the cache shrinks and keep-alive connections get
-         * closed. */
-        curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS, (long)(GROUP_USERS + 8));
-        loop_timer_init(&g->timer, on_curl_timer, g);
-    }
+    for (; w->ngroups < n; w->ngroups++)
+        if (group_init(w, &w->groups[w->ngroups]) < 0) return -1;
+    if (!w->fast_on) return 0;
+    w->fgroup_users = users <= FAST_SMALL_USERS ? FAST_GROUP_USERS : GROUP_USERS;
+    n = (int)((users + w->fgroup_users - 1) / w->fgroup_users);
+    if (n < 1) n = 1;
+    w->fgroups = xcalloc((size_t)n, sizeof *w->fgroups);
+    for (; w->nfgroups < n; w->nfgroups++)
+        if (group_init(w, &w->fgroups[w->nfgroups]) < 0) return -1;
+    return 0;
+}
+
+static int group_init(struct worker *w, struct group *g)
+{
+    g->w = w;
+    g->multi = curl_multi_init();
+    if (!g->multi) return -1;
+    curl_multi_setopt(g->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+    curl_multi_setopt(g->multi, CURLMOPT_SOCKETDATA, g);
+    curl_multi_setopt(g->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(g->multi, CURLMOPT_TIMERDATA, g);
+    /* libcurl sizes its connection cache from the handles currently
+     * added, and users leave the multi handle between requests:
+     * without this the cache shrinks and keep-alive connections get
+     * closed. */
+    curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS, (long)(GROUP_USERS + 8));
+    loop_timer_init(&g->timer, on_curl_timer, g);
     return 0;
 }
 
@@ -1640,6 +1797,9 @@ static void worker_free(struct worker *w)
     for (int i = 0; i < w->ngroups; i++)
         if (w->groups[i].multi) curl_multi_cleanup(w->groups[i].multi);
     free(w->groups);
+    for (int i = 0; i < w->nfgroups; i++)
+        if (w->fgroups[i].multi) curl_multi_cleanup(w->fgroups[i].multi);
+    free(w->fgroups);
     loop_free(w->loop);
     stats_free(w->stats);
     stats_free(w->start_stats);
@@ -1782,6 +1942,8 @@ void engine_global_init(void)
             ca_bundle = probe[i];
     static const char *const proxies[] = {"http_proxy", "HTTP_PROXY",
         "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+    const char *fp = getenv("HERD_FAST_PATH");
+    fast_env_off = fp && (strcmp(fp, "off") == 0 || strcmp(fp, "0") == 0);
     no_proxy_env = 1;
     for (size_t i = 0; i < sizeof proxies / sizeof *proxies; i++) {
         const char *v = getenv(proxies[i]);

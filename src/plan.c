@@ -1218,6 +1218,8 @@ static int parse_settings(struct ctx *c, const cJSON *root)
         get_str(c, root, "max_body", "", 0, &maxb) < 0 ||
         get_bool(c, root, "insecure", "", &p->insecure) < 0)
         return -1;
+    p->fast_path = 1;
+    if (get_bool(c, root, "fast_path", "", &p->fast_path) < 0) return -1;
     p->name = xstrdup(name);
     if (base) {
         if (strncmp(base, "http://", 7) && strncmp(base, "https://", 8))
@@ -1429,7 +1431,8 @@ static int parse_plan(struct ctx *c, cJSON *root)
     static const char *const keys[] = {"name", "base_url", "headers",
         "timeout", "insecure", "max_body", "data", "setup", "teardown",
         "on_start", "warmup", "choose", "load", "scenarios", "thresholds",
-        "description", "secrets", NULL};
+        "description", "secrets",
+        "fast_path", NULL};
     struct plan *p = c->p;
     if (check_keys(c, root, "", keys) < 0) return -1;
     if (read_secret_names(c, root) < 0) return -1;
@@ -1713,6 +1716,7 @@ cJSON *plan_settings_json(const struct plan *p)
     cJSON_AddNumberToObject(s, "think_max_s", L->think_max_us / 1e6);
     cJSON_AddNumberToObject(s, "timeout_s", p->timeout_us / 1e6);
     cJSON_AddBoolToObject(s, "insecure", p->insecure);
+    cJSON_AddBoolToObject(s, "fast_path", p->fast_path);
     cJSON_AddNumberToObject(s, "scenarios", p->nscenarios);
     return s;
 }

@@ -146,6 +146,9 @@ struct plan {
     char *name;
     char *base_url;
     int insecure;                /* TLS verification off */
+    int fast_path;               /* 0: every request through libcurl's
+                                    HTTP layer (README, "The HTTP/1.1
+                                    fast path"); default 1 */
     int64_t timeout_us;
     int64_t max_body;            /* bytes of a body kept for checks */
     struct plan_pool *pools;

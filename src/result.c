@@ -235,6 +235,11 @@ static char *to_json(const struct result *r, int pretty)
     add_num(it, "failed", (double)s->iter_failed);
     add_num(it, "interrupted", (double)s->iter_interrupted);
     add_num(it, "dropped", (double)s->iter_dropped);
+    /* Which request path sent the requests (README, "The HTTP/1.1 fast
+     * path"). */
+    cJSON *paths = cJSON_AddObjectToObject(o, "request_paths");
+    add_num(paths, "fast", (double)s->path_fast);
+    add_num(paths, "libcurl", (double)s->path_libcurl);
     cJSON_AddItemToObject(o, "setup_errors", cJSON_Duplicate(r->setup_errors, 1));
     if (r->user_setup.users) {
         cJSON *us = cJSON_AddObjectToObject(o, "user_setup");
@@ -726,6 +731,14 @@ struct result *result_from_json(const char *json, char *err, size_t errlen)
         get_i64(&c, it, "failed", "iterations.", &s->iter_failed) < 0 ||
         get_i64(&c, it, "interrupted", "iterations.", &s->iter_interrupted) < 0 ||
         get_i64(&c, it, "dropped", "iterations.", &s->iter_dropped) < 0)
+        goto out;
+    const cJSON *paths = cJSON_GetObjectItemCaseSensitive(o, "request_paths");
+    if (paths && !cJSON_IsObject(paths)) { bad(&c, "request_paths: expected an object"); goto out; }
+    if (paths &&
+        (get_opt_i64(&c, paths, "fast", "request_paths.", RESULT_MAX_COUNT,
+                     &s->path_fast) < 0 ||
+         get_opt_i64(&c, paths, "libcurl", "request_paths.", RESULT_MAX_COUNT,
+                     &s->path_libcurl) < 0))
         goto out;
     const cJSON *se = cJSON_GetObjectItemCaseSensitive(o, "setup_errors");
     if (cJSON_IsArray(se)) {

@@ -485,6 +485,7 @@ void stats_reset(struct stats *s)
     }
     s->iter_started = s->iter_succeeded = s->iter_failed = 0;
     s->iter_interrupted = s->iter_dropped = 0;
+    s->path_fast = s->path_libcurl = 0;
     for (int i = 0; i < s->nsec; i++) hist_free(s->sec[i].hist);
     s->nsec = 0;
     if (s->timer_late) hist_reset(s->timer_late);
@@ -557,6 +558,8 @@ int stats_merge(struct stats *dst, const struct stats *src)
     dst->iter_failed += src->iter_failed;
     dst->iter_interrupted += src->iter_interrupted;
     dst->iter_dropped += src->iter_dropped;
+    dst->path_fast += src->path_fast;
+    dst->path_libcurl += src->path_libcurl;
     int rc = timeline_merge(TL(dst), src->sec, src->nsec);
     if (src->timer_late && src->timer_late->total) {
         struct hist *h = late_hist(dst);

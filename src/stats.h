@@ -177,6 +177,9 @@ struct stats {
      * counts open-model arrivals that could not start (no free user). */
     int64_t iter_started, iter_succeeded, iter_failed, iter_interrupted;
     int64_t iter_dropped;
+    /* Requests sent by herd's HTTP/1.1 fast path and by libcurl's HTTP
+     * layer (engine.c decides which, per request). */
+    int64_t path_fast, path_libcurl;
     /* Timeline: only the seconds that have data, in increasing order of
      * t, each once (sparse: a merge of two runs a week apart holds their
      * seconds, not the week). nsec entries used of sec_cap. A second that

@@ -108,6 +108,10 @@ static void on_alarm(int sig)
     _exit(1);
 }
 
+/* 1: fault_plan lets requests take the fast path (fast.h); 0: libcurl's
+ * path, whose every failure site these runs walk. */
+static int fault_fast;
+
 /* A closed-model plan: one user, 4 iterations of one step that has a
  * query, a header and a form body (every escape and header append). */
 static struct plan *fault_plan(void)
@@ -115,11 +119,12 @@ static struct plan *fault_plan(void)
     char json[1024], err[512];
     snprintf(json, sizeof json,
              "{\"name\":\"f\",\"base_url\":\"http://127.0.0.1:%d\","
+             "\"fast_path\":%s,"
              "\"load\":{\"users\":1,\"iterations\":4},"
              "\"scenarios\":[{\"steps\":[{\"name\":\"s\",\"method\":\"POST\","
              "\"path\":\"/x\",\"query\":{\"q\":\"a b\"},"
              "\"headers\":{\"X-T\":\"1\"},\"form\":{\"f\":\"v&w\"}}]}]}",
-             srv_port);
+             srv_port, fault_fast ? "true" : "false");
     struct plan *p = plan_parse(json, "fault.json", err, sizeof err);
     if (!p) fprintf(stderr, "test_fault: %s\n", err);
     return p;
@@ -166,6 +171,11 @@ static void test_engine_add_handle(void)
     /* The second request: libcurl refuses it; the user must come back. */
     run_with_fault("curl_multi_add_handle", 2,
                    "not sent: curl_multi_add_handle failed");
+    /* The fast path adds a handle only to connect: the first request's
+     * connect fails (a transport error), the next iteration reconnects. */
+    fault_fast = 1;
+    run_with_fault("curl_multi_add_handle", 1, "transport");
+    fault_fast = 0;
 }
 
 static void test_engine_escape(void)
