@@ -491,7 +491,6 @@ static void run_shards(struct run *R, struct engine_vars *vars)
     buf_free(&shards);
 }
 
-/* The load on this machine's workers, journalled once a second. */
 /* The plan's warm-up (warmup.h), local or distributed: in this process,
  * kept apart in R->r->warmup. */
 static void run_warmup(struct run *R, struct engine_vars *vars)
@@ -502,6 +501,7 @@ static void run_warmup(struct run *R, struct engine_vars *vars)
     }
 }
 
+/* The load on this machine's workers, journalled once a second. */
 static void run_local(struct run *R, struct engine_vars *vars)
 {
     /* What the load measures reaches the disk once a second: a run
