@@ -148,7 +148,7 @@ demo: deps
 # FUZZ_RUNS=N instead runs N inputs from a fixed seed: reproducible, for CI.
 FUZZ_SECONDS ?= 60
 FUZZ_LIMIT    = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) -seed=1,-max_total_time=$(FUZZ_SECONDS))
-FUZZ_NAMES   := plan tmpl jpath units result hist event h1
+FUZZ_NAMES   := plan tmpl jpath units result hist event h1 evstream
 FUZZ_DIR     := build/fuzz
 FUZZ_CFLAGS  := -g -O1 -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer \
                 -fsanitize=fuzzer-no-link,address,undefined \

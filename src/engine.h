@@ -54,6 +54,8 @@ struct engine_progress {         /* a snapshot for the live progress line */
     double rps;                  /* over the last second */
     int64_t p99_us;              /* last completed second, max of workers */
     int stopping;
+    int shards_total;            /* > 0: a distributed run (lambda.h): */
+    int shards_running, shards_done, shards_failed;
 };
 
 typedef void (*engine_progress_fn)(void *arg, const struct engine_progress *pr);

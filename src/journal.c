@@ -9,10 +9,14 @@
 #include <unistd.h>
 #include "buf.h"
 
-static int write_line(int fd, char *json)
+static int write_line(int fd, const char *json)
+{
+    return journal_append_line(fd, json, strlen(json));
+}
+
+int journal_append_line(int fd, const char *json, size_t len)
 {
     /* One write for the record and its newline: appends stay whole. */
-    size_t len = strlen(json);
     char *line = xmalloc(len + 1);
     memcpy(line, json, len);
     line[len] = '\n';

@@ -34,6 +34,11 @@ int journal_open(const char *path, const struct result *r);
 int journal_append(int fd, const struct stats *s, int64_t from_ms,
                    int64_t to_ms);
 
+/* Appends one record that is already a delta line (JSON, no newline):
+ * a Lambda shard's streamed second, journaled by the coordinator as it
+ * arrives. Returns 0, or -1 with errno set. */
+int journal_append_line(int fd, const char *json, size_t len);
+
 /* Rebuilds a result from a journal: the header merged with every complete
  * delta, marked interrupted; iterations still in flight count as
  * interrupted. *records gets the number of deltas merged and

@@ -7,12 +7,17 @@
 #include "lambda.h"
 #include "mask.h"
 #include "buf.h"
+#include "evstream.h"
 #include "header.h"
+#include "hist.h"
+#include "journal.h"
+#include "rtstream.h"
 #include "loop.h"
 #include "version.h"
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,8 +142,8 @@ static int get_i64(const cJSON *o, const char *k, int64_t *out)
  * the shard. Returns 0, or -1 with err set. */
 static int event_parse(const char *json, struct plan **pp,
                        struct engine_vars *vars, struct engine_shard *sh,
-                       char **run_id, int *index, int *part, char *err,
-                       size_t errlen)
+                       char **run_id, int *index, int *part, int *stream,
+                       char *err, size_t errlen)
 {
     cJSON *e = cJSON_Parse(json);
     if (!e) {
@@ -188,6 +193,7 @@ static int event_parse(const char *json, struct plan **pp,
         if (i >= 0 && cJSON_IsString(k)) vars->v[i] = xstrdup(k->valuestring);
     }
     *run_id = cJSON_IsString(rid) ? xstrdup(rid->valuestring) : NULL;
+    *stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "stream"));
     rc = 0;
 out:
     cJSON_Delete(e);
@@ -200,9 +206,9 @@ int lambda_event_read(const char *json, char *err, size_t errlen)
     struct engine_vars vars = {0};
     struct engine_shard sh;
     char *run_id = NULL;
-    int index, part;
-    int rc = event_parse(json, &p, &vars, &sh, &run_id, &index, &part, err,
-                         errlen);
+    int index, part, stream;
+    int rc = event_parse(json, &p, &vars, &sh, &run_id, &index, &part, &stream,
+                         err, errlen);
     engine_vars_free(&vars);
     plan_free(p);
     free(run_id);
@@ -264,18 +270,38 @@ static char *error_body(const char *type, const char *msg)
     return copy;
 }
 
+/* The end of a streamed answer: the final result, or the error in the
+ * trailers. Returns NULL: the answer has gone. */
+static char *stream_end(struct rts *st, const char *journal, int fd,
+                        char *json, const char **etype, const char *err)
+{
+    long status = rts_finish(st, json, json ? NULL : *etype, err);
+    if (status != 202)
+        fprintf(stderr, "bootstrap: the streamed answer was not taken "
+                "(status %ld)\n", status);
+    close(fd);
+    unlink(journal);
+    free(json);
+    *etype = NULL;
+    return NULL;
+}
+
 /* Runs one invocation's shard. Returns the compact result JSON, or NULL
- * with an error type and message. */
+ * with an error type and message; when the event asks for a stream
+ * (coordinator's InvokeWithResponseStream), the answer goes to
+ * stream_url as it is measured (rtstream.h) and NULL comes back with no
+ * error type. */
 static char *run_invocation(const char *event, int64_t deadline_ms,
-                            const char **etype, char *err, size_t errlen)
+                            const char *stream_url, const char **etype,
+                            char *err, size_t errlen)
 {
     struct plan *p = NULL;
     struct engine_vars vars = {0};
     struct engine_shard sh;
     char *run_id = NULL;
-    int index = 0, part = 0;
-    if (event_parse(event, &p, &vars, &sh, &run_id, &index, &part, err,
-                    errlen) < 0) {
+    int index = 0, part = 0, stream = 0;
+    if (event_parse(event, &p, &vars, &sh, &run_id, &index, &part, &stream,
+                    err, errlen) < 0) {
         *etype = "Herd.InvalidEvent";
         return NULL;
     }
@@ -289,6 +315,25 @@ static char *run_invocation(const char *event, int64_t deadline_ms,
     engine_register_tx(p, r->stats);
     struct engine_opts o = {0};
     o.shard = sh;
+    /* Streaming: the engine journals each second to /tmp (the only
+     * writable place in Lambda) and rtstream sends the lines on. */
+    char journal[64];
+    snprintf(journal, sizeof journal, "/tmp/herd-stream-%d.journal",
+             (int)getpid());
+    struct rts *st = NULL;
+    if (stream && stream_url) {
+        r->started_unix_ms = r->finished_unix_ms = wall_ms();
+        o.journal_fd = journal_open(journal, r);
+        st = o.journal_fd > 0 ? rts_start(stream_url, journal) : NULL;
+        if (!st && o.journal_fd > 0) {
+            close(o.journal_fd);
+            unlink(journal);
+            o.journal_fd = 0;
+        }
+        if (!st)
+            fprintf(stderr, "bootstrap: cannot stream (%s); answering "
+                    "buffered\n", journal);
+    }
     char *json = NULL;
     struct engine_span span;
     int ran = engine_run_load(p, &vars, &o, r->stats, &span);
@@ -330,6 +375,7 @@ static char *run_invocation(const char *event, int64_t deadline_ms,
     result_free(r);
     engine_vars_free(&vars);
     plan_free(p);
+    if (st) json = stream_end(st, journal, o.journal_fd, json, etype, err);
     return json;
 }
 
@@ -378,10 +424,15 @@ int lambda_runtime_main(void)
         }
         const char *etype = NULL;
         char err[1200];
-        char *json = run_invocation(buf_str(&body), dl ? atoll(dl) : 0, &etype,
-                                    err, sizeof err);
         buf_reset(&url);
-        if (json) {
+        buf_printf(&url, "http://%s/2018-06-01/runtime/invocation/%s/response",
+                   api, id);
+        char *json = run_invocation(buf_str(&body), dl ? atoll(dl) : 0,
+                                    buf_str(&url), &etype, err, sizeof err);
+        buf_reset(&url);
+        if (!json && !etype) {
+            /* Streamed: answered already. */
+        } else if (json) {
             buf_printf(&url, "http://%s/2018-06-01/runtime/invocation/%s/response",
                        api, id);
             runtime_post(c, buf_str(&url), json, NULL);
@@ -412,7 +463,10 @@ int lambda_runtime_main(void)
  * time instead of skipping what it would miss. */
 #define SLOTS_PER_SHARD 3
 
+struct coord;
+
 struct part {
+    struct coord *c;
     int shard, part;
     int attempt, throttles;
     CURL *e;
@@ -425,6 +479,15 @@ struct part {
     int64_t sent_late_ms;        /* how long after the planned start the
                                     last send went out (0: ahead) */
     char late_why[96];           /* why it went out late */
+    /* Streaming: the event stream, the payload up to its next newline,
+     * how many records this call streamed (one per shard worker per
+     * second) and the span they cover (Unix ms), whether InvokeComplete
+     * came, and the first thing wrong with the stream. */
+    struct evs es;
+    struct buf line;
+    int records, complete;
+    int64_t from_ms, to_ms;
+    char *serr;
 };
 
 struct coord {
@@ -441,6 +504,11 @@ struct coord {
     struct result **shard_results;
     char **failed;               /* reason per shard, NULL if not failed */
     int *truncated;
+    int stream;                  /* InvokeWithResponseStream */
+    int *partial;                /* per shard: seconds kept from failed
+                                    streams */
+    int64_t live_requests, live_errors, progress_ms;
+    int journal_failed;
 };
 
 static void coord_fail(struct coord *c, int shard, const char *reason)
@@ -485,6 +553,214 @@ static void part_failed(struct coord *c, struct part *pt, const char *why)
     pt->used = 0;
 }
 
+/* ---- streaming: InvokeWithResponseStream ------------------------------ */
+
+static void stream_reset(struct part *pt)
+{
+    evs_free(&pt->es);
+    buf_reset(&pt->line);
+    pt->records = pt->complete = 0;
+    pt->from_ms = pt->to_ms = 0;
+    free(pt->serr);
+    pt->serr = NULL;
+}
+
+/* Notes the first thing wrong with pt's stream. */
+static void stream_error(struct part *pt, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void stream_error(struct part *pt, const char *fmt, ...)
+{
+    if (pt->serr) return;
+    struct buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    pt->serr = buf_steal(&b);
+}
+
+/* One line of a shard's stream: a second (a journal delta: journaled and
+ * merged into the run's result at once) or, carrying the run id, its
+ * final result (kept in body, read as a buffered answer is, for what is
+ * not counts: truncation, lateness, timestamps). The seconds of a part
+ * add up to its final result's counts (the engine's last journal record
+ * closes the run), so the result is the sum of the seconds: the
+ * coordinator holds one result, not one per shard, and a part that fails
+ * has its seconds counted already. */
+static void stream_line(struct coord *c, struct part *pt, const char *line,
+                        size_t len)
+{
+    if (!len) return;
+    char *text = xstrndup(line, len), why[256];
+    struct result *r = result_from_json(text, why, sizeof why);
+    if (!r) {
+        stream_error(pt, "unreadable streamed record: %s", why);
+    } else if (r->run_id) {
+        buf_reset(&pt->body);
+        buf_append(&pt->body, text, len);
+    } else {
+        if (c->o->journal_fd > 0 &&
+            journal_append_line(c->o->journal_fd, text, len) < 0 &&
+            !c->journal_failed) {
+            c->journal_failed = 1;
+            fprintf(stderr, "herd: the run journal cannot be written (%s); "
+                    "the run goes on without it\n", strerror(errno));
+        }
+        for (int i = 0; i < r->stats->nsec; i++) {
+            c->live_requests += r->stats->sec[i].requests;
+            c->live_errors += r->stats->sec[i].errors;
+        }
+        if (stats_merge(c->r->stats, r->stats) < 0)
+            stream_error(pt, "streamed record: histogram layout differs");
+        if (!pt->records || r->started_unix_ms < pt->from_ms)
+            pt->from_ms = r->started_unix_ms;
+        if (r->finished_unix_ms > pt->to_ms) pt->to_ms = r->finished_unix_ms;
+        pt->records++;
+    }
+    result_free(r);
+    free(text);
+}
+
+static void stream_msg(struct coord *c, struct part *pt,
+                       const struct evs_msg *m)
+{
+    int plen = m->payload_len > 300 ? 300 : (int)m->payload_len;
+    if (m->message_type && strcmp(m->message_type, "event")) {
+        stream_error(pt, "stream %s %s: %.*s", m->message_type,
+                     m->exception_type ? m->exception_type :
+                     m->error_code ? m->error_code : "?",
+                     m->error_message ? 300 : plen,
+                     m->error_message ? m->error_message : m->payload);
+        return;
+    }
+    if (!m->event_type) return;
+    if (!strcmp(m->event_type, "PayloadChunk")) {
+        buf_append(&pt->line, m->payload, m->payload_len);
+        size_t at = 0;
+        char *nl;
+        while ((nl = memchr(pt->line.p + at, '\n', pt->line.len - at))) {
+            stream_line(c, pt, pt->line.p + at, (size_t)(nl - pt->line.p) - at);
+            at = (size_t)(nl - pt->line.p) + 1;
+        }
+        memmove(pt->line.p, pt->line.p + at, pt->line.len - at);
+        pt->line.len -= at;
+        pt->line.p[pt->line.len] = '\0';
+    } else if (!strcmp(m->event_type, "InvokeComplete")) {
+        pt->complete = 1;
+        if (pt->line.len) {
+            /* No newline at the end: a buffered answer (a function that
+             * does not stream, an old deployment), read as Invoke's is. */
+            buf_reset(&pt->body);
+            buf_append(&pt->body, pt->line.p, pt->line.len);
+            buf_reset(&pt->line);
+        }
+        char *text = xstrndup(m->payload, m->payload_len);
+        cJSON *j = cJSON_Parse(text);
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(j, "ErrorCode");
+        const cJSON *det = cJSON_GetObjectItemCaseSensitive(j, "ErrorDetails");
+        if (cJSON_IsString(code))
+            stream_error(pt, "function error: %s: %.300s", code->valuestring,
+                         cJSON_IsString(det) ? det->valuestring : "");
+        cJSON_Delete(j);
+        free(text);
+    }
+}
+
+/* libcurl's write callback for a streamed call: event stream frames in
+ * any cut. A broken stream ends the call (a short write). */
+static size_t on_stream(char *d, size_t s, size_t n, void *arg)
+{
+    struct part *pt = arg;
+    long status = 0;
+    curl_easy_getinfo(pt->e, CURLINFO_RESPONSE_CODE, &status);
+    if (status != 200) {
+        /* An error before the function ran: plain JSON, as buffered. */
+        buf_append(&pt->body, d, s * n);
+        return s * n;
+    }
+    evs_feed(&pt->es, d, s * n);
+    struct evs_msg m;
+    int rc;
+    while ((rc = evs_next(&pt->es, &m)) == 1) stream_msg(pt->c, pt, &m);
+    if (rc < 0) {
+        stream_error(pt, "%s", pt->es.err);
+        return 0;
+    }
+    return s * n;
+}
+
+/* Whether a streamed call that answered 200 failed: 1 with the reason.
+ * Otherwise its final result is in body. */
+static int stream_failed(struct part *pt, CURLcode rc, char *reason,
+                         size_t len)
+{
+    if (pt->serr) snprintf(reason, len, "%s", pt->serr);
+    else if (rc != CURLE_OK)
+        snprintf(reason, len, "stream cut off (%s)%s", curl_easy_strerror(rc),
+                 evs_pending(&pt->es) ? " in the middle of a frame" : "");
+    else if (evs_pending(&pt->es) || pt->line.len)
+        snprintf(reason, len, "stream ended in the middle of a %s",
+                 evs_pending(&pt->es) ? "frame" : "record");
+    else if (!pt->complete)
+        snprintf(reason, len, "stream ended without InvokeComplete");
+    else if (!pt->body.len)
+        snprintf(reason, len, "stream complete but without the final result");
+    else return 0;
+    return 1;
+}
+
+/* A failed stream's seconds are in the result already: its shard is
+ * marked partial. Such a part is not retried: its seconds would count
+ * twice. */
+static void stream_keep(struct coord *c, struct part *pt, char *reason,
+                        size_t len)
+{
+    if (!pt->records) return;
+    int i = pt->shard;
+    int secs = (int)((pt->to_ms - pt->from_ms + 500) / 1000);
+    if (secs < 1) secs = 1;
+    c->partial[i] += secs;
+    size_t at = strlen(reason);
+    snprintf(reason + at, len - at, " (partial: kept the %d second%s it "
+             "streamed)", secs, secs == 1 ? "" : "s");
+    pt->attempt = c->o->retries;
+}
+
+/* The live line from the streamed seconds: the newest second at least 2 s
+ * old (every shard's record for it has come by then, 1 s after it ended
+ * plus the stream's delay). */
+static void coord_progress(struct coord *c)
+{
+    int64_t now = wall_ms();
+    if (!c->o->progress || now - c->progress_ms < 1000) return;
+    c->progress_ms = now;
+    struct engine_progress pr = {0};
+    pr.elapsed_s = now > c->t0_ms ? (double)(now - c->t0_ms) / 1000 : 0;
+    pr.total_s = (double)c->total_us / 1e6;
+    pr.requests = c->live_requests;
+    pr.errors = c->live_errors;
+    const struct stats *live = c->r->stats;
+    for (int k = live->nsec - 1; k >= 0; k--) {
+        const struct stats_sec *sec = &live->sec[k];
+        if (sec->t > now / 1000 - 2) continue;
+        pr.rps = (double)sec->requests;
+        pr.active_users = sec->active_users;
+        pr.p99_us = sec->hist ? hist_percentile(sec->hist, 99.0) : 0;
+        break;
+    }
+    int n = c->o->invocations;
+    pr.shards_total = n;
+    for (int i = 0; i < n; i++) {
+        int busy = c->next_part[i] < c->nparts;
+        for (int k = 0; k < SLOTS_PER_SHARD; k++)
+            busy |= c->slots[i * SLOTS_PER_SHARD + k].used;
+        if (c->failed[i]) pr.shards_failed++;
+        else if (busy) pr.shards_running++;
+        else pr.shards_done++;
+    }
+    c->o->progress(c->o->progress_arg, &pr);
+}
+
 static void send_part(struct coord *c, struct part *pt)
 {
     /* The schedule is anchored at the planned start whenever the call goes
@@ -514,6 +790,15 @@ static void send_part(struct coord *c, struct part *pt)
     }
     free(pt->event);
     pt->event = lambda_event(c->p, c->vars, c->o->run_id, pt->shard, pt->part, &sh);
+    if (c->stream) {
+        /* The shard streams only when asked: a buffered Invoke of a
+         * streaming answer would hand back JSON Lines. */
+        struct buf ev = {0};
+        buf_printf(&ev, "{\"stream\":true,%s", pt->event + 1);
+        free(pt->event);
+        pt->event = buf_steal(&ev);
+        stream_reset(pt);
+    }
     buf_reset(&pt->body);
     buf_reset(&pt->hdrs);
     CURL *e = pt->e;
@@ -526,10 +811,16 @@ static void send_part(struct coord *c, struct part *pt)
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, pt->hl);
     curl_easy_setopt(e, CURLOPT_AWS_SIGV4, c->sigv4);
     curl_easy_setopt(e, CURLOPT_USERPWD, c->userpwd);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, to_buf);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &pt->body);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, c->stream ? on_stream : to_buf);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, c->stream ? (void *)pt : &pt->body);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, to_buf);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &pt->hdrs);
+    /* A call open for up to 15 minutes, quiet between records (or all
+     * along, buffered): keep-alive probes keep NATs and load balancers,
+     * which drop idle connections after 350 s, from cutting it. */
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, 60L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, 30L);
     curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
     /* A part runs from its start until its end plus the plan's graceful
      * stop; Lambda's own ceiling is 15 minutes. Wait a little longer than
@@ -615,6 +906,13 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
                     pt->shard, status, (long long)in_ms);
         return;
     }
+    if (c->stream && status == 200 &&
+        stream_failed(pt, rc, reason, sizeof reason)) {
+        if (pt->body.len) write_raw(c, pt);
+        stream_keep(c, pt, reason, sizeof reason);
+        part_failed(c, pt, reason);
+        return;
+    }
     char *ferr = header_get(buf_str(&pt->hdrs), "X-Amz-Function-Error");
     struct result *r = NULL;
     if (rc != CURLE_OK) {
@@ -653,6 +951,11 @@ static void part_done(struct coord *c, struct part *pt, CURLcode rc)
         return;
     }
     if (r->shards_truncated) c->truncated[pt->shard] = 1;
+    if (c->stream) {
+        /* Its counts came second by second; only the rest is kept. */
+        stats_free(r->stats);
+        r->stats = stats_new();
+    }
     note_late(c, pt, r);
     if (!c->o->quiet)
         fprintf(stderr, "shard %d/%d part %d/%d: ok (%lld iterations%s)\n",
@@ -736,7 +1039,11 @@ static int coord_setup(struct coord *c, char *err, size_t errlen)
         buf_free(&b);
         return -1;
     }
-    buf_printf(&b, "/2015-03-31/functions/%s/invocations", fn);
+    if (o->no_stream)
+        buf_printf(&b, "/2015-03-31/functions/%s/invocations", fn);
+    else
+        buf_printf(&b, "/2021-11-15/functions/%s/response-streaming-invocations",
+                   fn);
     if (q) buf_printf(&b, "?Qualifier=%s", q);
     curl_free(fn);
     curl_free(q);
@@ -751,6 +1058,21 @@ static int coord_setup(struct coord *c, char *err, size_t errlen)
         c->token_header = buf_steal(&b);
     }
     return 0;
+}
+
+int lambda_journal_open(const char *path, struct result *r, int invocations)
+{
+    int total = r->shards_total, okn = r->shards_ok;
+    r->shards_total = invocations;
+    r->shards_ok = 0;
+    r->started_unix_ms = r->finished_unix_ms = wall_ms();
+    int fd = journal_open(path, r);
+    r->shards_total = total;
+    r->shards_ok = okn;
+    if (fd < 0)
+        fprintf(stderr, "herd: %s: cannot write the run journal (%s); the "
+                "run goes on without it\n", path, strerror(errno));
+    return fd;
 }
 
 int lambda_check(const struct lambda_opts *o, char *err, size_t errlen)
@@ -779,6 +1101,8 @@ static void coord_free(struct coord *c)
         buf_free(&pt->body);
         buf_free(&pt->hdrs);
         free(pt->event);
+        stream_reset(pt);
+        buf_free(&pt->line);
     }
     for (int i = 0; c->shard_results && i < n; i++) {
         result_free(c->shard_results[i]);
@@ -790,12 +1114,110 @@ static void coord_free(struct coord *c)
     free(c->shard_results);
     free(c->failed);
     free(c->truncated);
+    free(c->partial);
     free(c->url);
     free(c->sigv4);
     /* The secret leaves memory as soon as it is not needed. */
     if (c->userpwd) memset(c->userpwd, 0, strlen(c->userpwd));
     free(c->userpwd);
     free(c->token_header);
+}
+
+/* Allocates the per-shard state and SLOTS_PER_SHARD libcurl handles per
+ * shard. Returns 0, or -1 after one line on stderr. */
+static int coord_init(struct coord *c)
+{
+    const struct lambda_opts *o = c->o;
+    int n = o->invocations;
+    c->multi = xfail("curl_multi_init") ? NULL : curl_multi_init();
+    c->slots = xcalloc((size_t)n * SLOTS_PER_SHARD, sizeof *c->slots);
+    c->next_part = xcalloc((size_t)n, sizeof *c->next_part);
+    c->shard_results = xcalloc((size_t)n, sizeof *c->shard_results);
+    c->failed = xcalloc((size_t)n, sizeof *c->failed);
+    c->truncated = xcalloc((size_t)n, sizeof *c->truncated);
+    c->partial = xcalloc((size_t)n, sizeof *c->partial);
+    c->stream = !o->no_stream;
+    for (int i = 0; i < n * SLOTS_PER_SHARD; i++) {
+        struct part *pt = &c->slots[i];
+        pt->c = c;
+        pt->shard = i / SLOTS_PER_SHARD;
+        pt->e = xfail("curl_easy_init") ? NULL : curl_easy_init();
+        /* An append returns the list's head, or NULL leaving it as it was. */
+        pt->hl = slist_add(NULL, "Content-Type: application/json");
+        int ok = pt->hl && slist_add(pt->hl, "X-Amz-Invocation-Type: "
+                                     "RequestResponse") &&
+                 (!c->token_header || slist_add(pt->hl, c->token_header));
+        if (!ok || !pt->e || !c->multi) {
+            /* Nothing was sent yet: a set-up error, not a failed shard. */
+            fprintf(stderr, "herd: cannot create the coordinator's libcurl "
+                    "handles (out of memory)\n");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Records every shard in r: the merged results of those that answered
+ * (their counts, for a streamed run, came second by second), each failed
+ * one with its reason (partial, with the seconds it streamed), and the
+ * shard counts. */
+static void coord_finish(struct coord *c, int interrupted)
+{
+    struct result *r = c->r;
+    int n = c->o->invocations;
+    /* Merge the shards that answered; record the ones that did not. */
+    r->started_unix_ms = c->t0_ms;
+    r->finished_unix_ms = wall_ms();
+    int ok = 0, failed = 0, trunc = 0;
+    /* Calls still streaming when the coordinator stopped: their seconds
+     * are kept, as a failed stream's are. */
+    for (int i = 0; i < n * SLOTS_PER_SHARD; i++)
+        if (c->slots[i].active && c->slots[i].records) {
+            char why[200] = "interrupted: the coordinator stopped waiting "
+                            "(Ctrl-C)";
+            stream_keep(c, &c->slots[i], why, sizeof why);
+            coord_fail(c, c->slots[i].shard, why);
+        }
+    for (int i = 0; i < n; i++) {
+        int busy = c->next_part[i] < c->nparts;
+        for (int k = 0; k < SLOTS_PER_SHARD; k++)
+            busy |= c->slots[i * SLOTS_PER_SHARD + k].used;
+        if (interrupted && !c->failed[i] && busy)
+            coord_fail(c, i, "interrupted: the coordinator stopped waiting "
+                       "(Ctrl-C); this shard's result is missing");
+        if (c->shard_results[i]) {
+            if (stats_merge(r->stats, c->shard_results[i]->stats) < 0)
+                coord_fail(c, i, "histogram layout differs");
+            /* Each shard set up its own users (plan on_start). */
+            result_merge_setup(r, c->shard_results[i]);
+            if (c->shard_results[i]->started_unix_ms < r->started_unix_ms)
+                r->started_unix_ms = c->shard_results[i]->started_unix_ms;
+            if (c->shard_results[i]->finished_unix_ms > r->finished_unix_ms)
+                r->finished_unix_ms = c->shard_results[i]->finished_unix_ms;
+        }
+        if (c->failed[i]) {
+            failed++;
+            cJSON *f = cJSON_CreateObject();
+            cJSON_AddNumberToObject(f, "shard", i);
+            cJSON_AddStringToObject(f, "reason", c->failed[i]);
+            if (c->partial[i]) {
+                cJSON_AddTrueToObject(f, "partial");
+                cJSON_AddNumberToObject(f, "seconds_streamed", c->partial[i]);
+            }
+            cJSON_AddItemToArray(r->shard_failures, f);
+        } else {
+            ok++;
+        }
+        if (c->truncated[i]) trunc++;
+    }
+    r->shards_total = n;
+    r->shards_ok = ok;
+    r->shards_failed = failed;
+    r->shards_truncated = trunc;
+    /* Every shard may have answered before its planned start (begun after
+     * its deadline): the window is then empty, never negative. */
+    if (r->finished_unix_ms < r->started_unix_ms)
+        r->finished_unix_ms = r->started_unix_ms;
 }
 
 int lambda_run(const struct plan *p, const struct engine_vars *vars,
@@ -839,30 +1261,11 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
      * (the start delay), but no more than half a part ahead. */
     c.lead_ms = o->start_delay_ms;
     if (c.lead_ms > c.part_us / 2000) c.lead_ms = c.part_us / 2000;
-    int n = o->invocations;
-    c.multi = xfail("curl_multi_init") ? NULL : curl_multi_init();
-    c.slots = xcalloc((size_t)n * SLOTS_PER_SHARD, sizeof *c.slots);
-    c.next_part = xcalloc((size_t)n, sizeof *c.next_part);
-    c.shard_results = xcalloc((size_t)n, sizeof *c.shard_results);
-    c.failed = xcalloc((size_t)n, sizeof *c.failed);
-    c.truncated = xcalloc((size_t)n, sizeof *c.truncated);
-    for (int i = 0; i < n * SLOTS_PER_SHARD; i++) {
-        struct part *pt = &c.slots[i];
-        pt->shard = i / SLOTS_PER_SHARD;
-        pt->e = xfail("curl_easy_init") ? NULL : curl_easy_init();
-        /* An append returns the list's head, or NULL leaving it as it was. */
-        pt->hl = slist_add(NULL, "Content-Type: application/json");
-        int ok = pt->hl && slist_add(pt->hl, "X-Amz-Invocation-Type: "
-                                     "RequestResponse") &&
-                 (!c.token_header || slist_add(pt->hl, c.token_header));
-        if (!ok || !pt->e || !c.multi) {
-            /* Nothing was sent yet: a set-up error, not a failed shard. */
-            fprintf(stderr, "herd: cannot create the coordinator's libcurl "
-                    "handles (out of memory)\n");
-            coord_free(&c);
-            return -1;
-        }
+    if (coord_init(&c) < 0) {
+        coord_free(&c);
+        return -1;
     }
+    int n = o->invocations;
     /* Every shard's first part goes out now, all together. */
     for (int i = 0; i < n; i++) {
         struct part *pt = &c.slots[i * SLOTS_PER_SHARD];
@@ -890,48 +1293,10 @@ int lambda_run(const struct plan *p, const struct engine_vars *vars,
             curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&pt);
             part_done(&c, pt, m->data.result);
         }
+        coord_progress(&c);
         curl_multi_poll(c.multi, NULL, 0, 100, NULL);
     }
-    /* Merge the shards that answered; record the ones that did not. */
-    r->started_unix_ms = c.t0_ms;
-    r->finished_unix_ms = wall_ms();
-    int ok = 0, failed = 0, trunc = 0;
-    for (int i = 0; i < n; i++) {
-        int busy = c.next_part[i] < c.nparts;
-        for (int k = 0; k < SLOTS_PER_SHARD; k++)
-            busy |= c.slots[i * SLOTS_PER_SHARD + k].used;
-        if (interrupted && !c.failed[i] && busy)
-            coord_fail(&c, i, "interrupted: the coordinator stopped waiting "
-                       "(Ctrl-C); this shard's result is missing");
-        if (c.shard_results[i]) {
-            if (stats_merge(r->stats, c.shard_results[i]->stats) < 0)
-                coord_fail(&c, i, "histogram layout differs");
-            /* Each shard set up its own users (plan on_start). */
-            result_merge_setup(r, c.shard_results[i]);
-            if (c.shard_results[i]->started_unix_ms < r->started_unix_ms)
-                r->started_unix_ms = c.shard_results[i]->started_unix_ms;
-            if (c.shard_results[i]->finished_unix_ms > r->finished_unix_ms)
-                r->finished_unix_ms = c.shard_results[i]->finished_unix_ms;
-        }
-        if (c.failed[i]) {
-            failed++;
-            cJSON *f = cJSON_CreateObject();
-            cJSON_AddNumberToObject(f, "shard", i);
-            cJSON_AddStringToObject(f, "reason", c.failed[i]);
-            cJSON_AddItemToArray(r->shard_failures, f);
-        } else {
-            ok++;
-        }
-        if (c.truncated[i]) trunc++;
-    }
-    r->shards_total = n;
-    r->shards_ok = ok;
-    r->shards_failed = failed;
-    r->shards_truncated = trunc;
-    /* Every shard may have answered before its planned start (begun after
-     * its deadline): the window is then empty, never negative. */
-    if (r->finished_unix_ms < r->started_unix_ms)
-        r->finished_unix_ms = r->started_unix_ms;
+    coord_finish(&c, interrupted);
     r->interrupted |= interrupted;
     coord_free(&c);
     return 0;

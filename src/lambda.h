@@ -26,6 +26,20 @@
  * coordinator's own, when it sent the call after the planned start) and
  * the cause it knows (throttled 429, retried, a later part).
  *
+ * Streaming (the default): the coordinator calls InvokeWithResponseStream
+ * and each shard answers with one delta record per worker per second
+ * (journal.h's format) and its whole result last (rtstream.h), framed by
+ * Lambda as an event stream (evstream.h). The records of all shards are
+ * merged into r as they arrive (they add up to each part's final result,
+ * whose counts are then not merged again: the coordinator holds one
+ * result, not one per shard), feed the live line, and are appended to the
+ * caller's journal, so a coordinator killed outright leaves them for
+ * `herd report --recover`. A
+ * shard part that fails after it streamed keeps its seconds: its shard is
+ * failed, marked "partial" in shard_failures, and that part is not
+ * retried (a retry would count its seconds twice). --no-stream keeps the
+ * buffered Invoke.
+ *
  * Not thread-safe; called from main only. */
 #ifndef HERD_LAMBDA_H
 #define HERD_LAMBDA_H
@@ -59,6 +73,15 @@ struct lambda_opts {
     const char *run_id;
     const atomic_int *stop;      /* engine_opts.stop */
     int quiet;
+    int no_stream;               /* buffered Invoke instead of
+                                    InvokeWithResponseStream */
+    int journal_fd;              /* > 0: every second a shard streams is
+                                    appended here as it arrives (journal.h;
+                                    the caller wrote the header) */
+    engine_progress_fn progress; /* the live line, about once a second,
+                                    from what the shards streamed; NULL:
+                                    none */
+    void *progress_arg;
 };
 
 /* Checks what lambda_run needs before anything runs: credentials and
@@ -72,6 +95,12 @@ int lambda_check(const struct lambda_opts *o, char *err, size_t errlen);
  * are in r->shards_failed and r->shard_failures. */
 int lambda_run(const struct plan *p, const struct engine_vars *vars,
                const struct lambda_opts *o, struct result *r);
+
+/* Opens the coordinator's journal at path: its header is r's metadata
+ * with invocations shards (none ok yet), so a recovered result says how
+ * many ran. Returns the descriptor for lambda_opts.journal_fd, or -1 after
+ * one line on stderr (the run goes on without it). */
+int lambda_journal_open(const char *path, struct result *r, int invocations);
 
 /* Reads an event as a shard would (plan, variables, shard). Returns 0, or
  * -1 with a reason in err. For tests and fuzzing. */

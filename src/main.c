@@ -72,6 +72,8 @@ static const char usage_text[] =
 "  --part D             longest single invocation (14m); longer tests\n"
 "                       run as consecutive invocations per shard\n"
 "  --shard-retries N    retry a failed shard part N times (0)\n"
+"  --no-stream          buffered Invoke: no live line, nothing kept of a\n"
+"                       shard that dies (for proxies that cannot stream)\n"
 "  credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY[, AWS_SESSION_TOKEN]\n"
 "  --debug              one user, one iteration of each scenario; print\n"
 "                       every request and response (secrets masked);\n"
@@ -200,6 +202,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         {"--shard-retries", .num = &a->shard_retries, .min = 0,
          .max = MAX_SHARD_RETRIES},
         {"--save", .flag = &a->save}, {"--debug", .flag = &a->debug},
+        {"--no-stream", .flag = &a->no_stream},
         {"-q", .flag = &a->quiet}, {"--quiet", .flag = &a->quiet},
     };
     for (int i = 1; i < argc; i++) {

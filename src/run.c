@@ -160,7 +160,8 @@ int run_main(const struct run_args *a)
 static int run_check_args(const struct run_args *a)
 {
     if (!a->lambda && (a->invocations || a->qualifier || a->region ||
-                       a->endpoint || a->part || a->start_delay)) {
+                       a->endpoint || a->part || a->start_delay ||
+                       a->no_stream)) {
         fprintf(stderr, "herd: --invocations and the other Lambda options "
                 "need --lambda FUNCTION\n");
         return -1;
@@ -376,7 +377,7 @@ static void on_progress(void *arg, const struct engine_progress *pr)
         units_format_duration(tot, sizeof tot, pr->total_s * 1e6);
     else snprintf(tot, sizeof tot, "-");
     units_format_duration(p99, sizeof p99, (double)pr->p99_us);
-    char line[256];
+    char line[320];
     /* "users 16/20 active": of the users the plan asks for (its peak, or
      * the open model's max_users), those inside an iteration now; a user
      * thinking between iterations, or waiting out a failure's pause, is
@@ -387,6 +388,13 @@ static void on_progress(void *arg, const struct engine_progress *pr)
              (long long)pr->requests,
              (long long)pr->errors, pr->p99_us ? p99 : "-",
              pr->stopping ? "  stopping..." : "");
+    if (pr->shards_total > 0) {
+        /* A distributed run: users and rates are all shards' together. */
+        size_t at = strlen(line);
+        snprintf(line + at, sizeof line - at, "  shards %d running, %d done, "
+                 "%d failed", pr->shards_running, pr->shards_done,
+                 pr->shards_failed);
+    }
     if (ps->tty) {
         fprintf(stderr, "\r\033[K%s", line);
     } else if (ps->count++ % 5 == 0) {
@@ -459,7 +467,18 @@ static void run_shards(struct run *R, struct engine_vars *vars)
     }
     struct result *r = R->r;
     r->shards_total = r->shards_ok = 0;
+    /* The live line comes from what the shards stream, and what they
+     * stream reaches the journal as it comes: a coordinator killed
+     * outright leaves it for report --recover. */
+    lo.no_stream = a->no_stream;
+    lo.progress = a->quiet ? NULL : on_progress;
+    lo.progress_arg = &R->ps;
+    buf_printf(&R->journal, "%s.journal", buf_str(&R->out));
+    if (!refused && !a->no_stream)
+        R->o.journal_fd = lo.journal_fd =
+            lambda_journal_open(buf_str(&R->journal), r, lo.invocations);
     if (!refused && lambda_run(R->p, vars, &lo, r) < 0) refused = 1;
+    if (R->ps.tty && lo.progress) fputs("\r\033[K", stderr);
     if (refused) {
         R->fl.usage = 1;
         fail_line(R->why, "distributed run: refused before any shard ran "

@@ -7,34 +7,7 @@
 # deadline truncates instead of losing the result; long tests run as
 # consecutive parts; bad credentials are refused.
 . "$(dirname "$0")/lib.sh"
-
-# The shards run the Lambda zip's bootstrap (musl, libcurl over mbedTLS),
-# what AWS runs. test_lambda_build builds it before this file; run alone
-# under CI=true it is built here. Without it (outside CI) the shards run
-# $HERD (glibc, OpenSSL): a counted skip says the real bootstrap was not
-# tested.
-zip="$REPO/build/lambda/herd-lambda.zip"
-if [ ! -f "$zip" ] && [ "${CI:-}" = true ]; then
-    make -C "$REPO" lambda > "$TMP/lambda-build.out" 2>&1 ||
-        { fail "CI: no Lambda zip and make lambda failed: $(tail -5 "$TMP/lambda-build.out")"; finish; }
-fi
-if [ -f "$zip" ]; then
-    pkg=(--zip "$zip"); echo "  (bootstrap from the Lambda zip)"
-else
-    pkg=(--bootstrap "$HERD")
-    skip "no Lambda zip built (make lambda): the shards run $HERD, not the mbedTLS bootstrap"
-fi
-export AWS_ACCESS_KEY_ID=AKIDHERDTEST AWS_SECRET_ACCESS_KEY=herd-test-secret AWS_REGION=us-east-1
-unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL_LAMBDA
-dpids=""
-double() {          # double NAME [options]: starts a double, sets $ep
-    local port; port=$(free_port)
-    /usr/bin/python3 "$REPO/tests/lambda/double.py" "$port" "${pkg[@]}" \
-        --log "$TMP/$1.log" --stderr "$TMP/$1.err" "${@:2}" &
-    dpids="$dpids $!"
-    ep="http://127.0.0.1:$port"
-    wait_for 'curl -s --max-time 5 -o /dev/null "$ep/"' 60 || fail "double $1 did not start in 60 s"
-}
+. "$(dirname "$0")/lambda_double.sh"
 tport=$(free_port)
 trap 'for p in $dpids; do kill $p 2>/dev/null; done; "$REPO/scripts/target" stop "$TMP/target" >/dev/null 2>&1; cleanup' EXIT
 start_misc
@@ -186,7 +159,10 @@ wait_for '[ "$(whos)" -ge $((before + 50)) ]' 60 || fail "interrupted run: no lo
 kill -INT $cpid; wait $cpid
 expect_eq "coordinator Ctrl-C exits 5" 5 "$?"
 expect_eq "interrupted result written" true "$(jq .interrupted "$TMP/int-r.json")"
-expect_eq "missing shards named" 2 "$(jq '[.shards.failures[] | select(.reason | test("missing"))] | length' "$TMP/int-r.json")"
+# Both shards are named; what they streamed before the Ctrl-C is kept
+# (marked partial), what they had not is missing.
+expect_eq "interrupted shards named" 2 "$(jq '[.shards.failures[] | select(.reason | test("^interrupted: the coordinator stopped waiting"))] | length' "$TMP/int-r.json")"
+expect_eq "each says whether its seconds were kept" 2 "$(jq '[.shards.failures[] | select((.partial == true and (.reason | test("partial: kept the [0-9]+ seconds? it streamed"))) or (.reason | test("missing")))] | length' "$TMP/int-r.json")"
 
 # 6b. Late shards (an open model: 20 arrivals/s for 6 s over 2 shards, in
 #     parts of 3 s). Shard 1's first invoke is throttled (429, Retry-After

@@ -4,6 +4,14 @@ Debian's python3-botocore, used only as an independent SigV4 implementation).
 
 It serves the Invoke API on 127.0.0.1:PORT:
     POST /2015-03-31/functions/{name}/invocations[?Qualifier=...]
+    POST /2021-11-15/functions/{name}/response-streaming-invocations[?...]
+The second (InvokeWithResponseStream) answers 200 with
+application/vnd.amazon.eventstream over chunked transfer, as AWS does:
+each piece the bootstrap streams (Runtime API streaming mode: chunked
+body, error trailers) is one PayloadChunk event as it arrives, and an
+InvokeComplete event ({"ErrorCode", "ErrorDetails", "LogResult"}) ends
+it; a buffered answer comes as one PayloadChunk. Failures before the
+function runs (signature, throttling) are plain HTTP errors, as in AWS.
 and backs every invocation with a real `bootstrap` process, started with
 AWS_LAMBDA_RUNTIME_API pointing at a Runtime API served here for that one
 invocation (next / response / error / init error), like a cold start.
@@ -22,12 +30,19 @@ Faithful to what herd relies on:
     X-Amz-Function-Error; a response over 6 MB as Function.ResponseSizeTooLarge.
 Fault injection for tests: --crash-shard N (the process is killed as soon as
 it has the event of shard N, part 0), --hang-shard N (it is frozen with
-SIGSTOP until the deadline kills it), --throttle N (the first N invokes get
+SIGSTOP until the deadline kills it), --crash-after S (with --crash-shard:
+killed S seconds after it has the event instead, mid-stream),
+--stream-fault torn|crc|oversized (the first streamed event of every
+invocation is cut off / has a bad CRC / announces 20 MB), --throttle N (the first N invokes get
 429), --throttle-shard N (the first invoke of shard N, part 0, gets 429:
 that one shard starts late), --retry-after S (the Retry-After the 429s
 carry, 1 by default). Every invocation is logged as one JSON line to --log.
 """
 import argparse
+import base64
+import queue
+import struct
+import zlib
 import datetime
 import hashlib
 import hmac
@@ -108,6 +123,55 @@ def verify_sigv4(method, path, headers, body):
     return None
 
 
+def es_message(headers, payload):
+    """One application/vnd.amazon.eventstream message: string headers."""
+    h = b""
+    for k, v in headers:
+        v = v.encode()
+        h += bytes([len(k)]) + k.encode() + b"\x07" + struct.pack(">H", len(v)) + v
+    prelude = struct.pack(">II", 16 + len(h) + len(payload), len(h))
+    prelude += struct.pack(">I", zlib.crc32(prelude))
+    msg = prelude + h + payload
+    return msg + struct.pack(">I", zlib.crc32(msg))
+
+
+def es_chunk(data):
+    return es_message([(":event-type", "PayloadChunk"),
+                       (":content-type", "application/octet-stream"),
+                       (":message-type", "event")], data)
+
+
+def es_complete(code=None, details=None):
+    return es_message([(":event-type", "InvokeComplete"),
+                       (":content-type", "application/json"),
+                       (":message-type", "event")],
+                      json.dumps({"ErrorCode": code, "ErrorDetails": details,
+                                  "LogResult": ""}).encode())
+
+
+def read_chunked(rfile, on_chunk):
+    """Reads a chunked body, calling on_chunk(bytes) per chunk; returns the
+    trailers as a dict."""
+    while True:
+        line = rfile.readline()
+        if not line:
+            raise ConnectionResetError("body cut off")
+        size = int(line.split(b";")[0].strip() or b"0", 16)
+        if size == 0:
+            break
+        data = rfile.read(size)
+        rfile.readline()
+        on_chunk(data)
+    trailers = {}
+    while True:
+        line = rfile.readline()
+        if not line or line in (b"\r\n", b"\n"):
+            break
+        k, _, v = line.decode("latin-1").partition(":")
+        trailers[k.strip().lower()] = v.strip()
+    return trailers
+
+
 class Invocation:
     """One invocation: a Runtime API for it and the bootstrap process."""
 
@@ -122,6 +186,8 @@ class Invocation:
         self.deadline_ms = int(time.time() * 1000) + int(args.timeout * 1000)
         self.proc = None
         self.started = threading.Event()   # set once self.proc is known
+        self.chunks = queue.Queue()        # streamed pieces, None at the end
+        self.streamed = 0
 
     def serve(self):
         inv = self
@@ -164,14 +230,20 @@ class Invocation:
                 # The bootstrap can ask before Popen has returned to us.
                 inv.started.wait()
                 if inv.shard == args.crash_shard and inv.part == 0:
-                    inv.proc.kill()
+                    if args.crash_after > 0:
+                        threading.Timer(args.crash_after, inv.proc.kill).start()
+                    else:
+                        inv.proc.kill()
                 if inv.shard == args.hang_shard and inv.part == 0:
                     inv.proc.send_signal(signal.SIGSTOP)
 
             def do_POST(self):
+                base = "/2018-06-01/runtime/invocation/%s/" % inv.request_id
+                mode = self.headers.get("Lambda-Runtime-Function-Response-Mode")
+                if self.path == base + "response" and mode == "streaming":
+                    return self.streaming()
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n)
-                base = "/2018-06-01/runtime/invocation/%s/" % inv.request_id
                 if self.path == base + "response":
                     inv.outcome = ("response", body)
                 elif self.path == base + "error":
@@ -182,6 +254,28 @@ class Invocation:
                     inv.outcome = ("error", body, "Runtime.InitError")
                 else:
                     return self.reply(404)
+                self.reply(202, b'{"status":"OK"}')
+                inv.done.set()
+
+            def streaming(self):
+                # Each chunk goes on as it comes; a killed bootstrap cuts
+                # the body off: what came before it stays delivered.
+                def piece(data):
+                    inv.streamed += len(data)
+                    inv.chunks.put(data)
+                if "chunked" not in self.headers.get("Transfer-Encoding", ""):
+                    n = int(self.headers.get("Content-Length") or 0)
+                    piece(self.rfile.read(n))
+                    trailers = {}
+                else:
+                    trailers = read_chunked(self.rfile, piece)
+                etype = trailers.get("lambda-runtime-function-error-type")
+                if etype:
+                    body = base64.b64decode(trailers.get(
+                        "lambda-runtime-function-error-body", ""))
+                    inv.outcome = ("error", body, etype)
+                else:
+                    inv.outcome = ("streamed", b"")
                 self.reply(202, b'{"status":"OK"}')
                 inv.done.set()
 
@@ -226,6 +320,7 @@ class Invocation:
         with lock:
             procs.discard(self.proc)
         self.done.set()
+        self.chunks.put(None)
         srv.shutdown()
         return self.outcome
 
@@ -253,6 +348,11 @@ class InvokeAPI(BaseHTTPRequestHandler):
         body = self.rfile.read(n)
         u = urlsplit(self.path)
         m = re.match(r"^/2015-03-31/functions/([A-Za-z0-9_-]+)/invocations$", u.path)
+        stream = False
+        if not m:
+            m = re.match(r"^/2021-11-15/functions/([A-Za-z0-9_-]+)/"
+                         r"response-streaming-invocations$", u.path)
+            stream = bool(m)
         if not m:
             return self.reply(404, {"Type": "User", "message": "not found"})
         bad = verify_sigv4("POST", self.path, dict(self.headers.items()), body)
@@ -263,8 +363,10 @@ class InvokeAPI(BaseHTTPRequestHandler):
             event = json.loads(body)
             shard = event["shard"]["index"]
             part = event["shard"]["part"]
+            self.planned_ms = event["shard"].get("start_unix_ms")
         except (ValueError, KeyError, TypeError):
             shard, part = -1, -1
+            self.planned_ms = None
         with lock:
             one = (shard == args.throttle_shard and part == 0 and
                    throttled_shard < 1)
@@ -279,6 +381,8 @@ class InvokeAPI(BaseHTTPRequestHandler):
                                   {"Retry-After": str(args.retry_after)})
             running += 1
         start = time.time()
+        if stream:
+            return self.stream_invoke(body, shard, part, start, m.group(1), u)
         try:
             inv = Invocation(body, shard, part)
             outcome = inv.serve()
@@ -303,6 +407,86 @@ class InvokeAPI(BaseHTTPRequestHandler):
         self.reply(200, outcome[1], {"X-Amz-Function-Error": outcome[2]})
 
 
+    def write_chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def stream_invoke(self, body, shard, part, start, function, u):
+        """InvokeWithResponseStream: event stream frames as the bootstrap
+        streams; the invocation runs in a thread of its own."""
+        inv = Invocation(body, shard, part)
+        box = {}
+
+        def run():
+            try:
+                box["outcome"] = inv.serve()
+            finally:
+                with lock:
+                    global running
+                    running -= 1
+        t = threading.Thread(target=run, daemon=True)
+        t.start()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.amazon.eventstream")
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        self.send_header("X-Amz-Executed-Version", "$LATEST")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        events = 0
+        # Every whole line of the payload as it went out, with the time:
+        # what a coordinator killed mid-stream can have received.
+        sent, part_line = [], b""
+        try:
+            while True:
+                data = inv.chunks.get()
+                if data is None:
+                    break
+                if not data:
+                    continue
+                frame = es_chunk(data)
+                if events == 0 and args.stream_fault == "torn":
+                    self.write_chunk(frame[:len(frame) // 2])
+                    raise BrokenPipeError("torn on purpose")
+                if events == 0 and args.stream_fault == "crc":
+                    frame = frame[:-5] + bytes([frame[-5] ^ 1]) + frame[-4:]
+                if events == 0 and args.stream_fault == "oversized":
+                    head = struct.pack(">II", 20 << 20, 0)
+                    frame = head + struct.pack(">I", zlib.crc32(head)) + frame
+                self.write_chunk(frame)
+                events += 1
+                part_line += data
+                while b"\n" in part_line:
+                    line, part_line = part_line.split(b"\n", 1)
+                    sent.append([time.time(), line.decode()])
+            t.join()
+            outcome = box.get("outcome") or ("error", b"{}", "Unhandled")
+            entry = {"status": 200, "shard": shard, "part": part, "stream": True,
+                     "start": start, "end": time.time(), "function": function,
+                     "planned_ms": self.planned_ms,
+                     "events": events, "streamed_bytes": inv.streamed,
+                     "sent": sent}
+            if outcome[0] == "response":
+                # A buffered answer to a streaming invoke: one chunk.
+                self.write_chunk(es_chunk(outcome[1]))
+                entry["result_bytes"] = len(outcome[1])
+                self.write_chunk(es_complete())
+            elif outcome[0] == "streamed":
+                self.write_chunk(es_complete())
+            else:
+                err = json.loads(outcome[1] or b"{}")
+                entry["function_error"] = err.get("errorType")
+                self.write_chunk(es_complete(err.get("errorType") or outcome[2],
+                                             err.get("errorMessage", "")))
+            log(entry)
+            self.write_chunk(b"")
+        except (BrokenPipeError, ConnectionResetError) as e:
+            log({"status": 200, "shard": shard, "part": part, "stream": True,
+                 "start": start, "end": time.time(), "cut": str(e),
+                 "events": events, "sent": sent})
+            self.close_connection = True
+            t.join()
+
+
 def main():
     global args
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -316,6 +500,8 @@ def main():
     p.add_argument("--retry-after", type=int, default=1)
     p.add_argument("--crash-shard", type=int, default=-1)
     p.add_argument("--hang-shard", type=int, default=-1)
+    p.add_argument("--crash-after", type=float, default=0)
+    p.add_argument("--stream-fault", choices=["torn", "crc", "oversized"])
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--access-key", default="AKIDHERDTEST")
     p.add_argument("--secret-key", default="herd-test-secret")
@@ -331,6 +517,9 @@ def main():
     else:
         os.symlink(os.path.abspath(args.bootstrap), os.path.join(root, "bootstrap"))
     args.task_root = root
+    # A coordinator opens every shard's call at once: a listen backlog of
+    # 5 (the default) would drop most of a thousand SYNs.
+    ThreadingHTTPServer.request_queue_size = 4096
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), InvokeAPI)
     srv.daemon_threads = True
     def stop(*a):
