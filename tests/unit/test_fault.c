@@ -161,6 +161,7 @@ static void run_with_fault(const char *site, int nth, const char *want_err)
         if (strstr(tx->errs[i].key, want_err)) found = 1;
     if (!found) fprintf(stderr, "  no error key with \"%s\"\n", want_err);
     CHECK(found);
+    cJSON_Delete(span.setup_errors);
     engine_vars_free(&vars);
     result_free(r);
     plan_free(p);
