@@ -95,6 +95,47 @@ else
     skip "nginx with TLS did not start: $(cat "$TMP/nginx-tls.err")"
 fi
 
+# Large answers over TLS: 100 KB and 1 MB span many TLS records, and one
+# readiness event may bring several of them into the TLS library at once:
+# the fast path must read until CURLE_AGAIN. The body's last bytes are
+# checked (contains) and extracted, and the extracted value goes back to
+# nginx in the next request's URL; received bytes are nginx's $bytes_sent.
+# The sizes leave a last TLS record of about 12 KB: a read loop that took
+# one read per event with a buffer under a record would leave it inside
+# the TLS library with nothing left on the socket to wake it.
+bd="$TMP/nginx-big"; bp=$(free_port); btp=$(free_port)
+if NGINX_ECHO_TLS_PORT=$btp "$REPO/scripts/nginx-echo" start "$bd" "$bp" > /dev/null 2>"$TMP/nginx-big.err"; then
+    trap '"$REPO/scripts/nginx-echo" stop "$nd"; "$REPO/scripts/nginx-echo" stop "$bd"; "$REPO/scripts/nginx-test" stop "$td"; cleanup' EXIT
+    cat > "$TMP/big.json" <<JSON
+{"name": "fp-big", "base_url": "https://127.0.0.1:$btp", "insecure": true, "timeout": "20s",
+ "load": {"users": 3, "iterations": 10},
+ "scenarios": [{"name": "s", "steps": [
+   {"name": "100k", "path": "/bytes/100k?r=big-100k",
+    "expect": {"status": 200, "contains": "xxxxEND-100K"},
+    "extract": {"t1": {"regex": "(END-[0-9]+K)\$"}}},
+   {"name": "1m", "path": "/bytes/1m?r=big-1m",
+    "expect": {"status": 200, "contains": "xxxxEND-1M"},
+    "extract": {"t2": {"regex": "(END-[0-9]+M)\$"}}},
+   {"name": "tail", "path": "/sleep/0?r=big-tail-{{t1}}-{{t2}}"}]}]}
+JSON
+    run big
+    expect_eq "https 100 KB / 1 MB: every request on the fast path" '[90,0]' "$(paths big)"
+    expect_eq "https 100 KB / 1 MB: no errors, every check passed" '0 0 0' \
+        "$(jq -r '[.transactions[] | select(.kind=="request") | .errors] | map(tostring) | join(" ")' "$TMP/big.out.json")"
+    for t in 100k 1m; do
+        expect_eq "https $t: nginx logged herd's 30 requests" \
+            "30 $(jq ".transactions[] | select(.name==\"$t\") | .count" "$TMP/big.out.json")" \
+            "$(grep -c " /bytes/$t?r=big-$t 200 " "$bd/access.log") 30"
+        expect_eq "https $t: received bytes = nginx's \$bytes_sent" \
+            "$(grep " /bytes/$t?r=big-$t 200 " "$bd/access.log" | awk '{s += $6} END {print s}')" \
+            "$(jq ".transactions[] | select(.name==\"$t\") | .received_bytes" "$TMP/big.out.json")"
+    done
+    expect_eq "https: both tails extracted, sent back to nginx 30 times" 30 \
+        "$(grep -c " /sleep/0?r=big-tail-END-100K-END-1M 200 " "$bd/access.log")"
+else
+    skip "nginx-echo with TLS did not start: $(cat "$TMP/nginx-big.err")"
+fi
+
 # Failures: each hostile case once per path (--debug: one user, in order),
 # classified alike.
 hport=$(free_port); tport=$(free_port); dead=$(free_port)
