@@ -4,6 +4,32 @@
 #include "plan.h"
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* A directory of this process's own (mkdtemp in main, removed at the end):
+ * concurrent runs of this test do not share files. */
+static char tmpdir[] = "/tmp/herd-test-plan.XXXXXX";
+
+/* tmpdir/rel in a static buffer of its own per slot (0-3). */
+static const char *tpath(int slot, const char *rel)
+{
+    static char b[4][512];
+    snprintf(b[slot], sizeof b[slot], "%s/%s", tmpdir, rel);
+    return b[slot];
+}
+
+/* Runs a shell command after replacing every @ with tmpdir. */
+static void sh(const char *cmd)
+{
+    char b[2048];
+    size_t n = 0;
+    for (const char *c = cmd; *c && n + strlen(tmpdir) + 1 < sizeof b; c++) {
+        if (*c == '@') { memcpy(b + n, tmpdir, strlen(tmpdir)); n += strlen(tmpdir); }
+        else b[n++] = *c;
+    }
+    b[n] = '\0';
+    (void)!system(b);
+}
 
 static char err[1024];
 
@@ -185,10 +211,9 @@ static void test_templates_and_pools(void)
 
 static void test_csv_pool(void)
 {
-    const char *dir = "/tmp/herd-test-plan";
-    (void)!system("mkdir -p /tmp/herd-test-plan && printf "
-                  "'username,password\\nalice,\"p,1\"\\nbob,p2\\n' > "
-                  "/tmp/herd-test-plan/users.csv");
+    const char *dir = tpath(0, "pool");
+    sh("mkdir -p @/pool && printf "
+       "'username,password\\nalice,\"p,1\"\\nbob,p2\\n' > @/pool/users.csv");
     char json[] = HEAD LOAD "\"data\":{\"creds\":{\"csv\":\"users.csv\"}},"
         "\"scenarios\":[{\"steps\":[{\"path\":\"/{{creds.username}}\"}]}]}";
     char file[256];
@@ -226,19 +251,18 @@ static void test_csv_pool(void)
             "plan.json: data.d.values[1]: expected \"a\": a string or number");
 }
 
-/* Writes text to /tmp/herd-test-csv/d.csv and parses a plan with that
- * pool; returns the plan (NULL with err set when refused). */
+/* Writes text to TMPDIR/d.csv and parses a plan with that pool; returns
+ * the plan (NULL with err set when refused). */
 static struct plan *csv_plan(const char *text)
 {
-    (void)!system("mkdir -p /tmp/herd-test-csv");
-    FILE *f = fopen("/tmp/herd-test-csv/d.csv", "wb");
+    FILE *f = fopen(tpath(0, "d.csv"), "wb");
     if (!f) return NULL;
     fputs(text, f);
     fclose(f);
     err[0] = '\0';
     return plan_parse(HEAD LOAD "\"data\":{\"d\":{\"csv\":\"d.csv\"}},"
                       "\"scenarios\":[{\"steps\":[{\"path\":\"/{{d.a}}\"}]}]}",
-                      "/tmp/herd-test-csv/plan.json", err, sizeof err);
+                      tpath(1, "plan.json"), err, sizeof err);
 }
 
 /* RFC 4180: a quoted field may hold commas, "" for a quote and line
@@ -292,18 +316,18 @@ static void test_csv_rfc4180(void)
  * path or a symbolic link; --data-root (plan_set_data_root) widens it. */
 static void test_data_root(void)
 {
-    (void)!system("rm -rf /tmp/herd-test-root && mkdir -p "
-                  "/tmp/herd-test-root/plans /tmp/herd-test-root/shared && "
-                  "printf 'u\\nx\\n' > /tmp/herd-test-root/shared/u.csv && "
-                  "printf 's\\nsecret\\n' > /tmp/herd-test-root/outside.csv && "
-                  "ln -s ../outside.csv /tmp/herd-test-root/plans/link.csv && "
-                  "ln -s /tmp/herd-test-root/shared/u.csv /tmp/herd-test-root/shared/l.csv");
-    const char *file = "/tmp/herd-test-root/plans/plan.json";
+    sh("mkdir -p @/root/plans @/root/shared && "
+       "printf 'u\\nx\\n' > @/root/shared/u.csv && "
+       "printf 's\\nsecret\\n' > @/root/outside.csv && "
+       "ln -s ../outside.csv @/root/plans/link.csv && "
+       "ln -s @/root/shared/u.csv @/root/shared/l.csv");
+    const char *file = tpath(0, "root/plans/plan.json");
 #define POOL(f) HEAD LOAD "\"data\":{\"d\":{\"csv\":\"" f "\"}}," \
         "\"scenarios\":[{\"steps\":[{\"path\":\"/{{d}}\"}]}]}"
     char j1[] = POOL("link.csv"), j2[] = POOL("../shared/u.csv"),
-         j3[] = POOL("/tmp/herd-test-root/shared/u.csv"),
          j4[] = POOL("../outside.csv"), j5[] = POOL("../shared/l.csv");
+    char j3[1024];
+    snprintf(j3, sizeof j3, POOL("%s"), tpath(1, "root/shared/u.csv"));
     struct plan *p = plan_parse(j1, file, err, sizeof err);
     CHECK(p == NULL);
     CHECK(strstr(err, "data.d.csv: link.csv leads outside the plan's "
@@ -311,7 +335,7 @@ static void test_data_root(void)
     p = plan_parse(j2, file, err, sizeof err);
     CHECK(p == NULL);
     CHECK(strstr(err, "without \"..\" (--data-root DIR") != NULL);
-    plan_set_data_root("/tmp/herd-test-root/shared/..");
+    plan_set_data_root(tpath(2, "root/shared/.."));
     p = plan_parse(j2, file, err, sizeof err);
     CHECK(p != NULL);
     if (p) CHECK_STR(p->pools[0].cells[0], "x");
@@ -319,7 +343,7 @@ static void test_data_root(void)
     p = plan_parse(j3, file, err, sizeof err);
     CHECK(p != NULL);
     plan_free(p);
-    plan_set_data_root("/tmp/herd-test-root/shared");
+    plan_set_data_root(tpath(2, "root/shared"));
     p = plan_parse(j4, file, err, sizeof err);
     CHECK(p == NULL);
     CHECK(strstr(err, "leads outside --data-root") != NULL);
@@ -522,6 +546,7 @@ static void test_weekly_keys(void)
 
 int main(void)
 {
+    if (!mkdtemp(tmpdir)) { perror("mkdtemp"); return 1; }
     T_RUN(test_minimal);
     T_RUN(test_brief_plan);
     T_RUN(test_errors);
@@ -535,5 +560,6 @@ int main(void)
     T_RUN(test_methods);
     T_RUN(test_secrets);
     T_RUN(test_weekly_keys);
+    sh("rm -rf @");
     return T_DONE();
 }
