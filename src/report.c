@@ -440,6 +440,28 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* The CSV's phase and bytes columns of one transaction: connections,
+ * then mean and p95 of each phase (ms), then bytes sent and received.
+ * With header set, their names instead. */
+static void csv_phases(FILE *f, const struct stats_tx *t, int header)
+{
+    if (header) {
+        fprintf(f, ",connections");
+        for (int k = 0; k < STATS_PH__COUNT; k++)
+            fprintf(f, ",%s_mean_ms,%s_p95_ms", stats_phase_name(k),
+                    stats_phase_name(k));
+        fprintf(f, ",sent_bytes,received_bytes");
+        return;
+    }
+    fprintf(f, ",%lld", (long long)t->phase[STATS_PH_CONNECT].count);
+    for (int k = 0; k < STATS_PH__COUNT; k++)
+        fprintf(f, ",%.3f,%.3f", stats_phase_mean_us(&t->phase[k]) / 1e3,
+                t->phase[k].hist
+                    ? (double)hist_percentile(t->phase[k].hist, 95) / 1e3 : 0.0);
+    fprintf(f, ",%lld,%lld", (long long)t->sent_bytes,
+            (long long)t->received_bytes);
+}
+
 int report_csv(FILE *f, const struct result *r)
 {
     const struct stats *s = r->stats;
@@ -448,7 +470,9 @@ int report_csv(FILE *f, const struct result *r)
      * added at the end so readers of the older table keep working). */
     fprintf(f, "transaction,kind,count,errors,error_rate,rate_per_s,min_ms,"
             "mean_ms,stddev_ms,p50_ms,p90_ms,p95_ms,p99_ms,p999_ms,max_ms,"
-            "ok,failed,failed_p50_ms,failed_p99_ms,failed_max_ms\n");
+            "ok,failed,failed_p50_ms,failed_p99_ms,failed_max_ms");
+    csv_phases(f, NULL, 1);
+    fputc('\n', f);
     for (int i = 0; i < s->ntx; i++) {
         const struct stats_tx *t = &s->tx[i];
         csv_field(f, t->name);
@@ -462,11 +486,13 @@ int report_csv(FILE *f, const struct result *r)
         for (size_t p = 0; p < sizeof pcts / sizeof *pcts; p++)
             fprintf(f, ",%.3f", (double)hist_percentile(t->hist, pcts[p]) / 1e3);
         fprintf(f, ",%.3f", (double)t->max_us / 1e3);
-        fprintf(f, ",%lld,%lld,%.3f,%.3f,%.3f\n", (long long)stats_tx_ok(t),
+        fprintf(f, ",%lld,%lld,%.3f,%.3f,%.3f", (long long)stats_tx_ok(t),
                 (long long)t->failed,
                 (double)hist_percentile(t->fail_hist, 50) / 1e3,
                 (double)hist_percentile(t->fail_hist, 99) / 1e3,
                 (double)t->fail_max_us / 1e3);
+        csv_phases(f, t, 0);
+        fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;
 }

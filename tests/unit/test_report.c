@@ -184,6 +184,21 @@ static void test_phases(void)
     fclose(f);
     CHECK(strstr(md, "| login | 2 | 20us | 200us | - | 25.0ms | 100us | "
                      "1.95 KiB | 6.00 MiB |") != NULL);
+    free(md);
+    /* CSV: connections, mean and p95 of each phase (ms), bytes. */
+    f = open_memstream(&md, &n);
+    CHECK(report_csv(f, r) == 0);
+    fclose(f);
+    const char *row = strstr(md, "\nlogin,");
+    CHECK(row != NULL);
+    if (row) {
+        const char *ext = row;
+        for (int c = 0; c < 20 && ext; c++) ext = strchr(ext + 1, ',');
+        CHECK(ext != NULL);
+        if (ext)
+            CHECK(strncmp(ext, ",2,0.020,0.030,0.200,0.300,0.000,0.000,25.000,",
+                          46) == 0 && strstr(ext, ",2000,6291456\n") != NULL);
+    }
     char bb[32];
     CHECK_STR(report_bytes(bb, sizeof bb, 1023), "1023 B");
     CHECK_STR(report_bytes(bb, sizeof bb, 150 * 1024), "150 KiB");

@@ -398,7 +398,11 @@ static void test_report(void)
     CHECK_INT(lines, 3);
     CHECK(strncmp(buf, "transaction,kind,count,", 23) == 0);
     CHECK(strstr(buf, "\nassign container,request,1000,100,") != NULL);
-    CHECK(strstr(buf, ",ok,failed,failed_p50_ms,failed_p99_ms,failed_max_ms\n"));
+    CHECK(strstr(buf, ",ok,failed,failed_p50_ms,failed_p99_ms,failed_max_ms,"
+                 "connections,dns_mean_ms,dns_p95_ms,connect_mean_ms,"
+                 "connect_p95_ms,tls_mean_ms,tls_p95_ms,wait_mean_ms,"
+                 "wait_p95_ms,transfer_mean_ms,transfer_p95_ms,sent_bytes,"
+                 "received_bytes\n"));
     CHECK(strstr(buf, ",900,100,") != NULL);
     free(buf);
     result_free(r);
