@@ -1173,6 +1173,67 @@ static void history_runs_table(FILE *f, struct result *const *runs,
     fprintf(f, "</table>\n");
 }
 
+/* The request transaction called name in run r, or NULL. */
+static const struct stats_tx *history_tx(const struct result *r,
+                                         const char *name)
+{
+    for (int i = 0; i < r->stats->ntx; i++)
+        if (r->stats->tx[i].kind == STATS_REQUEST &&
+            !strcmp(r->stats->tx[i].name, name))
+            return &r->stats->tx[i];
+    return NULL;
+}
+
+/* The history page's phases view of request transaction name (chart ids
+ * hK-phases and hK-bytes): p95 of wait, connect and tls by run (connect
+ * and tls over new connections only: no point in a run that opened none)
+ * and the mean bytes sent and received per request. Nothing when no run
+ * measured its phases (results from before they existed). */
+static void history_phases(FILE *f, struct result *const *runs, int n,
+                           const char *name, int k, const struct xaxis *xa,
+                           double *x)
+{
+    static const int ph[3] = {STATS_PH_WAIT, STATS_PH_CONNECT, STATS_PH_TLS};
+    double *y[5];
+    int any = 0;
+    for (int j = 0; j < 5; j++) y[j] = dalloc(n);
+    for (int r = 0; r < n; r++) {
+        const struct stats_tx *t = history_tx(runs[r], name);
+        x[r] = r;
+        for (int j = 0; j < 3; j++)
+            y[j][r] = t && t->phase[ph[j]].count
+                ? (double)hist_percentile(t->phase[ph[j]].hist, 95) : NAN;
+        int has = t && t->phase[STATS_PH_WAIT].count > 0;
+        any |= has;
+        y[3][r] = has ? (double)t->sent_bytes / (double)t->count : NAN;
+        y[4][r] = has ? (double)t->received_bytes / (double)t->count : NAN;
+    }
+    if (any) {
+        static const char *const nm[3] = {"wait p95", "connect p95", "tls p95"};
+        static const char *const co[3] = {C_PURPLE, C_BLUE, C_ORANGE};
+        struct series p[3];
+        int np = 0;
+        /* A phase no run went through (tls on http) gets no line and no
+         * legend entry. */
+        for (int j = 0; j < 3; j++) {
+            int has = 0;
+            for (int r = 0; r < n; r++) has |= !isnan(y[j][r]);
+            if (has)
+                p[np++] = (struct series){nm[j], co[j], x, y[j], n, 0};
+        }
+        char id[32];
+        snprintf(id, sizeof id, "h%d-phases", k);
+        chart(f, id, "Request phases by run", "(p95; connect and tls of new "
+              "connections)", p, np, HTML_AX_US, xa);
+        struct series b[2] = {{"received", C_GREEN, x, y[4], n, 0},
+                              {"sent", C_BLUE, x, y[3], n, 1}};
+        snprintf(id, sizeof id, "h%d-bytes", k);
+        chart(f, id, "Bytes per request by run", "(mean, bytes)", b, 2,
+              HTML_AX_COUNT, xa);
+    }
+    for (int j = 0; j < 5; j++) free(y[j]);
+}
+
 int html_history_files(FILE *f, const char *plan, struct result *const *runs,
                        const char *const *paths, int n, const char *out)
 {
@@ -1263,6 +1324,8 @@ int html_history_files(FILE *f, const char *plan, struct result *const *runs,
         struct series er[1] = {{"error rate", C_RED, x, y[3], n, 0}};
         snprintf(id, sizeof id, "h%d-errors", k);
         chart(f, id, "Error rate by run", NULL, er, 1, HTML_AX_PCT, &xa);
+        if (kinds[k] == STATS_REQUEST)
+            history_phases(f, runs, n, names[k], k, &xa, x);
     }
     history_runs_table(f, runs, paths, n, out);
     fprintf(f, "</body></html>\n");

@@ -7,7 +7,8 @@
 # over it), round tick labels, status codes one per row, no shards on a
 # local run, readable settings; a flow plan gets flow tiles first. The
 # history page draws several runs of one plan (date and time labels,
-# marked points, throughput, links to the reports) and a single run.
+# marked points, throughput, links to the reports, a phases and bytes view
+# per request transaction) and a single run.
 . "$(dirname "$0")/lib.sh"
 start_misc
 
@@ -201,6 +202,48 @@ grep -q 'all requests (http)' "$TMP/hdom.html" && ok "history renders in Chromiu
 look "$TMP/hdom.html" "history as seen" history
 shot "$TMP/history.html" "$TMP/hshot.png" "history"
 [ -n "${SHOTS:-}" ] && cp "$TMP/hshot.png" "$SHOTS/history.png"
+# The phases view: each request transaction that measured phases has a
+# p95 wait / connect / tls chart and a bytes-per-request chart by run; the
+# points are each run's figures from its result (wait p95 to the
+# histogram's 2 significant digits, bytes exactly), tls has none on http.
+/usr/bin/python3 - "$TMP/hdom.html" "$TMP/r.json" "$TMP/r2.json" "$TMP/r3.json" > "$TMP/hph.out" 2>&1 <<'PY'
+import json, re, sys
+page = open(sys.argv[1]).read()
+runs = sorted((json.load(open(a)) for a in sys.argv[2:]), key=lambda r: r["started_unix_ms"])
+bad = []
+def points(fig, series):
+    g = re.search(r'<g class="series" data-series="%s">(.*?)</g>' % re.escape(series), fig, re.S)
+    return [float(v) for v in re.findall(r"<title>([^<]*)</title>", g.group(1))] if g else None
+def legend_ok(fig, series, colour):
+    return re.search(r'<text[^>]*fill="%s"[^>]*data-series="%s"' % (colour, re.escape(series)), fig) is not None
+nfig = 0
+for sec in page.split("<h2>")[1:]:
+    name = sec[:sec.index("</h2>")]
+    m = re.search(r'<figure id="h\d+-phases">(.*?)</figure>', sec, re.S)
+    b = re.search(r'<figure id="h\d+-bytes">(.*?)</figure>', sec, re.S)
+    txs = [next((t for t in r["transactions"] if t["name"] == name and t["kind"] == "request"), None) for r in runs]
+    if not any(t and t.get("phases") for t in txs):
+        if m or b: bad.append("%s: a phases view without phases" % name)
+        continue
+    if not m or not b:
+        bad.append("%s: no phases or bytes chart" % name); continue
+    nfig += 2
+    m, b = m.group(1), b.group(1)
+    waits = points(m, "wait p95")
+    want = [t["phases"]["wait"]["p95_us"] for t in txs if t and t["phases"]["wait"]["count"]]
+    if waits is None or len(waits) != len(want) or any(abs(w - v) > 0.06 * v + 1 for w, v in zip(waits, want)):
+        bad.append("%s: wait p95 points %s, results say %s" % (name, waits, want))
+    if 'data-series="tls p95"' in m: bad.append("%s: a tls line on http" % name)
+    if not legend_ok(m, "wait p95", "#9333ea"): bad.append("%s: wait legend colour" % name)
+    rec = points(b, "received")
+    want = [round(t["received_bytes"] / t["count"], 1) for t in txs if t and t["count"]]
+    if rec is None or [round(v, 1) for v in rec] != want:
+        bad.append("%s: received/request %s, results say %s" % (name, rec, want))
+for x in bad: print("bad:", x)
+print("%d phases and bytes charts, %d problems" % (nfig, len(bad)))
+PY
+grep -q "^6 phases and bytes charts, 0 problems" "$TMP/hph.out" && ok "history: $(tail -1 "$TMP/hph.out")" ||
+    fail "history phases view: $(head -5 "$TMP/hph.out")"
 # Two runs in one minute get different labels.
 labels=$(sed '/<\/svg>/q' "$TMP/history.html" | grep -o '<tspan x="[0-9.]*" dy="13">[^<]*' | sed 's/.*>//' | sort | uniq -d)
 nlab=$(sed '/<\/svg>/q' "$TMP/history.html" | grep -c '<tspan x="[0-9.]*" dy="13">')
