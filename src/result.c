@@ -126,6 +126,7 @@ static cJSON *sec_json(const struct stats_sec *x, int whole_run)
     } else {
         cJSON_AddNullToObject(e, "hist");
     }
+    if (x->hist_cut) cJSON_AddTrueToObject(e, "hist_cut");
     return e;
 }
 
@@ -491,6 +492,14 @@ static int read_tx_timeline(struct rd *c, const cJSON *o, const char *where0,
             return -1;
         if (!cJSON_IsString(hj) && !cJSON_IsNull(hj))
             return bad(c, "%shist: expected a histogram or null", where);
+        const cJSON *cut = cJSON_GetObjectItemCaseSensitive(e, "hist_cut");
+        if (cut && !cJSON_IsBool(cut))
+            return bad(c, "%shist_cut: expected true or false", where);
+        x.hist_cut = cJSON_IsTrue(cut);
+        if (x.hist_cut && x.hist) {
+            hist_free(x.hist);
+            return bad(c, "%shist: a histogram on a cut second", where);
+        }
         int rc = 0;
         if (x.hist && (x.hist->total != x.requests - x.errors ||
                        x.hist->sigfigs != HIST_TL_SIGFIGS))
@@ -640,7 +649,7 @@ static int read_timeline(struct rd *c, const cJSON *tl, struct stats *s,
         }
         /* Build through the public recorder so layout stays consistent. */
         struct stats one = {0};
-        struct stats_sec sec = {t, req, errs, it, au, h};
+        struct stats_sec sec = {t, req, errs, it, au, h, 0};
         one.sec = &sec;
         one.nsec = 1;
         one.sec_cap = 1;

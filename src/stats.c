@@ -346,6 +346,22 @@ static void sec_sample(struct stats_sec *sec, int64_t latency_us, int failed)
 }
 
 
+/* The same into a transaction's own timeline, under the memory bound. */
+static void tx_sec_sample(struct stats *s, struct stats_sec *sec,
+                          int64_t latency_us, int failed)
+{
+    if (!failed && !sec->hist && !sec->hist_cut) {
+        if (s->tx_tl_hists >= STATS_TX_TL_HISTS) sec->hist_cut = 1;
+        else s->tx_tl_hists++;
+    }
+    if (sec->hist_cut) {
+        sec->requests++;
+        sec->errors += failed != 0;
+        return;
+    }
+    sec_sample(sec, latency_us, failed);
+}
+
 /* One side's exact moments: n samples so far (n already counts v). */
 static void moments_add(int64_t n, int64_t v, int64_t *min, int64_t *max,
                         double *mean, double *m2)
@@ -394,7 +410,7 @@ void stats_record(struct stats *s, int tx, int64_t latency_us,
         count_err(s, t, err, detail);
     }
     if (status >= 0 && status < STATS_MAX_STATUS) t->status[status]++;
-    sec_sample(sec_at(TL(t), wall_s), latency_us, err != ERR_NONE);
+    tx_sec_sample(s, sec_at(TL(t), wall_s), latency_us, err != ERR_NONE);
     if (t->kind == STATS_REQUEST)
         sec_sample(sec_at(TL(s), wall_s), latency_us, err != ERR_NONE);
 }
@@ -418,15 +434,18 @@ void stats_active(struct stats *s, int64_t wall_s, int64_t users)
     if (users > sec->active_users) sec->active_users = users;
 }
 
-static int timeline_merge(struct tl dst, const struct stats_sec *x, int m);
+static int timeline_merge(struct tl dst, const struct stats_sec *x, int m,
+                          int64_t *held);
 
-static int tx_merge(struct stats_tx *d, const struct stats_tx *x)
+/* d += x; held: the tx_tl_hists of d's stats (NULL: no bound). */
+static int tx_merge(struct stats_tx *d, const struct stats_tx *x,
+                    int64_t *held)
 {
     for (int i = 0; i < STATS_PH__COUNT; i++)
         if (phase_merge(&d->phase[i], &x->phase[i]) < 0) return -1;
     d->sent_bytes += x->sent_bytes;
     d->received_bytes += x->received_bytes;
-    if (timeline_merge(TL(d), x->sec, x->nsec) < 0) return -1;
+    if (timeline_merge(TL(d), x->sec, x->nsec, held) < 0) return -1;
     if (hist_add(d->hist, x->hist) < 0 ||
         hist_add(d->hist_service, x->hist_service) < 0 ||
         hist_add(d->fail_hist, x->fail_hist) < 0)
@@ -486,21 +505,34 @@ void stats_reset(struct stats *s)
     s->iter_started = s->iter_succeeded = s->iter_failed = 0;
     s->iter_interrupted = s->iter_dropped = 0;
     s->path_fast = s->path_libcurl = 0;
+    s->tx_tl_hists = 0;
     for (int i = 0; i < s->nsec; i++) hist_free(s->sec[i].hist);
     s->nsec = 0;
     if (s->timer_late) hist_reset(s->timer_late);
 }
 
 /* One second of another stats added into d (the same second). */
-static int sec_add(struct stats_sec *d, const struct stats_sec *x)
+static int sec_add(struct stats_sec *d, const struct stats_sec *x,
+                   int64_t *held)
 {
     d->requests += x->requests;
     d->errors += x->errors;
     d->iterations += x->iterations;
     /* Workers and shards run side by side: their users add up. */
     d->active_users += x->active_users;
-    if (!x->hist) return 0;
-    if (!d->hist) d->hist = hist_new(HIST_TL_SIGFIGS);
+    /* A second cut on either side is cut: a histogram kept is whole. */
+    if (x->hist_cut || (x->hist && !d->hist && held &&
+                        *held >= STATS_TX_TL_HISTS)) {
+        if (d->hist && held) (*held)--;
+        hist_free(d->hist);
+        d->hist = NULL;
+        d->hist_cut = 1;
+    }
+    if (!x->hist || d->hist_cut) return 0;
+    if (!d->hist) {
+        d->hist = hist_new(HIST_TL_SIGFIGS);
+        if (held) (*held)++;
+    }
     return hist_add(d->hist, x->hist);
 }
 
@@ -509,7 +541,8 @@ static int sec_add(struct stats_sec *d, const struct stats_sec *x)
  * usual: a worker's delta into the total, a result read second by second)
  * touches only them. On a histogram layout mismatch the merge still ends
  * consistent, and -1 is returned. */
-static int timeline_merge(struct tl dst, const struct stats_sec *x, int m)
+static int timeline_merge(struct tl dst, const struct stats_sec *x, int m,
+                          int64_t *held)
 {
     int n = *dst.n, add = 0, rc = 0;
     if (!m) return 0;
@@ -526,12 +559,12 @@ static int timeline_merge(struct tl dst, const struct stats_sec *x, int m)
         if (i >= 0 && d[i].t > x[j].t) {
             d[k--] = d[i--];
         } else if (i >= 0 && d[i].t == x[j].t) {
-            if (sec_add(&d[i], &x[j--]) < 0) rc = -1;
+            if (sec_add(&d[i], &x[j--], held) < 0) rc = -1;
             d[k--] = d[i--];
         } else {
             memset(&d[k], 0, sizeof d[k]);
             d[k].t = x[j].t;
-            if (sec_add(&d[k--], &x[j--]) < 0) rc = -1;
+            if (sec_add(&d[k--], &x[j--], held) < 0) rc = -1;
         }
     }
     *dst.n = n + add;
@@ -540,7 +573,14 @@ static int timeline_merge(struct tl dst, const struct stats_sec *x, int m)
 
 int stats_tx_sec_add(struct stats_tx *t, const struct stats_sec *x)
 {
-    return timeline_merge(TL(t), x, 1);
+    return timeline_merge(TL(t), x, 1, NULL);
+}
+
+int64_t stats_tx_tl_cut(const struct stats_tx *t)
+{
+    int64_t n = 0;
+    for (int i = 0; i < t->nsec; i++) n += t->sec[i].hist_cut;
+    return n;
 }
 
 int stats_merge(struct stats *dst, const struct stats *src)
@@ -551,7 +591,8 @@ int stats_merge(struct stats *dst, const struct stats *src)
         if (j >= 0 && dst->tx[j].kind != x->kind) j = -1;
         if (j < 0 && x->count == 0 && x->errors == 0) continue;
         j = stats_tx_index(dst, src->tx[i].name, src->tx[i].kind);
-        if (tx_merge(&dst->tx[j], &src->tx[i]) < 0) return -1;
+        if (tx_merge(&dst->tx[j], &src->tx[i], &dst->tx_tl_hists) < 0)
+            return -1;
     }
     dst->iter_started += src->iter_started;
     dst->iter_succeeded += src->iter_succeeded;
@@ -560,7 +601,7 @@ int stats_merge(struct stats *dst, const struct stats *src)
     dst->iter_dropped += src->iter_dropped;
     dst->path_fast += src->path_fast;
     dst->path_libcurl += src->path_libcurl;
-    int rc = timeline_merge(TL(dst), src->sec, src->nsec);
+    int rc = timeline_merge(TL(dst), src->sec, src->nsec, NULL);
     if (src->timer_late && src->timer_late->total) {
         struct hist *h = late_hist(dst);
         if (!h || hist_add(h, src->timer_late) < 0) return -1;
@@ -607,5 +648,5 @@ void stats_tx_sum(const struct stats *s, enum stats_kind kind,
 {
     tx_init(out, name, kind);
     for (int i = 0; i < s->ntx; i++)
-        if (s->tx[i].kind == kind) tx_merge(out, &s->tx[i]);
+        if (s->tx[i].kind == kind) tx_merge(out, &s->tx[i], NULL);
 }

@@ -168,7 +168,22 @@ struct stats_sec {
                                    (requests - errors of them),
                                    HIST_TL_SIGFIGS; NULL when no successful
                                    request finished this second */
+    int hist_cut;               /* transaction timelines only: 1 when the
+                                   memory bound (STATS_TX_TL_HISTS) left
+                                   this second without its histogram
+                                   (hist NULL); requests and errors stay
+                                   exact */
 };
+
+/* The memory bound of the transactions' own timelines: at most this many
+ * per-second latency histograms (~4 KiB each: ~28 MiB) across all the
+ * transactions of one struct stats, first come first kept (a 1-hour run
+ * with 20 transactions keeps about its first 6 minutes; 2 transactions the
+ * whole hour). A second past the bound keeps its exact requests and
+ * errors and is marked hist_cut; a second that has its histogram has all
+ * of it, merged exactly (a merge that meets a cut second on either side
+ * cuts it). */
+#define STATS_TX_TL_HISTS 7200
 
 struct stats {
     struct stats_tx *tx;        /* owned array, ntx entries */
@@ -180,6 +195,9 @@ struct stats {
     /* Requests sent by herd's HTTP/1.1 fast path and by libcurl's HTTP
      * layer (engine.c decides which, per request). */
     int64_t path_fast, path_libcurl;
+    /* Histograms held by the transactions' own timelines (the memory
+     * bound: STATS_TX_TL_HISTS). */
+    int64_t tx_tl_hists;
     /* Timeline: only the seconds that have data, in increasing order of
      * t, each once (sparse: a merge of two runs a week apart holds their
      * seconds, not the week). nsec entries used of sec_cap. A second that
@@ -240,8 +258,12 @@ const struct stats_sec *stats_tx_sec_find(const struct stats_tx *t,
                                           int64_t sec);
 
 /* Adds one second x into transaction t's own timeline (a reader
- * rebuilding a result). Returns 0, or -1 on a histogram layout mismatch. */
+ * rebuilding a result; x->hist_cut carries over; not counted against the
+ * bound: the result was bounded when it was recorded). Returns 0, or -1 on
+ * a histogram layout mismatch. */
 int stats_tx_sec_add(struct stats_tx *t, const struct stats_sec *x);
+/* Seconds of t's own timeline whose histogram the bound cut. */
+int64_t stats_tx_tl_cut(const struct stats_tx *t);
 
 /* Counts an error that has no latency sample (e.g. an extract failing
  * after a successful response): adds to the tx's error keys and errors,

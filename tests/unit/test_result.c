@@ -506,9 +506,38 @@ static void test_user_setup_warmup(void)
     result_free(b);
 }
 
+/* A transaction timeline second cut by the memory bound (stats.h
+ * STATS_TX_TL_HISTS) says so in the result and reads back cut. */
+static void test_timeline_cut(void)
+{
+    struct result *r = make(7, 1700000000);
+    struct stats_tx *t = &r->stats->tx[stats_tx_find(r->stats, "assign container")];
+    struct stats_sec *e = &t->sec[3];
+    int64_t req = e->requests;
+    hist_free(e->hist);
+    e->hist = NULL;
+    e->hist_cut = 1;
+    char err[256];
+    char *json = result_to_json(r);
+    CHECK(strstr(json, "\"hist_cut\"") != NULL);
+    struct result *back = result_from_json(json, err, sizeof err);
+    CHECK(back != NULL);
+    if (back) {
+        const struct stats_tx *b =
+            &back->stats->tx[stats_tx_find(back->stats, "assign container")];
+        CHECK(stats_tx_tl_cut(b) == 1);
+        CHECK(b->sec[3].hist_cut && !b->sec[3].hist && b->sec[3].requests == req);
+        CHECK(b->sec[2].hist && !b->sec[2].hist_cut);
+    }
+    result_free(back);
+    free(json);
+    result_free(r);
+}
+
 int main(void)
 {
     T_RUN(test_round_trip);
+    T_RUN(test_timeline_cut);
     T_RUN(test_old_format);
     T_RUN(test_write_read);
     T_RUN(test_merge);

@@ -428,12 +428,96 @@ static void test_phases_merge_exact(void)
     stats_free(m);
 }
 
+/* The transactions' own timelines hold at most STATS_TX_TL_HISTS latency
+ * histograms per stats, first come first kept: past it a second keeps
+ * exact counts and is marked hist_cut. A merge keeps a second's histogram
+ * only if it is whole (cut on either side: cut), and where kept it equals
+ * recording both sides into one stats. */
+static void test_timeline_bound(void)
+{
+    const int64_t t0 = 1700000000, extra = 10;
+    struct stats *a = stats_new();
+    int x = stats_tx_index(a, "x", STATS_REQUEST);
+    int y = stats_tx_index(a, "y", STATS_REQUEST);
+    /* x fills the bound but 5; y takes those 5, then is cut. */
+    for (int64_t i = 0; i < STATS_TX_TL_HISTS - 5; i++)
+        stats_record(a, x, 1000 + i, 1000 + i, 200, ERR_NONE, NULL, t0 + i);
+    for (int64_t i = 0; i < 5 + extra; i++) {
+        stats_record(a, y, 2000, 2000, 200, ERR_NONE, NULL, t0 + i);
+        stats_record(a, y, 3000, 3000, 500, ERR_STATUS, "s", t0 + i);
+    }
+    CHECK(a->tx_tl_hists == STATS_TX_TL_HISTS);
+    CHECK(stats_tx_tl_cut(&a->tx[x]) == 0);
+    CHECK(stats_tx_tl_cut(&a->tx[y]) == extra);
+    const struct stats_tx *ty = &a->tx[y];
+    CHECK_INT(ty->nsec, 5 + extra);
+    for (int i = 0; i < ty->nsec; i++) {
+        const struct stats_sec *e = &ty->sec[i];
+        CHECK(e->requests == 2 && e->errors == 1);
+        CHECK(i < 5 ? e->hist && e->hist->total == 1 && !e->hist_cut
+                    : !e->hist && e->hist_cut);
+    }
+    /* More samples into a cut second stay counted, not kept. */
+    stats_record(a, x, 5, 5, 200, ERR_NONE, NULL, t0 + STATS_TX_TL_HISTS + 1);
+    CHECK(stats_tx_tl_cut(&a->tx[x]) == 1);
+    CHECK(a->tx_tl_hists == STATS_TX_TL_HISTS);
+
+    /* b: y's first second is cut there (b's bound spent on z first), its
+     * second second kept. Merged into an empty stats: y's first second is
+     * cut (a had it whole, b did not), its second second whole. */
+    struct stats *b = stats_new();
+    int z = stats_tx_index(b, "z", STATS_REQUEST);
+    int by = stats_tx_index(b, "y", STATS_REQUEST);
+    for (int64_t i = 0; i < STATS_TX_TL_HISTS; i++)
+        stats_record(b, z, 10, 10, 200, ERR_NONE, NULL, t0 - 100000 + i);
+    stats_record(b, by, 7000, 7000, 200, ERR_NONE, NULL, t0);
+    b->tx_tl_hists = 0;   /* as if a later delta: the next second is kept */
+    stats_record(b, by, 9000, 9000, 200, ERR_NONE, NULL, t0 + 1);
+    CHECK(b->tx[by].sec[0].hist_cut && b->tx[by].sec[1].hist);
+    struct stats *m = stats_new();
+    CHECK(stats_merge(m, a) == 0);
+    CHECK(m->tx_tl_hists == STATS_TX_TL_HISTS);
+    /* m's bound is spent: b's z seconds (earlier, new to m) are all cut. */
+    CHECK(stats_merge(m, b) == 0);
+    int my = stats_tx_find(m, "y"), mz = stats_tx_find(m, "z");
+    const struct stats_sec *s0 = stats_tx_sec_find(&m->tx[my], t0);
+    const struct stats_sec *s1 = stats_tx_sec_find(&m->tx[my], t0 + 1);
+    CHECK(s0 && s0->hist_cut && !s0->hist && s0->requests == 3);
+    CHECK(s1 && !s1->hist_cut && s1->hist && s1->hist->total == 2 &&
+          s1->requests == 3 && s1->hist->max >= 9000);
+    CHECK(stats_tx_tl_cut(&m->tx[mz]) == STATS_TX_TL_HISTS);
+    CHECK(m->tx_tl_hists == STATS_TX_TL_HISTS - 1);   /* s0's freed */
+    /* Kept seconds of x are exact: the same histograms as in a. */
+    int mx = stats_tx_find(m, "x");
+    int same = 1;
+    for (int i = 0; i < a->tx[x].nsec; i++) {
+        const struct stats_sec *e = &a->tx[x].sec[i],
+                               *f = stats_tx_sec_find(&m->tx[mx], e->t);
+        same &= f && f->requests == e->requests && f->hist_cut == e->hist_cut &&
+                (!e->hist || (f->hist && f->hist->total == e->hist->total &&
+                              f->hist->min == e->hist->min &&
+                              f->hist->max == e->hist->max));
+    }
+    CHECK(same);
+    /* Every count stays exact: the timeline adds up to the count. */
+    int64_t n = 0;
+    for (int i = 0; i < m->tx[my].nsec; i++) n += m->tx[my].sec[i].requests;
+    CHECK(n == m->tx[my].count);
+    /* A reset gives the bound back. */
+    stats_reset(a);
+    CHECK(a->tx_tl_hists == 0);
+    stats_free(a);
+    stats_free(b);
+    stats_free(m);
+}
+
 int main(void)
 {
     T_RUN(test_phases_from_cumulative);
     T_RUN(test_phases_merge_exact);
     T_RUN(test_record);
     T_RUN(test_merge_equals_union);
+    T_RUN(test_timeline_bound);
     T_RUN(test_merge_timeline_disjoint);
     T_RUN(test_merge_week_apart);
     T_RUN(test_timeline_out_of_order);
