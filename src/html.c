@@ -727,9 +727,14 @@ static void tx_charts(FILE *f, const struct result *r, double secs,
         snprintf(id, sizeof id, "chart-%s-p95-%d",
                  kind == STATS_FLOW ? "flow" : "tx", ++chart_no);
         struct xaxis xa = {secs, 0, NULL, 0};
+        int64_t cut = 0;
+        for (int j = 0; j < k; j++) cut += stats_tx_tl_cut(&s->tx[idx[j]]);
+        char note[96];
+        snprintf(note, sizeof note, "(cut: %lld seconds past the memory bound "
+                 "have no point)", (long long)cut);
         chart(f, id, kind == STATS_FLOW ? "Flow p95 per second, completed "
               "flows" : "p95 per second by transaction, successful requests",
-              NULL, ser, k, HTML_AX_US, &xa);
+              cut ? note : NULL, ser, k, HTML_AX_US, &xa);
         for (int j = 0; j < 2 * k; j++) free(buf[j]);
         k = 0;
     }

@@ -164,6 +164,19 @@ static void text_header(FILE *f, const struct result *r, double secs)
     fprintf(f, "  %s\n\n", report_iterations(it, sizeof it, s));
 }
 
+/* The memory bound of the transactions' own timelines (stats.h
+ * STATS_TX_TL_HISTS), when it cut any second. */
+static void text_timeline_cut(FILE *f, const struct stats *s)
+{
+    int64_t cut = 0;
+    for (int i = 0; i < s->ntx; i++) cut += stats_tx_tl_cut(&s->tx[i]);
+    if (cut)
+        fprintf(f, "  TIMELINE CUT: per-transaction latency per second is kept "
+                "for %d transaction-\n  seconds (memory bound); %lld more have "
+                "counts only (no p95 point)\n\n", STATS_TX_TL_HISTS,
+                (long long)cut);
+}
+
 /* What makes the numbers below less than the plan: truncated or late
  * shards, and herd's own timers firing late. */
 static void text_warnings(FILE *f, const struct result *r)
@@ -422,6 +435,7 @@ int report_text(FILE *f, const struct result *r)
     int width = name_width(r->stats);
     text_header(f, r, secs);
     text_warnings(f, r);
+    text_timeline_cut(f, r->stats);
     text_table(f, r->stats, secs, width);
     text_phases(f, r->stats, width);
     text_status_errors(f, r->stats);

@@ -528,6 +528,15 @@ static void test_timeline_cut(void)
         CHECK(stats_tx_tl_cut(b) == 1);
         CHECK(b->sec[3].hist_cut && !b->sec[3].hist && b->sec[3].requests == req);
         CHECK(b->sec[2].hist && !b->sec[2].hist_cut);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        CHECK(report_text(f, back) == 0);
+        fclose(f);
+        CHECK(strstr(buf, "TIMELINE CUT: per-transaction latency per second "
+                     "is kept for 7200") != NULL);
+        CHECK(strstr(buf, "1 more have counts only") != NULL);
+        free(buf);
     }
     result_free(back);
     free(json);
