@@ -435,8 +435,34 @@ static void test_history(void)
     result_free(c);
 }
 
+/* A transaction timeline cut by the memory bound (stats.h
+ * STATS_TX_TL_HISTS): the p95-per-transaction chart says how many seconds
+ * have no point; an uncut run has no such note. */
+static void test_timeline_cut_note(void)
+{
+    struct result *r = sample(0, "local");
+    char *page = render(r);
+    CHECK(strstr(page, "past the memory bound") == NULL);
+    free(page);
+    struct stats_tx *t = &r->stats->tx[stats_tx_find(r->stats, "get")];
+    for (int i = 4; i < 6; i++) {
+        hist_free(t->sec[i].hist);
+        t->sec[i].hist = NULL;
+        t->sec[i].hist_cut = 1;
+    }
+    page = render(r);
+    const char *fig = strstr(page, "<figure id=\"chart-tx-p95-1\">");
+    CHECK(fig != NULL);
+    if (fig)
+        CHECK(strstr(fig, "(cut: 2 seconds past the memory bound have no "
+                     "point)") != NULL);
+    free(page);
+    result_free(r);
+}
+
 int main(void)
 {
+    T_RUN(test_timeline_cut_note);
     T_RUN(test_nice);
     T_RUN(test_report);
     T_RUN(test_flow);
