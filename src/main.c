@@ -9,6 +9,7 @@
 #include "compare.h"
 #include "exitcode.h"
 #include "init.h"
+#include "coord.h"
 #include "lambda.h"
 #include "plan.h"
 #include "review.h"
@@ -198,7 +199,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         /* More workers than users are never started. */
         {"--threads", .num = &a->threads, .min = 1, .max = PLAN_MAX_USERS},
         {"--invocations", .num = &a->invocations, .min = 1,
-         .max = LAMBDA_MAX_INVOCATIONS},
+         .max = COORD_MAX_INVOCATIONS},
         {"--shard-retries", .num = &a->shard_retries, .min = 0,
          .max = MAX_SHARD_RETRIES},
         {"--save", .flag = &a->save}, {"--debug", .flag = &a->debug},

@@ -11,7 +11,7 @@
 #include "exitcode.h"
 #include "html.h"
 #include "journal.h"
-#include "lambda.h"
+#include "coord.h"
 #include "loop.h"
 #include "mask.h"
 #include "plan.h"
@@ -220,11 +220,11 @@ static int run_load_plan(struct run *R)
     }
     if (a->lambda) {
         result_malloc_for_merging();
-        struct lambda_opts lo = {0};
+        struct coord_opts lo = {0};
         lo.function = a->lambda;
         lo.region = a->region;
         lo.endpoint = a->endpoint;
-        if (lambda_check(&lo, err, sizeof err) < 0) {
+        if (coord_check(&lo, err, sizeof err) < 0) {
             fprintf(stderr, "herd: %s\n", err);
             return EXIT_USAGE;
         }
@@ -437,7 +437,7 @@ static void fail_line(cJSON *lines, const char *fmt, ...)
 static void run_shards(struct run *R, struct engine_vars *vars)
 {
     const struct run_args *a = R->a;
-    struct lambda_opts lo = {0};
+    struct coord_opts lo = {0};
     struct buf shards = {0};
     buf_put_stem(&shards, buf_str(&R->out), ".json");
     buf_puts(&shards, ".shards");
@@ -476,8 +476,8 @@ static void run_shards(struct run *R, struct engine_vars *vars)
     buf_printf(&R->journal, "%s.journal", buf_str(&R->out));
     if (!refused && !a->no_stream)
         R->o.journal_fd = lo.journal_fd =
-            lambda_journal_open(buf_str(&R->journal), r, lo.invocations);
-    if (!refused && lambda_run(R->p, vars, &lo, r) < 0) refused = 1;
+            coord_journal_open(buf_str(&R->journal), r, lo.invocations);
+    if (!refused && coord_run(R->p, vars, &lo, r) < 0) refused = 1;
     if (R->ps.tty && lo.progress) fputs("\r\033[K", stderr);
     if (refused) {
         R->fl.usage = 1;
