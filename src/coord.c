@@ -853,6 +853,19 @@ static void coord_finish(struct coord *c, int interrupted)
         r->finished_unix_ms = r->started_unix_ms;
 }
 
+/* The line a Ctrl-C leaves on screen (README "Ctrl-C"), also with -q:
+ * what the invocations still running do, and what was kept. */
+static void coord_say_interrupted(const struct coord *c, int running)
+{
+    int secs = 0;
+    for (int i = 0; i < c->o->invocations; i++) secs += c->partial[i];
+    fprintf(stderr, "herd: interrupted: %d invocation%s still running in "
+            "AWS run to their end and are billed (Lambda cannot cancel "
+            "them); stopped reading them, kept the %d second%s they "
+            "streamed; writing the result, marked interrupted\n", running,
+            running == 1 ? "" : "s", secs, secs == 1 ? "" : "s");
+}
+
 int coord_run(const struct plan *p, const struct engine_vars *vars,
                const struct coord_opts *o, struct result *r)
 {
@@ -929,8 +942,79 @@ int coord_run(const struct plan *p, const struct engine_vars *vars,
         coord_progress(&c);
         curl_multi_poll(c.multi, NULL, 0, 100, NULL);
     }
+    int running = 0;
+    for (int i = 0; interrupted && i < n * SLOTS_PER_SHARD; i++)
+        running += c.slots[i].active;
     coord_finish(&c, interrupted);
     r->interrupted |= interrupted;
+    if (interrupted) coord_say_interrupted(&c, running);
     coord_free(&c);
+    return 0;
+}
+
+/* ---- the cost ----------------------------------------------------------- */
+
+struct coord_cost coord_cost(const struct plan *p, const struct coord_opts *o)
+{
+    struct coord_cost k = {0};
+    int64_t part_us = o->part_us > 0 ? o->part_us : 14LL * 60 * 1000000;
+    int64_t load_us = plan_duration_us(p);
+    int64_t nparts = load_us > 0 ? (load_us + part_us - 1) / part_us : 1;
+    int64_t us = load_us > 0 ? load_us : part_us;
+    k.upper_bound = load_us <= 0;
+    /* Each part waits out the start delay (the first) or is invoked as
+     * far ahead, and ends with the graceful stop. */
+    us += nparts * (o->start_delay_ms * 1000 + p->load.graceful_stop_us);
+    k.calls = (int64_t)o->invocations * nparts;
+    k.seconds = (double)us / 1e6;
+    int mb = o->memory_mb > 0 ? o->memory_mb : COORD_MEMORY_MB;
+    k.gb_s = o->invocations * k.seconds * mb / 1024.0;
+    k.usd = k.gb_s * COORD_USD_PER_GB_S + k.calls * COORD_USD_PER_REQUEST;
+    return k;
+}
+
+/* The threshold: HERD_LAMBDA_ASK_USD, else COORD_ASK_ABOVE_USD. */
+static double ask_above_usd(void)
+{
+    const char *s = getenv("HERD_LAMBDA_ASK_USD");
+    char *end;
+    double v = s && *s ? strtod(s, &end) : -1;
+    return s && *s && !*end && v >= 0 ? v : COORD_ASK_ABOVE_USD;
+}
+
+int coord_confirm_cost(const struct plan *p, const struct coord_opts *o,
+                       int yes)
+{
+    struct coord_cost k = coord_cost(p, o);
+    int mb = o->memory_mb > 0 ? o->memory_mb : COORD_MEMORY_MB;
+    double above = ask_above_usd();
+    fprintf(stderr, "cost: %d invocation%s x %s%.1f s x %.2f GB (%d MB) = "
+            "%.1f GB-s = $%.4f at $%.10f per GB-s, plus $%.4f for %lld "
+            "request%s (x86, us-east-1)\n", o->invocations,
+            o->invocations == 1 ? "" : "s", k.upper_bound ? "at most " : "",
+            k.seconds, mb / 1024.0, mb, k.gb_s,
+            k.gb_s * COORD_USD_PER_GB_S, COORD_USD_PER_GB_S,
+            k.calls * COORD_USD_PER_REQUEST, (long long)k.calls,
+            k.calls == 1 ? "" : "s");
+    if (k.usd <= above) return 0;
+    if (yes) {
+        fprintf(stderr, "cost: $%.2f is above $%.2f: --yes, not asked\n",
+                k.usd, above);
+        return 0;
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+        fprintf(stderr, "cost: $%.2f is above $%.2f: no terminal, not "
+                "asked\n", k.usd, above);
+        return 0;
+    }
+    fprintf(stderr, "cost: $%.2f is above $%.2f. Start the run? [y/N] ",
+            k.usd, above);
+    char line[16] = "";
+    if (!fgets(line, sizeof line, stdin) ||
+        (strcasecmp(line, "y\n") && strcasecmp(line, "yes\n"))) {
+        fprintf(stderr, "herd: not started (the answer was not yes): "
+                "nothing was invoked\n");
+        return -1;
+    }
     return 0;
 }

@@ -70,6 +70,8 @@ struct coord_opts {
                                     from what the shards streamed; NULL:
                                     none */
     void *progress_arg;
+    int memory_mb;               /* the function's memory, for the cost
+                                    estimate; 0: COORD_MEMORY_MB */
 };
 
 /* Checks what coord_run needs before anything runs: credentials and
@@ -101,4 +103,32 @@ int coord_journal_open(const char *path, struct result *r, int invocations);
  * past is 0. Returns -1 for a value that is neither. */
 int64_t coord_retry_after_ms(const char *value, int64_t now_ms);
 
+/* The cost estimate (README "Cost and limits"): Lambda's x86 price in
+ * us-east-1 per GB-second and per request, the memory assumed when
+ * --memory is not given (lambda.mk's default), and the estimate above
+ * which a terminal is asked to confirm (HERD_LAMBDA_ASK_USD overrides). */
+#define COORD_USD_PER_GB_S 0.0000166667
+#define COORD_USD_PER_REQUEST 0.0000002
+#define COORD_MEMORY_MB 1769
+#define COORD_ASK_ABOVE_USD 1.0
+
+struct coord_cost {
+    int64_t calls;               /* invocations x parts */
+    double seconds;              /* billed per shard: start delay + load +
+                                    graceful stop, at most --part a call */
+    double gb_s, usd;            /* usd: GB-s and requests */
+    int upper_bound;             /* an iterations plan: each part as long
+                                    as --part allows */
+};
+
+/* The estimate for o (invocations, start_delay_ms, part_us, memory_mb)
+ * and p's load. */
+struct coord_cost coord_cost(const struct plan *p, const struct coord_opts *o);
+
+/* Prints the estimate on stderr and, above the threshold, asks on a
+ * terminal (stdin and stderr both) whether to start; yes (--yes) or no
+ * terminal: not asked. Returns 0 to go on, -1 when the answer was not
+ * yes (nothing was invoked). */
+int coord_confirm_cost(const struct plan *p, const struct coord_opts *o,
+                       int yes);
 #endif

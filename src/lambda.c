@@ -40,6 +40,25 @@ struct curl_slist *lambda_slist_add(struct curl_slist *l, const char *line)
 
 /* ---- the event ---------------------------------------------------------- */
 
+/* Setup and teardown ran (and run) on the coordinator: their steps, with
+ * the credentials in them, stay here. The shard's plan gets one setup
+ * step that is never sent and only declares the variables in vars, so
+ * the load's {{token}} still checks. */
+static void event_strip_setup(cJSON *plan, const cJSON *vars)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(plan, "setup");
+    cJSON_DeleteItemFromObjectCaseSensitive(plan, "teardown");
+    if (!cJSON_GetArraySize(vars)) return;
+    cJSON *step = cJSON_CreateObject();
+    cJSON_AddStringToObject(step, "name", "setup (ran on the coordinator)");
+    cJSON_AddStringToObject(step, "url", "http://127.0.0.1/");
+    cJSON *x = cJSON_AddObjectToObject(step, "extract");
+    const cJSON *k;
+    cJSON_ArrayForEach(k, vars) cJSON_AddStringToObject(x, k->string, "$.v");
+    cJSON *setup = cJSON_AddArrayToObject(plan, "setup");
+    cJSON_AddItemToArray(setup, step);
+}
+
 char *lambda_event(const struct plan *p, const struct engine_vars *vars,
                    const char *run_id, int index, int part,
                    const struct engine_shard *sh)
@@ -54,6 +73,7 @@ char *lambda_event(const struct plan *p, const struct engine_vars *vars,
     cJSON *v = cJSON_AddObjectToObject(e, "vars");
     for (int i = 0; vars && i < vars->n && i < p->nvars; i++)
         if (vars->v[i]) cJSON_AddStringToObject(v, p->vars[i], vars->v[i]);
+    event_strip_setup(plan, v);
     cJSON *s = cJSON_AddObjectToObject(e, "shard");
     cJSON_AddNumberToObject(s, "index", index);
     cJSON_AddNumberToObject(s, "part", part);

@@ -88,6 +88,7 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be lock-free");
 
 static int run_check_args(const struct run_args *a);
 static int run_load_plan(struct run *R);
+static int run_ask_cost(struct run *R, struct coord_opts *lo);
 static int run_name_files(struct run *R);
 static void run_prepare_process(void);
 static void run_new_result(struct run *R);
@@ -161,7 +162,7 @@ static int run_check_args(const struct run_args *a)
 {
     if (!a->lambda && (a->invocations || a->qualifier || a->region ||
                        a->endpoint || a->part || a->start_delay ||
-                       a->no_stream)) {
+                       a->no_stream || a->memory_mb || a->yes)) {
         fprintf(stderr, "herd: --invocations and the other Lambda options "
                 "need --lambda FUNCTION\n");
         return -1;
@@ -228,8 +229,24 @@ static int run_load_plan(struct run *R)
             fprintf(stderr, "herd: %s\n", err);
             return EXIT_USAGE;
         }
+        if (run_ask_cost(R, &lo) < 0) return EXIT_INTERRUPTED;
     }
     return EXIT_OK;
+}
+
+/* The distributed run's estimated cost, confirmed on a terminal above
+ * the threshold (coord.h), before setup runs. Returns -1 when declined. */
+static int run_ask_cost(struct run *R, struct coord_opts *lo)
+{
+    const struct run_args *a = R->a;
+    int64_t delay_us = 5000000, part_us = 0;
+    if (a->start_delay) units_parse_duration(a->start_delay, &delay_us);
+    if (a->part) units_parse_duration(a->part, &part_us);
+    lo->invocations = a->invocations ? a->invocations : 1;
+    lo->start_delay_ms = delay_us / 1000;
+    lo->part_us = part_us;
+    lo->memory_mb = a->memory_mb;
+    return coord_confirm_cost(R->p, lo, a->yes);
 }
 
 /* Checks that a file can be created next to path, and that there is room,

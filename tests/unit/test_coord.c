@@ -3,6 +3,7 @@
 #include "t.h"
 #include "buf.h"
 #include "coord.h"
+#include <math.h>
 #include <stdlib.h>
 
 static void test_retry_after(void)
@@ -78,8 +79,41 @@ static void test_too_many_parts(void)
     plan_free(p);
 }
 
+/* The estimate by hand: 2 x (2 s + 1 s start delay + 1 s graceful stop)
+ * x 2 GB = 16 GB-s; an iterations plan is bounded by --part. */
+static void test_cost(void)
+{
+    char err[512];
+    struct plan *p = plan_parse("{\"name\":\"c\",\"base_url\":"
+        "\"http://127.0.0.1:1\",\"load\":{\"users\":2,\"duration\":\"2s\","
+        "\"graceful_stop\":\"1s\"},\"scenarios\":[{\"steps\":[{\"path\":"
+        "\"/\"}]}]}", "c.json", err, sizeof err);
+    CHECK(p != NULL);
+    if (!p) return;
+    struct coord_opts o = {.invocations = 2, .start_delay_ms = 1000,
+                           .memory_mb = 2048};
+    struct coord_cost k = coord_cost(p, &o);
+    CHECK_INT(k.calls, 2);
+    CHECK(k.seconds == 4.0 && k.gb_s == 16.0 && !k.upper_bound);
+    CHECK(fabs(k.usd - (16 * 0.0000166667 + 2 * 0.0000002)) < 1e-12);
+    /* 30 s in parts of 10 s: 3 calls per shard, each with its delay */
+    o.part_us = 10000000;
+    o.memory_mb = 0;
+    p->load.duration_us = 30000000;
+    k = coord_cost(p, &o);
+    CHECK_INT(k.calls, 6);
+    CHECK(k.seconds == 36.0);
+    CHECK(fabs(k.gb_s - 2 * 36.0 * 1769 / 1024.0) < 1e-9);
+    p->load.duration_us = 0;
+    p->load.iterations = 5;
+    k = coord_cost(p, &o);
+    CHECK(k.upper_bound && k.seconds == 12.0);
+    plan_free(p);
+}
+
 int main(void)
 {
+    T_RUN(test_cost);
     T_RUN(test_retry_after);
     T_RUN(test_too_many_parts);
     return T_DONE();
