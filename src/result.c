@@ -652,6 +652,76 @@ static int read_timeline(struct rd *c, const cJSON *tl, struct stats *s,
     return 0;
 }
 
+/* The result's "shards" object: counts, failures and late shards. */
+static int read_shards(struct rd *c, const cJSON *o, struct result *r)
+{
+    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(o, "shards");
+    int64_t a, b, d, e, l;
+    if (!cJSON_IsObject(sh)) { bad(c, "shards: expected an object"); return -1; }
+    if (get_i64(c, sh, "total", "shards.", &a) < 0 ||
+        get_i64(c, sh, "ok", "shards.", &b) < 0 ||
+        get_i64(c, sh, "failed", "shards.", &d) < 0 ||
+        get_i64(c, sh, "truncated", "shards.", &e) < 0 ||
+        get_opt_i64(c, sh, "late", "shards.", RESULT_MAX_SHARDS, &l) < 0 ||
+        get_opt_i64(c, sh, "start_late_ms", "shards.", RESULT_MAX_MS,
+                    &r->start_late_ms) < 0)
+        return -1;
+    if (a > RESULT_MAX_SHARDS || b > RESULT_MAX_SHARDS ||
+        d > RESULT_MAX_SHARDS || e > RESULT_MAX_SHARDS) {
+        bad(c, "shards: a count is out of range (at most %d)", RESULT_MAX_SHARDS);
+        return -1;
+    }
+    r->shards_total = (int)a; r->shards_ok = (int)b;
+    r->shards_failed = (int)d; r->shards_truncated = (int)e;
+    r->shards_late = (int)l;
+    const cJSON *sf = cJSON_GetObjectItemCaseSensitive(sh, "failures");
+    if (cJSON_IsArray(sf)) {
+        cJSON_Delete(r->shard_failures);
+        r->shard_failures = cJSON_Duplicate(sf, 1);
+    }
+    const cJSON *ls = cJSON_GetObjectItemCaseSensitive(sh, "late_shards");
+    if (ls && !cJSON_IsArray(ls)) { bad(c, "shards.late_shards: expected a list"); return -1; }
+    int li = 0;
+    const cJSON *le;
+    cJSON_ArrayForEach(le, ls) {
+        char where[64];
+        int64_t ls_shard, ls_part, ls_ms, ls_dropped;
+        snprintf(where, sizeof where, "shards.late_shards[%d].", li++);
+        if (!cJSON_IsObject(le)) { bad(c, "%s: expected an object", where); return -1; }
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(le, "reason");
+        if (get_opt_i64(c, le, "shard", where, RESULT_MAX_SHARDS, &ls_shard) < 0 ||
+            get_opt_i64(c, le, "part", where, RESULT_MAX_SHARDS, &ls_part) < 0 ||
+            get_opt_i64(c, le, "late_ms", where, RESULT_MAX_MS, &ls_ms) < 0 ||
+            get_opt_i64(c, le, "dropped", where, RESULT_MAX_COUNT, &ls_dropped) < 0)
+            return -1;
+        if (!cJSON_IsString(why)) { bad(c, "%sreason: expected a string", where); return -1; }
+        cJSON_AddItemToArray(r->late_shards, cJSON_Duplicate(le, 1));
+    }
+    return 0;
+}
+
+/* "iterations" and "request_paths" into s. */
+static int read_iterations(struct rd *c, const cJSON *o, struct stats *s)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, "iterations");
+    if (!cJSON_IsObject(it)) { bad(c, "iterations: expected an object"); return -1; }
+    if (get_i64(c, it, "started", "iterations.", &s->iter_started) < 0 ||
+        get_i64(c, it, "succeeded", "iterations.", &s->iter_succeeded) < 0 ||
+        get_i64(c, it, "failed", "iterations.", &s->iter_failed) < 0 ||
+        get_i64(c, it, "interrupted", "iterations.", &s->iter_interrupted) < 0 ||
+        get_i64(c, it, "dropped", "iterations.", &s->iter_dropped) < 0)
+        return -1;
+    const cJSON *paths = cJSON_GetObjectItemCaseSensitive(o, "request_paths");
+    if (paths && !cJSON_IsObject(paths)) { bad(c, "request_paths: expected an object"); return -1; }
+    if (paths &&
+        (get_opt_i64(c, paths, "fast", "request_paths.", RESULT_MAX_COUNT,
+                     &s->path_fast) < 0 ||
+         get_opt_i64(c, paths, "libcurl", "request_paths.", RESULT_MAX_COUNT,
+                     &s->path_libcurl) < 0))
+        return -1;
+    return 0;
+}
+
 struct result *result_from_json(const char *json, char *err, size_t errlen)
 {
     struct rd c = {err, errlen};
@@ -681,65 +751,9 @@ struct result *result_from_json(const char *json, char *err, size_t errlen)
     r->interrupted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "interrupted"));
     const cJSON *set = cJSON_GetObjectItemCaseSensitive(o, "settings");
     r->settings = cJSON_IsObject(set) ? cJSON_Duplicate(set, 1) : cJSON_CreateObject();
-    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(o, "shards");
-    int64_t a, b, d, e, l;
-    if (!cJSON_IsObject(sh)) { bad(&c, "shards: expected an object"); goto out; }
-    if (get_i64(&c, sh, "total", "shards.", &a) < 0 ||
-        get_i64(&c, sh, "ok", "shards.", &b) < 0 ||
-        get_i64(&c, sh, "failed", "shards.", &d) < 0 ||
-        get_i64(&c, sh, "truncated", "shards.", &e) < 0 ||
-        get_opt_i64(&c, sh, "late", "shards.", RESULT_MAX_SHARDS, &l) < 0 ||
-        get_opt_i64(&c, sh, "start_late_ms", "shards.", RESULT_MAX_MS,
-                    &r->start_late_ms) < 0)
+    if (read_shards(&c, o, r) < 0 || read_iterations(&c, o, r->stats) < 0)
         goto out;
-    if (a > RESULT_MAX_SHARDS || b > RESULT_MAX_SHARDS ||
-        d > RESULT_MAX_SHARDS || e > RESULT_MAX_SHARDS) {
-        bad(&c, "shards: a count is out of range (at most %d)", RESULT_MAX_SHARDS);
-        goto out;
-    }
-    r->shards_total = (int)a; r->shards_ok = (int)b;
-    r->shards_failed = (int)d; r->shards_truncated = (int)e;
-    r->shards_late = (int)l;
-    const cJSON *sf = cJSON_GetObjectItemCaseSensitive(sh, "failures");
-    if (cJSON_IsArray(sf)) {
-        cJSON_Delete(r->shard_failures);
-        r->shard_failures = cJSON_Duplicate(sf, 1);
-    }
-    const cJSON *ls = cJSON_GetObjectItemCaseSensitive(sh, "late_shards");
-    if (ls && !cJSON_IsArray(ls)) { bad(&c, "shards.late_shards: expected a list"); goto out; }
-    int li = 0;
-    const cJSON *le;
-    cJSON_ArrayForEach(le, ls) {
-        char where[64];
-        int64_t ls_shard, ls_part, ls_ms, ls_dropped;
-        snprintf(where, sizeof where, "shards.late_shards[%d].", li++);
-        if (!cJSON_IsObject(le)) { bad(&c, "%s: expected an object", where); goto out; }
-        const cJSON *why = cJSON_GetObjectItemCaseSensitive(le, "reason");
-        if (get_opt_i64(&c, le, "shard", where, RESULT_MAX_SHARDS, &ls_shard) < 0 ||
-            get_opt_i64(&c, le, "part", where, RESULT_MAX_SHARDS, &ls_part) < 0 ||
-            get_opt_i64(&c, le, "late_ms", where, RESULT_MAX_MS, &ls_ms) < 0 ||
-            get_opt_i64(&c, le, "dropped", where, RESULT_MAX_COUNT, &ls_dropped) < 0)
-            goto out;
-        if (!cJSON_IsString(why)) { bad(&c, "%sreason: expected a string", where); goto out; }
-        cJSON_AddItemToArray(r->late_shards, cJSON_Duplicate(le, 1));
-    }
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, "iterations");
     struct stats *s = r->stats;
-    if (!cJSON_IsObject(it)) { bad(&c, "iterations: expected an object"); goto out; }
-    if (get_i64(&c, it, "started", "iterations.", &s->iter_started) < 0 ||
-        get_i64(&c, it, "succeeded", "iterations.", &s->iter_succeeded) < 0 ||
-        get_i64(&c, it, "failed", "iterations.", &s->iter_failed) < 0 ||
-        get_i64(&c, it, "interrupted", "iterations.", &s->iter_interrupted) < 0 ||
-        get_i64(&c, it, "dropped", "iterations.", &s->iter_dropped) < 0)
-        goto out;
-    const cJSON *paths = cJSON_GetObjectItemCaseSensitive(o, "request_paths");
-    if (paths && !cJSON_IsObject(paths)) { bad(&c, "request_paths: expected an object"); goto out; }
-    if (paths &&
-        (get_opt_i64(&c, paths, "fast", "request_paths.", RESULT_MAX_COUNT,
-                     &s->path_fast) < 0 ||
-         get_opt_i64(&c, paths, "libcurl", "request_paths.", RESULT_MAX_COUNT,
-                     &s->path_libcurl) < 0))
-        goto out;
     const cJSON *se = cJSON_GetObjectItemCaseSensitive(o, "setup_errors");
     if (cJSON_IsArray(se)) {
         cJSON_Delete(r->setup_errors);
