@@ -1,124 +1,56 @@
-/* lambda — herd on AWS Lambda: the Runtime API client (the binary runs as
- * the function's `bootstrap`) and the coordinator that fans one plan out
- * over many invocations and merges their partial results exactly.
+/* lambda — herd as an AWS Lambda function: the Runtime API client the
+ * binary runs as the function's `bootstrap`, and the event a shard
+ * receives (written by the coordinator, coord.h, read here).
  *
- * The event a shard receives:
- *   {"herd_event": 1, "run_id": ..., "plan": {<plan, ${ENV} filled in>},
+ * The event:
+ *   {"herd_event": 1, "run_id": ..., "stream": true,
+ *    "plan": {<plan, ${ENV} filled in, without its setup and teardown>},
  *    "vars": {"token": "..."},           (extracted by the local setup)
  *    "shard": {"index", "part", "first", "stride", "user_offset",
  *              "start_unix_ms", "elapsed_us", "end_unix_ms"}}
- * and it answers with a herd result document (mode "lambda"). Shards own
- * users (or arrivals) first, first + stride, ...: user numbers are unique
- * across shards and the global spawn rate holds. Tests longer than one
- * invocation may run are split into consecutive parts per shard; each part
- * continues the schedule where the previous one stopped (elapsed_us).
+ * and it answers with a herd result document (mode "lambda"). Setup and
+ * teardown run on the coordinator: their steps, and the credentials in
+ * them, never travel; the plan's "setup" is replaced by one step that
+ * sends nothing and only declares the variables the setup extracted (a
+ * shard runs no setup). Shards own users (or arrivals) first, first +
+ * stride, ...: user numbers are unique across shards and the global spawn
+ * rate holds. Tests longer than one invocation may run are split into
+ * consecutive parts per shard; each part continues the schedule where the
+ * previous one stopped (elapsed_us).
  *
  * The runtime stops starting work in time to answer before the
  * invocation's deadline (Lambda-Runtime-Deadline-Ms) and marks the result
- * truncated. The coordinator signs Invoke calls with SigV4 through
- * libcurl, invokes every shard concurrently from one process, retries
- * throttling (429) with back-off and jitter honouring Retry-After, records
- * every failed shard with its reason, and writes each shard's raw result
- * to disk as it arrives. Every part's schedule is anchored at its planned
- * start however late it is invoked; later parts are invoked ahead of their
- * start (the start delay, at most half a part). A part that began late is
- * recorded with result_add_late: the lateness the shard measured (or the
- * coordinator's own, when it sent the call after the planned start) and
- * the cause it knows (throttled 429, retried, a later part).
- *
- * Streaming (the default): the coordinator calls InvokeWithResponseStream
- * and each shard answers with one delta record per worker per second
- * (journal.h's format) and its whole result last (rtstream.h), framed by
- * Lambda as an event stream (evstream.h). The records of all shards are
- * merged into r as they arrive (they add up to each part's final result,
- * whose counts are then not merged again: the coordinator holds one
- * result, not one per shard), feed the live line, and are appended to the
- * caller's journal, so a coordinator killed outright leaves them for
- * `herd report --recover`. A
- * shard part that fails after it streamed keeps its seconds: its shard is
- * failed, marked "partial" in shard_failures, and that part is not
- * retried (a retry would count its seconds twice). --no-stream keeps the
- * buffered Invoke.
+ * truncated; asked to stream, it answers in the Runtime API's streaming
+ * mode (rtstream.h).
  *
  * Not thread-safe; called from main only. */
 #ifndef HERD_LAMBDA_H
 #define HERD_LAMBDA_H
-#include <stdatomic.h>
-#include <stdint.h>
+#include <stddef.h>
 #include "engine.h"
 #include "plan.h"
-#include "result.h"
+
+struct curl_slist;
 
 /* Runs the Runtime API loop (AWS_LAMBDA_RUNTIME_API). Returns only on an
  * unrecoverable error, with an exit code. */
 int lambda_runtime_main(void);
 
-/* The most shards (--invocations): the coordinator holds a few libcurl
- * handles per shard in one process, and a shard takes an index up to
- * 1,000,000. */
-#define LAMBDA_MAX_INVOCATIONS 100000
+/* Parts of one shard: 1,000,000 one-second parts are 11 days. */
+#define LAMBDA_MAX_PARTS 1000000
 
-struct lambda_opts {
-    const char *function;        /* plain name: no ':' (libcurl 7.88 signs
-                                    such paths wrongly); use qualifier */
-    const char *qualifier;       /* alias or version, or NULL */
-    const char *region;          /* NULL: AWS_REGION / AWS_DEFAULT_REGION */
-    const char *endpoint;        /* NULL: AWS_ENDPOINT_URL_LAMBDA or AWS */
-    int invocations;             /* shards */
-    int64_t start_delay_ms;      /* all shards start together this far
-                                    ahead of now */
-    int64_t part_us;             /* longest part of one invocation */
-    int retries;                 /* retries of a failed shard part */
-    const char *shard_dir;       /* raw shard results go here */
-    const char *run_id;
-    const atomic_int *stop;      /* engine_opts.stop */
-    int quiet;
-    int no_stream;               /* buffered Invoke instead of
-                                    InvokeWithResponseStream */
-    int journal_fd;              /* > 0: every second a shard streams is
-                                    appended here as it arrives (journal.h;
-                                    the caller wrote the header) */
-    engine_progress_fn progress; /* the live line, about once a second,
-                                    from what the shards streamed; NULL:
-                                    none */
-    void *progress_arg;
-};
-
-/* Checks what lambda_run needs before anything runs: credentials and
- * region in the environment, a plain function name. Returns 0, or -1 with
- * a one-line reason in err. */
-int lambda_check(const struct lambda_opts *o, char *err, size_t errlen);
-
-/* Fans the plan's load out, merges into r (stats, timestamps, shard
- * counts and failures). Returns 0, or -1 on a configuration error such as
- * missing credentials (one line on stderr). Failed shards are data: they
- * are in r->shards_failed and r->shard_failures. */
-int lambda_run(const struct plan *p, const struct engine_vars *vars,
-               const struct lambda_opts *o, struct result *r);
-
-/* Opens the coordinator's journal at path: its header is r's metadata
- * with invocations shards (none ok yet), so a recovered result says how
- * many ran. Returns the descriptor for lambda_opts.journal_fd, or -1 after
- * one line on stderr (the run goes on without it). */
-int lambda_journal_open(const char *path, struct result *r, int invocations);
+/* The event for one shard part (caller frees): see above. */
+char *lambda_event(const struct plan *p, const struct engine_vars *vars,
+                   const char *run_id, int index, int part,
+                   const struct engine_shard *sh);
 
 /* Reads an event as a shard would (plan, variables, shard). Returns 0, or
  * -1 with a reason in err. For tests and fuzzing. */
 int lambda_event_read(const char *json, char *err, size_t errlen);
 
-/* The longest a throttled Invoke call waits when the answer's Retry-After
- * asks for more (the coordinator's 50-150 % jitter comes on top): a
- * coordinator told to wait an hour would look hung. */
-#define LAMBDA_RETRY_AFTER_MAX_MS 60000
-
-/* A Retry-After value (RFC 7231 7.1.3: delay-seconds, or an HTTP-date in
- * IMF-fixdate form, "Sun, 06 Nov 1994 08:49:37 GMT") as the wait in ms
- * from now_ms (Unix ms), at most LAMBDA_RETRY_AFTER_MAX_MS; a date in the
- * past is 0. Returns -1 for a value that is neither. */
-int64_t lambda_retry_after_ms(const char *value, int64_t now_ms);
-
-/* The event for one shard part (caller frees). Exposed for tests. */
-char *lambda_event(const struct plan *p, const struct engine_vars *vars,
-                   const char *run_id, int index, int part,
-                   const struct engine_shard *sh);
+/* For both sides' libcurl calls: a CURLOPT_WRITEFUNCTION/HEADERFUNCTION
+ * appending to the struct buf in arg, and curl_slist_append with its
+ * test-only fault (buf.h): NULL on failure, when l is left as it was. */
+size_t lambda_to_buf(char *d, size_t s, size_t n, void *arg);
+struct curl_slist *lambda_slist_add(struct curl_slist *l, const char *line);
 #endif

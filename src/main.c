@@ -9,6 +9,7 @@
 #include "compare.h"
 #include "exitcode.h"
 #include "init.h"
+#include "coord.h"
 #include "lambda.h"
 #include "plan.h"
 #include "review.h"
@@ -74,6 +75,10 @@ static const char usage_text[] =
 "  --shard-retries N    retry a failed shard part N times (0)\n"
 "  --no-stream          buffered Invoke: no live line, nothing kept of a\n"
 "                       shard that dies (for proxies that cannot stream)\n"
+"  --memory MB          the function's memory, for the cost estimate (1769)\n"
+"  --yes                start without asking: the estimated cost is printed\n"
+"                       first, and above $1 (HERD_LAMBDA_ASK_USD) a terminal\n"
+"                       is asked to confirm; no terminal is never asked\n"
 "  credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY[, AWS_SESSION_TOKEN]\n"
 "  --debug              one user, one iteration of each scenario; print\n"
 "                       every request and response (secrets masked);\n"
@@ -198,11 +203,12 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         /* More workers than users are never started. */
         {"--threads", .num = &a->threads, .min = 1, .max = PLAN_MAX_USERS},
         {"--invocations", .num = &a->invocations, .min = 1,
-         .max = LAMBDA_MAX_INVOCATIONS},
+         .max = COORD_MAX_INVOCATIONS},
         {"--shard-retries", .num = &a->shard_retries, .min = 0,
          .max = MAX_SHARD_RETRIES},
         {"--save", .flag = &a->save}, {"--debug", .flag = &a->debug},
-        {"--no-stream", .flag = &a->no_stream},
+        {"--no-stream", .flag = &a->no_stream}, {"--yes", .flag = &a->yes},
+        {"--memory", .num = &a->memory_mb, .min = 128, .max = 10240},
         {"-q", .flag = &a->quiet}, {"--quiet", .flag = &a->quiet},
     };
     for (int i = 1; i < argc; i++) {

@@ -11,7 +11,7 @@
 #include "exitcode.h"
 #include "html.h"
 #include "journal.h"
-#include "lambda.h"
+#include "coord.h"
 #include "loop.h"
 #include "mask.h"
 #include "plan.h"
@@ -88,6 +88,7 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be lock-free");
 
 static int run_check_args(const struct run_args *a);
 static int run_load_plan(struct run *R);
+static int run_ask_cost(struct run *R, struct coord_opts *lo);
 static int run_name_files(struct run *R);
 static void run_prepare_process(void);
 static void run_new_result(struct run *R);
@@ -161,7 +162,7 @@ static int run_check_args(const struct run_args *a)
 {
     if (!a->lambda && (a->invocations || a->qualifier || a->region ||
                        a->endpoint || a->part || a->start_delay ||
-                       a->no_stream)) {
+                       a->no_stream || a->memory_mb || a->yes)) {
         fprintf(stderr, "herd: --invocations and the other Lambda options "
                 "need --lambda FUNCTION\n");
         return -1;
@@ -220,16 +221,32 @@ static int run_load_plan(struct run *R)
     }
     if (a->lambda) {
         result_malloc_for_merging();
-        struct lambda_opts lo = {0};
+        struct coord_opts lo = {0};
         lo.function = a->lambda;
         lo.region = a->region;
         lo.endpoint = a->endpoint;
-        if (lambda_check(&lo, err, sizeof err) < 0) {
+        if (coord_check(&lo, err, sizeof err) < 0) {
             fprintf(stderr, "herd: %s\n", err);
             return EXIT_USAGE;
         }
+        if (run_ask_cost(R, &lo) < 0) return EXIT_INTERRUPTED;
     }
     return EXIT_OK;
+}
+
+/* The distributed run's estimated cost, confirmed on a terminal above
+ * the threshold (coord.h), before setup runs. Returns -1 when declined. */
+static int run_ask_cost(struct run *R, struct coord_opts *lo)
+{
+    const struct run_args *a = R->a;
+    int64_t delay_us = 5000000, part_us = 0;
+    if (a->start_delay) units_parse_duration(a->start_delay, &delay_us);
+    if (a->part) units_parse_duration(a->part, &part_us);
+    lo->invocations = a->invocations ? a->invocations : 1;
+    lo->start_delay_ms = delay_us / 1000;
+    lo->part_us = part_us;
+    lo->memory_mb = a->memory_mb;
+    return coord_confirm_cost(R->p, lo, a->yes);
 }
 
 /* Checks that a file can be created next to path, and that there is room,
@@ -437,7 +454,7 @@ static void fail_line(cJSON *lines, const char *fmt, ...)
 static void run_shards(struct run *R, struct engine_vars *vars)
 {
     const struct run_args *a = R->a;
-    struct lambda_opts lo = {0};
+    struct coord_opts lo = {0};
     struct buf shards = {0};
     buf_put_stem(&shards, buf_str(&R->out), ".json");
     buf_puts(&shards, ".shards");
@@ -476,8 +493,8 @@ static void run_shards(struct run *R, struct engine_vars *vars)
     buf_printf(&R->journal, "%s.journal", buf_str(&R->out));
     if (!refused && !a->no_stream)
         R->o.journal_fd = lo.journal_fd =
-            lambda_journal_open(buf_str(&R->journal), r, lo.invocations);
-    if (!refused && lambda_run(R->p, vars, &lo, r) < 0) refused = 1;
+            coord_journal_open(buf_str(&R->journal), r, lo.invocations);
+    if (!refused && coord_run(R->p, vars, &lo, r) < 0) refused = 1;
     if (R->ps.tty && lo.progress) fputs("\r\033[K", stderr);
     if (refused) {
         R->fl.usage = 1;

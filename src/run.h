@@ -21,7 +21,8 @@ struct run_args {
     int users, threads, debug, quiet, save;
     const char *lambda, *qualifier, *region, *endpoint, *start_delay, *part;
     int invocations, shard_retries;
-    int no_stream;               /* buffered Invoke (lambda.h) */
+    int no_stream;               /* buffered Invoke (coord.h) */
+    int memory_mb, yes;          /* the cost estimate; --yes: not asked */
     int64_t iterations;          /* 0: the plan's */
     double rate;                 /* iterations per second; 0: the plan's */
 };

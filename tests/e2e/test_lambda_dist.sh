@@ -59,12 +59,24 @@ hits=""
 for i in 1 2 3 4 5 6; do hits="$hits $(curl -s "$base/hits?k=csv-row$i")"; done
 expect_eq "every CSV row used by its user, twice" " 2 2 2 2 2 2" "$hits"
 
-# 2. The Celery flow, distributed: setup runs here, its token reaches the shards.
+# 2. The Celery flow, distributed: setup runs here, its token reaches the
+#    shards; the setup's credentials do not. The double logs every event
+#    it received: the admin password (used only in setup's login body,
+#    from the environment) is in none, the token setup extracted is in
+#    every one, and the load still works.
 export TARGET_JOB_SECONDS=0.5 TARGET_MAX_QUEUE=500
 "$REPO/scripts/target" start "$TMP/target" "$tport" > "$TMP/target.out" 2>&1 || fail "target did not start"
 export TARGET_URL="http://127.0.0.1:$tport" ADMIN_USER=admin ADMIN_PASSWORD=admin-secret
+double events --log-events "$TMP/events.jsonl"
 dist "$ep" "$REPO/tests/plans/demo.json" "$TMP/demo-r.json" --invocations 3 --users 6 --duration 4s
 expect_eq "celery flow over 3 shards: exit" 0 "$?"
+expect_eq "the double received 3 events" 3 "$(wc -l < "$TMP/events.jsonl")"
+grep -q "admin-secret" "$TMP/events.jsonl" && fail "setup's password sent to the shards" ||
+    ok "setup's password in no event"
+grep -q '"password"\|/admin/login' "$TMP/events.jsonl" && fail "setup's login step sent to the shards" ||
+    ok "setup's login step in no event"
+expect_eq "the extracted token in every event" 3 \
+    "$(jq -c 'select(.vars.token | type == "string" and length > 0)' "$TMP/events.jsonl" | wc -l)"
 r="$TMP/demo-r.json"
 expect_eq "no failed iteration" 0 "$(jq .iterations.failed "$r")"
 expect_eq "--users 6 over 3 shards: at most 2 users active on each" "2 2 2" \
@@ -73,7 +85,7 @@ expect_eq "--duration reached the shards" "4 4 4" \
     "$(jq -r '.settings.duration_s' "$TMP"/demo-r.shards/*.json | tr '\n' ' ' | sed 's/ $//')"
 flows=$(jq '[.transactions[] | select(.kind=="flow") | .count] | add' "$r")
 [ "$flows" -gt 6 ] && ok "container flows measured on the shards ($flows)" || fail "only $flows flows"
-grep -q admin-secret "$TMP"/plain.log "$TMP"/plain.err "$r" "$TMP/demo-r.txt" && fail "password in an artifact" || ok "password not in any artifact"
+grep -q admin-secret "$TMP"/plain.log "$TMP"/plain.err "$TMP"/events.err "$r" "$TMP/demo-r.txt" && fail "password in an artifact" || ok "password not in any artifact"
 
 # 3. A crashing shard and a hanging one: reported with their reasons; the
 #    others' results are kept; exit 9.
@@ -156,6 +168,9 @@ gaps=$(jq '[.timeline[] | select(.requests == 0)] | length' "$r")
 whos() { curl -s "$base/whos" | jq '[.[]] | add // 0'; }
 before=$(whos)
 wait_for '[ "$(whos)" -ge $((before + 50)) ]' 60 || fail "interrupted run: no load in 60 s"
+# ... and the coordinator's journal holds streamed seconds (header + 2).
+wait_for '[ "$(wc -l < "$TMP/int-r.json.journal" 2>/dev/null || echo 0)" -ge 3 ]' 60 ||
+    fail "interrupted run: nothing streamed in 60 s"
 kill -INT $cpid; wait $cpid
 expect_eq "coordinator Ctrl-C exits 5" 5 "$?"
 expect_eq "interrupted result written" true "$(jq .interrupted "$TMP/int-r.json")"
@@ -163,6 +178,16 @@ expect_eq "interrupted result written" true "$(jq .interrupted "$TMP/int-r.json"
 # (marked partial), what they had not is missing.
 expect_eq "interrupted shards named" 2 "$(jq '[.shards.failures[] | select(.reason | test("^interrupted: the coordinator stopped waiting"))] | length' "$TMP/int-r.json")"
 expect_eq "each says whether its seconds were kept" 2 "$(jq '[.shards.failures[] | select((.partial == true and (.reason | test("partial: kept the [0-9]+ seconds? it streamed"))) or (.reason | test("missing")))] | length' "$TMP/int-r.json")"
+# On screen (also with -q): what happens to the invocations still running,
+# and the seconds kept, which are those the result holds.
+line=$(grep "^herd: interrupted: " "$TMP/int.out")
+echo "$line" | grep -Eq "^herd: interrupted: [12] invocations? still running in AWS run to their end and are billed \(Lambda cannot cancel them\); stopped reading them, kept the [0-9]+ seconds? they streamed; writing the result, marked interrupted$" &&
+    ok "Ctrl-C on screen: $line" || fail "Ctrl-C line: [$line] in $(head -c 600 "$TMP/int.out")"
+expect_eq "the seconds on screen = the result's seconds_streamed" \
+    "$(jq '[.shards.failures[].seconds_streamed // 0] | add' "$TMP/int-r.json")" \
+    "$(echo "$line" | sed -n 's/.*kept the \([0-9]*\) second.*/\1/p')"
+reqs=$(jq '[.transactions[] | select(.kind != "flow") | .count] | add // 0' "$TMP/int-r.json")
+[ "$reqs" -gt 0 ] && ok "interrupted result holds the requests received ($reqs)" || fail "interrupted result empty"
 
 # 6b. Late shards (an open model: 20 arrivals/s for 6 s over 2 shards, in
 #     parts of 3 s). Shard 1's first invoke is throttled (429, Retry-After
@@ -247,6 +272,41 @@ r = urllib.request.urlopen(urllib.request.Request(url, data=req.body, headers=di
 print(r.headers.get("X-Amz-Function-Error"), r.read().decode())
 PY
 grep -q '^Unhandled .*"errorType": *"Herd.InvalidEvent"' "$TMP/badevent.out" && ok "bad event: Herd.InvalidEvent via /error" || fail "bad event: $(cat "$TMP/badevent.out")"
+# 8. The cost estimate, checked by hand: 2 invocations x (2 s load + 1 s
+#    start delay + 1 s graceful stop) x 2 GB = 16 GB-s at $0.0000166667,
+#    plus 2 requests at $0.0000002. Off a terminal nobody is asked, even
+#    above the threshold (HERD_LAMBDA_ASK_USD=0 puts every run above it).
+cat > "$TMP/cost.json" <<JSON
+{"name": "cost", "base_url": "$base",
+ "load": {"users": 2, "spawn_rate": 10, "duration": "2s", "graceful_stop": "1s"},
+ "scenarios": [{"steps": [{"name": "hit", "path": "/hit?k=cost"}, {"think": "100ms"}]}]}
+JSON
+double cost
+HERD_LAMBDA_ASK_USD=0 dist "$ep" "$TMP/cost.json" "$TMP/cost-r.json" --invocations 2 --memory 2048 < /dev/null
+expect_eq "above the threshold, no terminal: ran (exit 0)" 0 "$?"
+want=$(awk 'BEGIN { gbs = 2 * (2 + 1 + 1) * 2048 / 1024;
+    printf "cost: 2 invocations x 4.0 s x 2.00 GB (2048 MB) = %.1f GB-s = $%.4f at $0.0000166667 per GB-s, plus $%.4f for 2 requests", gbs, gbs * 0.0000166667, 2 * 0.0000002 }')
+grep -qF "$want" "$TMP/cost-r.json.out" && ok "estimate = the hand computation ($want)" ||
+    fail "estimate: want [$want], got [$(grep '^cost:' "$TMP/cost-r.json.out")]"
+grep -q "above \$0.00: no terminal, not asked" "$TMP/cost-r.json.out" && ok "no terminal: not asked" ||
+    fail "no terminal: $(grep '^cost:' "$TMP/cost-r.json.out")"
+expect_eq "no terminal: both shards invoked" 2 "$(jq -s '[.[] | select(.status == 200)] | length' "$TMP/cost.log")"
+# On a terminal (script(1) gives herd a pty): 1,000 invocations for an
+# hour is above $1 and asks; "n" aborts with exit 5 before anything is
+# invoked (the double saw no call, no result file).
+double costask
+echo n | script -qec "'$HERD' run '$TMP/cost.json' --lambda herd --endpoint '$ep' --invocations 1000 --duration 1h -o '$TMP/ask-r.json'" /dev/null > "$TMP/ask.out" 2>&1
+expect_eq "terminal, answered n: exit 5" 5 "$?"
+grep -q 'Start the run? \[y/N\]' "$TMP/ask.out" && ok "terminal: asked" || fail "terminal: not asked: $(head -c 400 "$TMP/ask.out")"
+grep -q "not started (the answer was not yes): nothing was invoked" "$TMP/ask.out" && ok "answered n: says nothing was invoked" ||
+    fail "answered n: $(head -c 400 "$TMP/ask.out")"
+expect_eq "answered n: the double saw no call" 0 "$(cat "$TMP/costask.log" 2>/dev/null | wc -l)"
+[ ! -e "$TMP/ask-r.json" ] && ok "answered n: no result file" || fail "answered n: a result was written"
+# --yes on a terminal: not asked, runs.
+HERD_LAMBDA_ASK_USD=0 script -qec "'$HERD' run '$TMP/cost.json' --lambda herd --endpoint '$ep' --invocations 1 --start-delay 1s --yes -q -o '$TMP/yes-r.json'" /dev/null < /dev/null > "$TMP/yes.out" 2>&1
+expect_eq "--yes on a terminal: ran (exit 0)" "0 1" "$? $(jq .shards.ok "$TMP/yes-r.json")"
+grep -q -- "--yes, not asked" "$TMP/yes.out" && ok "--yes: not asked" || fail "--yes: $(head -c 400 "$TMP/yes.out")"
+
 # An old deployment (another herd version, another result format) is
 # named as such, with the fix.
 cat > "$TMP/old-bootstrap" <<'SH'

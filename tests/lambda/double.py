@@ -36,7 +36,9 @@ killed S seconds after it has the event instead, mid-stream),
 invocation is cut off / has a bad CRC / announces 20 MB), --throttle N (the first N invokes get
 429), --throttle-shard N (the first invoke of shard N, part 0, gets 429:
 that one shard starts late), --retry-after S (the Retry-After the 429s
-carry, 1 by default). Every invocation is logged as one JSON line to --log.
+carry, 1 by default). Every invocation is logged as one JSON line to --log;
+--log-events FILE appends every event received (the Invoke body as sent,
+one line each), for tests of what the shards are given.
 """
 import argparse
 import base64
@@ -359,6 +361,9 @@ class InvokeAPI(BaseHTTPRequestHandler):
         if bad:
             log({"status": bad[0], "error": bad[1], "why": bad[2]})
             return self.reply(bad[0], {"__type": bad[1], "message": bad[2]})
+        if args.log_events:
+            with log_lock, open(args.log_events, "ab") as f:
+                f.write(body.replace(b"\n", b" ") + b"\n")
         try:
             event = json.loads(body)
             shard = event["shard"]["index"]
@@ -507,6 +512,8 @@ def main():
     p.add_argument("--secret-key", default="herd-test-secret")
     p.add_argument("--session-token", default=None)
     p.add_argument("--log")
+    p.add_argument("--log-events", help="append every event received (the "
+                   "request body, one line each) here")
     p.add_argument("--stderr", help="append the bootstraps' stderr here")
     args = p.parse_args()
     root = tempfile.mkdtemp(prefix="herd-lambda-")

@@ -12,6 +12,7 @@ static const char *PLAN =
     " \"load\": {\"users\": 6, \"duration\": \"4s\"},"
     " \"setup\": [{\"name\": \"login\", \"path\": \"/login\","
     "   \"extract\": {\"token\": \"$.access_token\"}}],"
+    " \"teardown\": [{\"name\": \"logout\", \"path\": \"/logout\"}],"
     " \"scenarios\": [{\"steps\": [{\"name\": \"s\", \"path\": \"/x?t={{token}}\"}]}]}";
 
 static int read_ok(const char *json)
@@ -77,7 +78,11 @@ static void test_round_trip(void)
     CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(plan, "name")), "ev");
     CHECK(cJSON_IsObject(cJSON_GetObjectItem(plan, "load")));
     cJSON_Delete(e);
-    /* and the shard reads it back */
+    /* setup and teardown stay on the coordinator: only a step declaring
+     * the extracted variables travels, and the shard reads it back */
+    CHECK(strstr(ev, "/login") == NULL);
+    CHECK(strstr(ev, "logout") == NULL);
+    CHECK(strstr(ev, "teardown") == NULL);
     CHECK_INT(read_ok(ev), 0);
 
     /* Broken shards, each refused with the reason. */

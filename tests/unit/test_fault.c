@@ -11,6 +11,7 @@
 #include "t.h"
 #include "buf.h"
 #include "engine.h"
+#include "coord.h"
 #include "lambda.h"
 #include "plan.h"
 #include "result.h"
@@ -203,14 +204,14 @@ static void lambda_env(void)
     setenv("AWS_REGION", "eu-west-1", 1);
 }
 
-/* lambda_run with site failing from its first call on. */
+/* coord_run with site failing from its first call on. */
 static int lambda_with_fault(const char *site, struct result *r)
 {
     struct plan *p = fault_plan();
     if (!p) return -2;
     struct engine_vars vars = {0};
     engine_vars_init(&vars, p->nvars);
-    struct lambda_opts lo = {0};
+    struct coord_opts lo = {0};
     char ep[64];
     snprintf(ep, sizeof ep, "http://127.0.0.1:%d", srv_port);
     lo.function = "herd";
@@ -220,7 +221,7 @@ static int lambda_with_fault(const char *site, struct result *r)
     lo.quiet = 1;
     arm(site, 1, 1);
     alarm(20);
-    int rc = lambda_run(p, &vars, &lo, r);
+    int rc = coord_run(p, &vars, &lo, r);
     alarm(0);
     disarm();
     engine_vars_free(&vars);
@@ -253,17 +254,17 @@ static void test_lambda_init(void)
         CHECK_INT(r->shards_total, 0);        /* nothing was invoked */
         result_free(r);
     }
-    struct lambda_opts lo = {0};
+    struct coord_opts lo = {0};
     lo.function = "herd";
     lo.qualifier = "live";
     char err[256] = "";
     for (int nth = 1; nth <= 2; nth++) {       /* the name, the qualifier */
         arm("curl_easy_escape", nth, 0);
-        CHECK_INT(lambda_check(&lo, err, sizeof err), -1);
+        CHECK_INT(coord_check(&lo, err, sizeof err), -1);
         disarm();
         CHECK(strstr(err, "cannot escape") != NULL);
     }
-    CHECK_INT(lambda_check(&lo, err, sizeof err), 0);
+    CHECK_INT(coord_check(&lo, err, sizeof err), 0);
 }
 
 static void test_runtime_init(void)
