@@ -702,8 +702,10 @@ static void tx_charts(FILE *f, const struct result *r, double secs,
     const struct stats *s = r->stats;
     int idx[TX_PER_CHART], k = 0, chart_no = 0;
     for (int i = 0; i <= s->ntx; i++) {
-        /* A transaction that never succeeded has no p95 line to draw. */
-        if (i < s->ntx && (s->tx[i].kind != kind || !stats_tx_ok(&s->tx[i])))
+        /* A transaction that never succeeded has no p95 line to draw, nor
+         * one from a result without per-transaction seconds (older herds). */
+        if (i < s->ntx && (s->tx[i].kind != kind || !stats_tx_ok(&s->tx[i]) ||
+                           !s->tx[i].nsec))
             continue;
         if (i < s->ntx) idx[k++] = i;
         if (k < TX_PER_CHART && i < s->ntx) continue;
@@ -816,8 +818,8 @@ static void phases_table(FILE *f, const struct stats *s)
             "too. dns, connect and tls happen on a new connection only "
             "(conns); a reused connection skips them. wait: request sent to "
             "first byte of the answer; transfer: first byte to last. Bytes "
-            "as on the wire, headers included (a chunked body counts its "
-            "data, not the chunk framing). The bar: mean time per request, "
+            "as on the wire, headers included (a chunked body's framing is "
+            "counted on the fast path, not on libcurl's). The bar: mean time per request, "
             "<span style=\"color:%s\">dns</span> <span style=\"color:%s\">"
             "connect</span> <span style=\"color:%s\">tls</span> <span "
             "style=\"color:%s\">wait</span> <span style=\"color:#0891b2\">"
