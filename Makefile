@@ -125,6 +125,8 @@ test: deps
 # even in a run whose exit code no test looks at: they are collected from
 # TSAN_LOG.
 TSAN_E2E ?= nginx requests laptop journal workflows target
+# ... and test_lambda_stream with the shards running build/tsan/herd as
+# their bootstrap (its streaming thread, src/rtstream.c).
 TSAN_LOG  = $(abspath build/tsan/report)
 tsan:
 	$(MAKE) SANITIZE=thread all unit build/tsan/tools/mkresult
@@ -134,6 +136,10 @@ tsan:
 	    E2E_ONLY=$$f HERD=$(abspath build/tsan/herd) \
 	    TOOLS=$(abspath build/tsan/tools) scripts/run-e2e || exit 1; \
 	done
+	@TSAN_OPTIONS="log_path=$(TSAN_LOG) second_deadlock_stack=1 $$TSAN_OPTIONS" \
+	    LAMBDA_BOOTSTRAP_HERD=1 E2E_ONLY=lambda_stream \
+	    HERD=$(abspath build/tsan/herd) TOOLS=$(abspath build/tsan/tools) \
+	    scripts/run-e2e
 	@if ls $(TSAN_LOG).* >/dev/null 2>&1; then cat $(TSAN_LOG).*; \
 	    echo "tsan: ThreadSanitizer reports above" >&2; exit 1; fi
 	@echo "tsan: no reports"

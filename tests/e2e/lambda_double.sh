@@ -13,7 +13,11 @@ if [ ! -f "$zip" ] && [ "${CI:-}" = true ]; then
     make -C "$REPO" lambda > "$TMP/lambda-build.out" 2>&1 ||
         { fail "CI: no Lambda zip and make lambda failed: $(tail -5 "$TMP/lambda-build.out")"; finish; }
 fi
-if [ -f "$zip" ]; then
+if [ -n "${LAMBDA_BOOTSTRAP_HERD:-}" ]; then
+    # make tsan: the shards run $HERD itself, so that ThreadSanitizer sees
+    # the bootstrap's streaming thread (src/rtstream.c).
+    pkg=(--bootstrap "$HERD"); echo "  (bootstrap: $HERD, as LAMBDA_BOOTSTRAP_HERD asks)"
+elif [ -f "$zip" ]; then
     pkg=(--zip "$zip"); echo "  (bootstrap from the Lambda zip)"
 else
     pkg=(--bootstrap "$HERD")

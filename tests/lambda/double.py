@@ -289,8 +289,12 @@ class Invocation:
                "AWS_LAMBDA_FUNCTION_NAME": "herd",
                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1769",
                "AWS_REGION": args.region, "LAMBDA_TASK_ROOT": args.task_root}
-        if os.environ.get("SSL_CERT_FILE"):
-            env["SSL_CERT_FILE"] = os.environ["SSL_CERT_FILE"]
+        # SSL_CERT_FILE for the tests' own CA; the sanitizers' options so
+        # that a sanitizer build run as the bootstrap reports where make
+        # tsan / the ASan pass look.
+        for k in ("SSL_CERT_FILE", "TSAN_OPTIONS", "ASAN_OPTIONS", "UBSAN_OPTIONS"):
+            if os.environ.get(k):
+                env[k] = os.environ[k]
         self.proc = subprocess.Popen([os.path.join(args.task_root, "bootstrap")],
                                      env=env, cwd=args.task_root,
                                      stdout=subprocess.DEVNULL,
