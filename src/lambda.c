@@ -287,14 +287,8 @@ static char *run_invocation(const char *event, int64_t deadline_ms,
     char *json = NULL;
     struct engine_span span;
     int ran = engine_run_load(p, &vars, &o, r->stats, &span);
-    r->started_unix_ms = span.started_unix_ms;
-    r->finished_unix_ms = span.finished_unix_ms;
-    r->start_late_ms = span.start_late_ms;
-    r->shards_truncated = span.cut_short;
-    /* This shard's users only: each ran its on_start here. */
-    result_add_user_setup(r, span.setup_ok, span.setup_failed,
-                          span.setup_interrupted, span.setup_errors);
-    cJSON_Delete(span.setup_errors);
+    /* The on_start counts are this shard's users only: each ran it here. */
+    result_take_span(r, &span);
     if (ran < 0) {
         *etype = "Herd.EngineFailed";
         snprintf(err, errlen, "the engine could not start");

@@ -6,6 +6,7 @@
  * producing a wrong report or a wrong database row. */
 #include "result.h"
 #include "buf.h"
+#include "engine.h"
 #include "version.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -846,6 +847,18 @@ struct result *result_read(const char *path, char *err, size_t errlen)
     struct result *r = result_from_json(buf_str(&b), err, errlen);
     buf_free(&b);
     return r;
+}
+
+void result_take_span(struct result *r, struct engine_span *span)
+{
+    r->started_unix_ms = span->started_unix_ms;
+    r->finished_unix_ms = span->finished_unix_ms;
+    r->start_late_ms = span->start_late_ms;
+    r->shards_truncated = span->cut_short;
+    result_add_user_setup(r, span->setup_ok, span->setup_failed,
+                          span->setup_interrupted, span->setup_errors);
+    cJSON_Delete(span->setup_errors);
+    span->setup_errors = NULL;
 }
 
 void result_add_user_setup(struct result *r, int64_t ok, int64_t failed,

@@ -181,6 +181,12 @@ int result_merge(struct result *dst, const struct result *src);
  * counts summed (the coordinator of a distributed run merges its shards'
  * stats itself, and this with them). */
 void result_merge_setup(struct result *dst, const struct result *src);
+struct engine_span;
+/* Fills r from what the engine measured (engine_run_load's span): start
+ * and end times, how late the start was, whether the run was cut short,
+ * and the on_start outcomes (result_add_user_setup). Frees
+ * span->setup_errors. */
+void result_take_span(struct result *r, struct engine_span *span);
 /* Adds one run's on_start outcomes to r (an engine_span's): counts summed
  * into user_setup, failure lines (an array, not taken) appended to
  * setup_errors. */

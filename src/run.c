@@ -534,13 +534,7 @@ static void run_local(struct run *R, struct engine_vars *vars)
     }
     struct engine_span span;
     int ran = engine_run_load(R->p, vars, &R->o, R->r->stats, &span);
-    R->r->started_unix_ms = span.started_unix_ms;
-    R->r->finished_unix_ms = span.finished_unix_ms;
-    R->r->start_late_ms = span.start_late_ms;
-    R->r->shards_truncated = span.cut_short;
-    result_add_user_setup(R->r, span.setup_ok, span.setup_failed,
-                          span.setup_interrupted, span.setup_errors);
-    cJSON_Delete(span.setup_errors);
+    result_take_span(R->r, &span);
     if (ran < 0) {
         R->fl.internal = 1;
         fail_line(R->why, "internal error: the engine could not start "

@@ -78,11 +78,7 @@ int warmup_run(const struct plan *p, const struct engine_vars *vars,
     engine_register_tx(&wp, w->stats);
     struct engine_span span;
     int rc = engine_run_load(&wp, vars, &wo, w->stats, &span);
-    w->started_unix_ms = span.started_unix_ms;
-    w->finished_unix_ms = span.finished_unix_ms;
-    result_add_user_setup(w, span.setup_ok, span.setup_failed,
-                          span.setup_interrupted, span.setup_errors);
-    cJSON_Delete(span.setup_errors);
+    result_take_span(w, &span);
     cJSON_Delete(r->warmup);
     r->warmup = warmup_json(&wp, w);
     result_free(w);
